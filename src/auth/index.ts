@@ -1,0 +1,2 @@
+export { ApiKeyStore, ROLES, type Role, type Principal } from './api-keys.js';
+export { requireRole } from './require-role.js';

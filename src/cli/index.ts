@@ -1,0 +1,100 @@
+// The `meridian` command: start the server, manage sources and API keys against the configured store.
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { createMeridian } from '../main.js';
+import { openStorage } from '../storage/index.js';
+import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
+import { ApiKeyStore, ROLES, type Role } from '../auth/index.js';
+import { systemClock } from '../shared/clock.js';
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+};
+
+const program = new Command()
+  .name('meridian')
+  .description('Meridian — open-source Customer Data Platform')
+  .option('--data-dir <dir>', 'embedded store directory (env MERIDIAN_DATA_DIR, default ./data)')
+  .option('--database-url <url>', 'PostgreSQL URL instead of the embedded store (env MERIDIAN_DATABASE_URL)');
+
+const configFrom = (extra: Partial<Config> = {}) => {
+  const g = program.opts<{ dataDir?: string; databaseUrl?: string }>();
+  return loadConfig({ dataDir: g.dataDir, databaseUrl: g.databaseUrl, ...extra });
+};
+
+/** Runs `fn` with the store opened from the global options, then closes it. */
+async function withStore<T>(fn: (s: { sources: SourceStore; keys: ApiKeyStore }) => Promise<T>): Promise<T> {
+  const config = configFrom({ logLevel: 'silent' });
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    return await fn({ sources: new SourceStore(storage.db, systemClock), keys: new ApiKeyStore(storage.db, systemClock) });
+  } finally {
+    await storage.close();
+  }
+}
+
+program
+  .command('start')
+  .description('start the server (API and pipeline) on the configured store')
+  .option('-p, --port <n>', 'HTTP port (env MERIDIAN_PORT, default 8080)', port)
+  .option('--host <host>', 'interface to listen on (env MERIDIAN_HOST, default 0.0.0.0)')
+  .action(async (opts: { port?: number; host?: string }) => {
+    const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host }));
+    const address = await meridian.listen();
+    process.stderr.write(`Meridian listening on ${address} (store: ${meridian.storage.location})\n`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      meridian.app.log.info({ signal }, 'shutting down: draining in-flight requests');
+      await meridian.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+const sources = program.command('sources').description('manage sources and their write keys');
+sources
+  .command('create')
+  .description('create a source; prints its id and write key (shown only once)')
+  .requiredOption('--name <name>', 'display name')
+  .option('--type <type>', `one of ${SOURCE_TYPES.join(', ')}`, 'server')
+  .option('--json', 'print JSON')
+  .action(async (opts: { name: string; type: string; json?: boolean }) => {
+    if (!(SOURCE_TYPES as readonly string[]).includes(opts.type))
+      throw new InvalidArgumentError(`--type must be one of ${SOURCE_TYPES.join(', ')}`);
+    const created = await withStore(({ sources }) => sources.create({ name: opts.name, type: opts.type as (typeof SOURCE_TYPES)[number] }));
+    if (opts.json) console.log(JSON.stringify(created));
+    else console.log(`source ${created.id} (${created.name}, ${created.type})\nwrite key: ${created.writeKey}`);
+  });
+sources
+  .command('list')
+  .description('list sources')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const list = await withStore(({ sources }) => sources.list());
+    if (opts.json) console.log(JSON.stringify(list));
+    else for (const s of list) console.log(`${s.id}\t${s.type}\t${s.enabled ? 'enabled' : 'disabled'}\t${s.name}`);
+  });
+
+const keys = program.command('keys').description('manage admin API keys');
+keys
+  .command('create')
+  .description('create an API key; prints it (shown only once)')
+  .option('--role <role>', `one of ${ROLES.join(', ')}`, 'admin')
+  .option('--name <name>', 'what the key is for', 'cli')
+  .option('--json', 'print JSON')
+  .action(async (opts: { role: string; name: string; json?: boolean }) => {
+    if (!(ROLES as readonly string[]).includes(opts.role)) throw new InvalidArgumentError(`--role must be one of ${ROLES.join(', ')}`);
+    const created = await withStore(({ keys }) => keys.create(opts.name, opts.role as Role));
+    if (opts.json) console.log(JSON.stringify(created));
+    else console.log(`api key ${created.id} (${created.role}): ${created.key}`);
+  });
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`meridian: ${err.message}\n`);
+  process.exit(1);
+});

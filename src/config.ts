@@ -1,0 +1,59 @@
+// One validated configuration object from defaults, environment and CLI flags. Fails fast with a
+// message naming the setting.
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String(),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  natsUrl: Type.Optional(Type.String()),
+  adminKey: Type.Optional(Type.String({ minLength: 16 })),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  dedupeWindowMs: Type.Integer({ minimum: 0 }),
+  maxEventBytes: Type.Integer({ minimum: 1024 }),
+  maxBatchBytes: Type.Integer({ minimum: 1024 }),
+  maxDepth: Type.Integer({ minimum: 2, maximum: 256 }),
+  futureToleranceMs: Type.Integer({ minimum: 0 }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export const defaults: Config = {
+  port: 8080,
+  host: '0.0.0.0',
+  dataDir: './data',
+  logLevel: 'info',
+  dedupeWindowMs: 24 * 3600_000,
+  maxEventBytes: 32 * 1024,
+  maxBatchBytes: 500 * 1024,
+  maxDepth: 32,
+  futureToleranceMs: 5 * 60_000,
+};
+
+const ENV: Record<string, { key: keyof Config; int?: boolean }> = {
+  MERIDIAN_PORT: { key: 'port', int: true },
+  MERIDIAN_HOST: { key: 'host' },
+  MERIDIAN_DATA_DIR: { key: 'dataDir' },
+  MERIDIAN_DATABASE_URL: { key: 'databaseUrl' },
+  MERIDIAN_NATS_URL: { key: 'natsUrl' },
+  MERIDIAN_ADMIN_KEY: { key: 'adminKey' },
+  MERIDIAN_LOG_LEVEL: { key: 'logLevel' },
+  MERIDIAN_DEDUPE_WINDOW_HOURS: { key: 'dedupeWindowMs', int: true },
+};
+
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const fromEnv: Partial<Record<keyof Config, unknown>> = {};
+  for (const [name, { key, int }] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = int ? Number(raw) : raw;
+    fromEnv[key] = key === 'dedupeWindowMs' ? Number(raw) * 3600_000 : value;
+  }
+  const merged = { ...defaults, ...fromEnv, ...stripUndefined(overrides) };
+  const first = Value.Errors(ConfigSchema, merged).First();
+  if (first) throw new Error(`invalid configuration: ${first.path.slice(1) || 'config'} ${first.message} (got ${JSON.stringify(first.value)})`);
+  return merged as Config;
+}
+
+const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

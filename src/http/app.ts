@@ -1,0 +1,57 @@
+// The Fastify application: logging, error mapping, OpenAPI, health, metrics, and each capability's routes.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Config } from '../config.js';
+import type { Metrics } from './metrics.js';
+import { installErrorHandler } from './errors.js';
+
+export interface AppOptions {
+  config: Config;
+  metrics: Metrics;
+  isReady: () => boolean;
+}
+
+export async function createHttpApp({ config, metrics, isReady }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    // Requests in flight when shutdown starts are allowed to finish (their events get committed).
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Meridian API', version: '0.1.0', description: 'Customer Data Platform: tracking and admin API' },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'the source write key as user name, empty password' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an admin API key' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+
+  installErrorHandler(app, (code, url) => {
+    if (url.startsWith('/v1/') && isTrackingPath(url)) metrics.eventsRejected.inc({ code });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method === 'POST' && reply.statusCode === 200 && isTrackingPath(req.url)) metrics.ackLatency.observe(reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) =>
+    isReady() ? { status: 'ready' } : reply.code(503).send({ error: { code: 'not_ready', message: 'starting or shutting down' } }),
+  );
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+const TRACKING = /^\/v1\/(track|identify|page|screen|group|alias|batch|[tipsgab])(\?|$)/;
+const isTrackingPath = (url: string) => TRACKING.test(url);

@@ -1,0 +1,2 @@
+export { createHttpApp } from './app.js';
+export { Metrics } from './metrics.js';

@@ -1,0 +1,3 @@
+export { Ingestor, type IngestLimits } from './service.js';
+export { trackingRoutes } from './routes.js';
+export { MESSAGE_TYPES, type MessageType } from './schema.js';

@@ -1,0 +1,118 @@
+// Validates one tracking call and turns it into a log entry: ids as strings, a messageId,
+// receivedAt, and an event time corrected for the client's clock skew.
+import { randomUUID } from 'node:crypto';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { AppError } from '../shared/errors.js';
+import type { NewLogEvent } from '../log/index.js';
+import { MESSAGE_TYPES, MessageSchemas, type MessageType } from './schema.js';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validators = Object.fromEntries(MESSAGE_TYPES.map((t) => [t, ajv.compile(MessageSchemas[t])])) as Record<
+  MessageType,
+  ValidateFunction
+>;
+
+export interface NormaliseContext {
+  sourceId: string;
+  receivedAt: number;
+  /** Events claiming a time further than this past receivedAt are clamped to receivedAt. */
+  futureToleranceMs: number;
+  maxEventBytes: number;
+  /** Batch-level fields, applied to every item. */
+  envelope?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+  ip?: string;
+  /** Prefix for field names in messages, e.g. `batch[3].`. */
+  fieldPrefix?: string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+export function normalise(type: MessageType, input: Record<string, unknown>, ctx: NormaliseContext): NewLogEvent {
+  const prefix = ctx.fieldPrefix ?? '';
+  // SDKs send `null` for absent fields (analytics.js: userId null before identify).
+  const msg: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== null && k !== 'writeKey') msg[k] = v;
+
+  const size = Buffer.byteLength(JSON.stringify(input));
+  if (size > ctx.maxEventBytes)
+    throw new AppError('event_too_large', 413, `${prefix || 'event'}: ${size} bytes; one event may be at most ${ctx.maxEventBytes}`);
+
+  if (msg.type !== undefined && msg.type !== type)
+    throw new AppError('type_mismatch', 400, `${prefix}type is "${String(msg.type)}" but was sent to the ${type} endpoint`, {
+      field: `${prefix}type`,
+    });
+  if (!validators[type](msg)) throw schemaError(validators[type].errors![0], prefix);
+
+  const userId = idString(msg.userId);
+  const anonymousId = idString(msg.anonymousId);
+  if (type === 'alias') {
+    if (!userId || !idString(msg.previousId))
+      throw new AppError('missing_identity', 400, `${prefix}alias needs both userId and previousId`, { field: `${prefix}userId` });
+  } else if (!userId && !anonymousId) {
+    throw new AppError('missing_identity', 400, `${prefix}userId or anonymousId is required`, { field: `${prefix}userId` });
+  }
+
+  const receivedAt = ctx.receivedAt;
+  const original = parseTime(msg.originalTimestamp ?? msg.timestamp, prefix + (msg.originalTimestamp !== undefined ? 'originalTimestamp' : 'timestamp'));
+  const sentAtText = (msg.sentAt as string | undefined) ?? ctx.envelope?.sentAt;
+  const sentAt = parseTime(sentAtText, prefix + 'sentAt');
+  let ts = original === undefined ? receivedAt : sentAt === undefined ? original : receivedAt - (sentAt - original);
+  if (ts > receivedAt + ctx.futureToleranceMs) ts = receivedAt;
+
+  const context = { ...(ctx.envelope?.context ?? {}), ...((msg.context as Record<string, unknown>) ?? {}) };
+  if (ctx.ip && context.ip === undefined) context.ip = ctx.ip;
+  const payload: Record<string, unknown> = {
+    ...msg,
+    type,
+    messageId: (msg.messageId as string | undefined) ?? randomUUID(),
+    ...(userId ? { userId } : {}),
+    ...(anonymousId ? { anonymousId } : {}),
+    ...(type === 'group' ? { groupId: idString(msg.groupId) } : {}),
+    ...(type === 'alias' ? { previousId: idString(msg.previousId) } : {}),
+    context,
+    integrations: { ...(ctx.envelope?.integrations ?? {}), ...((msg.integrations as Record<string, unknown>) ?? {}) },
+    timestamp: new Date(ts).toISOString(),
+    ...(original !== undefined ? { originalTimestamp: new Date(original).toISOString() } : {}),
+    ...(sentAt !== undefined ? { sentAt: new Date(sentAt).toISOString() } : {}),
+    receivedAt: new Date(receivedAt).toISOString(),
+  };
+  return {
+    sourceId: ctx.sourceId,
+    messageId: payload.messageId as string,
+    type,
+    event: type === 'track' ? (msg.event as string) : ((msg.name as string | undefined) ?? null),
+    userId,
+    anonymousId,
+    ts,
+    receivedAt,
+    payload: JSON.stringify(payload),
+  };
+}
+
+function idString(v: unknown): string | null {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  return null;
+}
+
+function parseTime(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' && ISO_DATE.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms))
+    throw new AppError('invalid_timestamp', 400, `${field}: ${JSON.stringify(value)} is not an ISO-8601 date-time`, { field });
+  return ms;
+}
+
+function schemaError(e: ErrorObject, prefix: string): AppError {
+  const path = e.instancePath.slice(1).replace(/\//g, '.');
+  if (e.keyword === 'required') {
+    const field = prefix + (path ? `${path}.` : '') + (e.params as { missingProperty: string }).missingProperty;
+    return new AppError('missing_field', 400, `${field} is required`, { field });
+  }
+  const field = prefix + (path || 'event');
+  const expected =
+    e.keyword === 'type' ? `must be ${(e.params as { type: string }).type}`
+    : e.keyword === 'anyOf' ? 'must be a string or a number'
+    : (e.message ?? 'is invalid');
+  return new AppError('invalid_field', 400, `${field} ${expected}`, { field });
+}

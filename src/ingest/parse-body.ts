@@ -1,0 +1,76 @@
+// Turns the raw request body into a JSON value, whatever Content-Type the SDK used (the browser SDK
+// sends text/plain, the RudderStack Node SDK gzip with a form type). Rejects, with a precise code,
+// everything that is not safe, finite, UTF-8 JSON of bounded size and depth.
+import { gunzipSync, inflateSync } from 'node:zlib';
+import sjson from 'secure-json-parse';
+import { AppError } from '../shared/errors.js';
+
+export interface BodyLimits {
+  /** Largest decoded body accepted, in bytes. */
+  maxBytes: number;
+  /** Deepest object/array nesting accepted. */
+  maxDepth: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeBody(raw: Buffer, contentEncoding: string | undefined, limits: BodyLimits): unknown {
+  const bytes = decompress(raw, (contentEncoding ?? 'identity').trim().toLowerCase(), limits.maxBytes);
+  if (bytes.length > limits.maxBytes)
+    throw new AppError('payload_too_large', 413, `the body is ${bytes.length} bytes; the limit here is ${limits.maxBytes}`);
+  if (bytes.length === 0 || bytes.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09))
+    throw new AppError('empty_body', 400, 'the request body is empty');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new AppError('invalid_encoding', 400, 'the body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    if (err instanceof SyntaxError && /prototype/.test(err.message))
+      throw new AppError('forbidden_key', 400, 'keys "__proto__" and "constructor.prototype" are not allowed');
+    throw new AppError('invalid_json', 400, `the body is not valid JSON: ${(err as Error).message}`);
+  }
+  checkValue(value, limits.maxDepth);
+  return value;
+}
+
+function decompress(raw: Buffer, encoding: string, maxBytes: number): Buffer {
+  // maxOutputLength stops a decompression bomb before it fills memory; a truncated stream throws.
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw, { maxOutputLength: maxBytes + 1 });
+    if (encoding === 'deflate') return inflateSync(raw, { maxOutputLength: maxBytes + 1 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new AppError('payload_too_large', 413, `the decompressed body exceeds ${maxBytes} bytes`);
+    throw new AppError('invalid_compression', 400, `the body is not valid ${encoding} data: ${(err as Error).message}`);
+  }
+  if (encoding === 'identity' || encoding === '') return raw;
+  throw new AppError('unsupported_encoding', 415, `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
+}
+
+/** Bounded-depth walk: rejects deep nesting and numbers JSON cannot carry exactly. */
+function checkValue(value: unknown, maxDepth: number, path = '', depth = 0): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new AppError('invalid_number', 400, `${path || 'body'}: number is out of range`, { field: path });
+    if (Number.isInteger(value) && !Number.isSafeInteger(value))
+      throw new AppError(
+        'unsafe_number',
+        400,
+        `${path || 'body'}: integer ${value} is beyond 2^53 and would lose precision; send it as a string`,
+        { field: path },
+      );
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= maxDepth)
+    throw new AppError('too_deep', 400, `${path || 'body'}: nesting deeper than ${maxDepth} levels`, { field: path });
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkValue(v, maxDepth, `${path}[${i}]`, depth + 1));
+  } else {
+    for (const [k, v] of Object.entries(value)) checkValue(v, maxDepth, path ? `${path}.${k}` : k, depth + 1);
+  }
+}

@@ -1,0 +1,207 @@
+// The event log: the durable, ordered source of truth every later stage reads. Appends are
+// deduplicated per source and messageId within a window and acknowledged only after commit.
+import type { Db, Dialect } from '../storage/index.js';
+import { chunkRows } from '../storage/index.js';
+import type { Clock } from '../shared/clock.js';
+import { encodeCursor, decodeCursor, type Page } from '../shared/paging.js';
+import { GroupCommit } from './group-commit.js';
+
+export interface NewLogEvent {
+  sourceId: string;
+  messageId: string;
+  type: string;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  /** Event time (skew-corrected), epoch ms. */
+  ts: number;
+  receivedAt: number;
+  /** The normalised message as JSON text. */
+  payload: string;
+}
+
+export interface StoredEvent extends Omit<NewLogEvent, 'payload'> {
+  seq: number;
+  payload: Record<string, unknown>;
+}
+
+export type AppendOutcome = { status: 'accepted'; seq: number } | { status: 'duplicate' };
+
+export interface EventQuery {
+  sourceId?: string;
+  userId?: string;
+  anonymousId?: string;
+  type?: string;
+  /** Only events received at or after this epoch ms. */
+  since?: number;
+  limit: number;
+  cursor?: string;
+}
+
+export interface LogOptions {
+  clock: Clock;
+  /** How long a messageId is remembered per source, in ms. */
+  dedupeWindowMs: number;
+}
+
+type Listener = (events: StoredEvent[]) => void;
+
+export class EventLog {
+  private readonly group: GroupCommit<NewLogEvent, AppendOutcome>;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    private readonly options: LogOptions,
+  ) {
+    this.group = new GroupCommit((items) => this.commit(items));
+  }
+
+  /** Resolves when every event is durable (or known to be a duplicate); outcomes follow input order. */
+  append(events: NewLogEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.group.submit(events);
+  }
+
+  /** In-process notification after each commit (live debugger, embedded pipeline wake-up). */
+  onAppend(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after log offset `seq`, oldest first: how consumers (pipeline stages, live tails) read. */
+  async readAfter(seq: number, limit: number, sourceId?: string): Promise<StoredEvent[]> {
+    let query = this.db.selectFrom('events').selectAll().where('seq', '>', seq);
+    if (sourceId) query = query.where('source_id', '=', sourceId);
+    const rows = await query.orderBy('seq').limit(limit).execute();
+    return rows.map((r) => this.toStored(r));
+  }
+
+  /** The newest log offset, 0 for an empty log. */
+  async headSeq(): Promise<number> {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  async query(q: EventQuery): Promise<Page<StoredEvent>> {
+    const before = decodeCursor(q.cursor, (v): v is number => Number.isSafeInteger(v));
+    let query = this.db.selectFrom('events').selectAll();
+    if (q.sourceId) query = query.where('source_id', '=', q.sourceId);
+    if (q.userId) query = query.where('user_id', '=', q.userId);
+    if (q.anonymousId) query = query.where('anonymous_id', '=', q.anonymousId);
+    if (q.type) query = query.where('type', '=', q.type);
+    if (q.since !== undefined) query = query.where('received_at', '>=', q.since);
+    if (before !== undefined) query = query.where('seq', '<', before);
+    const rows = await query.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+    const data = rows.slice(0, q.limit).map((r) => this.toStored(r));
+    return { data, next: rows.length > q.limit ? encodeCursor(data[data.length - 1].seq) : null };
+  }
+
+  /** Forgets messageIds older than the dedupe window. */
+  async pruneDedupe(): Promise<number> {
+    const cutoff = this.options.clock.now() - this.options.dedupeWindowMs;
+    const res = await this.db.deleteFrom('dedupe').where('seen_at', '<', cutoff).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async close(): Promise<void> {
+    await this.group.drain();
+  }
+
+  private async commit(items: NewLogEvent[]): Promise<AppendOutcome[]> {
+    const cutoff = this.options.clock.now() - this.options.dedupeWindowMs;
+    // The same id twice in one group: only the first can be new.
+    const firstIndex = new Map<string, number>();
+    items.forEach((e, i) => {
+      const key = `${e.sourceId}\u0000${e.messageId}`;
+      if (!firstIndex.has(key)) firstIndex.set(key, i);
+    });
+    const candidates = [...firstIndex.values()].map((i) => items[i]);
+
+    const inserted = await this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockLogForAppend(trx);
+      const fresh = new Set<string>();
+      for (const chunk of chunkRows(candidates, 3, this.dialect)) {
+        const rows = await trx
+          .insertInto('dedupe')
+          .values(chunk.map((e) => ({ source_id: e.sourceId, message_id: e.messageId, seen_at: e.receivedAt })))
+          .onConflict((oc) =>
+            oc
+              .columns(['source_id', 'message_id'])
+              .doUpdateSet({ seen_at: (eb) => eb.ref('excluded.seen_at') })
+              .where('dedupe.seen_at', '<', cutoff),
+          )
+          .returning(['source_id', 'message_id'])
+          .execute();
+        for (const r of rows) fresh.add(`${r.source_id}\u0000${r.message_id}`);
+      }
+      const toInsert = candidates.filter((e) => fresh.has(`${e.sourceId}\u0000${e.messageId}`));
+      const seqs = new Map<string, number>();
+      for (const chunk of chunkRows(toInsert, 10, this.dialect)) {
+        const rows = await trx
+          .insertInto('events')
+          .values(
+            chunk.map((e) => ({
+              source_id: e.sourceId,
+              message_id: e.messageId,
+              type: e.type,
+              event: e.event,
+              user_id: e.userId,
+              anonymous_id: e.anonymousId,
+              ts: e.ts,
+              received_at: e.receivedAt,
+              payload: e.payload,
+            })),
+          )
+          .returning(['seq', 'source_id', 'message_id'])
+          .execute();
+        for (const r of rows) seqs.set(`${r.source_id}\u0000${r.message_id}`, r.seq);
+      }
+      return seqs;
+    });
+
+    const outcomes = items.map((e, i): AppendOutcome => {
+      const key = `${e.sourceId}\u0000${e.messageId}`;
+      const seq = inserted.get(key);
+      return seq !== undefined && firstIndex.get(key) === i ? { status: 'accepted', seq } : { status: 'duplicate' };
+    });
+    this.notify(items, outcomes);
+    return outcomes;
+  }
+
+  private notify(items: NewLogEvent[], outcomes: AppendOutcome[]) {
+    if (this.listeners.size === 0) return;
+    const stored: StoredEvent[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'accepted') stored.push({ ...items[i], seq: o.seq, payload: JSON.parse(items[i].payload) });
+    });
+    for (const l of this.listeners) l(stored);
+  }
+
+  private toStored(r: {
+    seq: number;
+    source_id: string;
+    message_id: string;
+    type: string;
+    event: string | null;
+    user_id: string | null;
+    anonymous_id: string | null;
+    ts: number;
+    received_at: number;
+    payload: unknown;
+  }): StoredEvent {
+    return {
+      seq: r.seq,
+      sourceId: r.source_id,
+      messageId: r.message_id,
+      type: r.type,
+      event: r.event,
+      userId: r.user_id,
+      anonymousId: r.anonymous_id,
+      ts: r.ts,
+      receivedAt: r.received_at,
+      payload: this.dialect.parseJson(r.payload) as Record<string, unknown>,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+// Events that were accepted by a client call but could not enter the log (an invalid item in a
+// batch, later a tracking-plan violation) are kept here with the reason, so nothing vanishes.
+import type { Db, Dialect } from '../storage/index.js';
+import { newId } from '../shared/ids.js';
+import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
+
+export interface FailedEvent {
+  id: string;
+  sourceId: string;
+  messageId: string | null;
+  stage: string;
+  code: string;
+  reason: string;
+  payload: unknown;
+  failedAt: number;
+}
+
+export class FailedEvents {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async record(items: Omit<FailedEvent, 'id'>[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db
+      .insertInto('failed_events')
+      .values(
+        items.map((f) => ({
+          id: newId('fev'),
+          source_id: f.sourceId,
+          message_id: f.messageId,
+          stage: f.stage,
+          code: f.code,
+          reason: f.reason,
+          payload: JSON.stringify(f.payload ?? null),
+          failed_at: f.failedAt,
+        })),
+      )
+      .execute();
+  }
+
+  async list(q: { sourceId?: string; limit: number; cursor?: string }): Promise<Page<FailedEvent>> {
+    const after = decodeCursor(q.cursor, (v): v is [number, string] => Array.isArray(v) && v.length === 2);
+    let query = this.db.selectFrom('failed_events').selectAll();
+    if (q.sourceId) query = query.where('source_id', '=', q.sourceId);
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb('failed_at', '<', after[0]), eb.and([eb('failed_at', '=', after[0]), eb('id', '<', after[1])])]),
+      );
+    const rows = await query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+    const data = rows.slice(0, q.limit).map((r) => ({
+      id: r.id,
+      sourceId: r.source_id,
+      messageId: r.message_id,
+      stage: r.stage,
+      code: r.code,
+      reason: r.reason,
+      payload: this.dialect.parseJson(r.payload),
+      failedAt: r.failed_at,
+    }));
+    const last = data[data.length - 1];
+    return { data, next: rows.length > q.limit ? encodeCursor([last.failedAt, last.id]) : null };
+  }
+}

@@ -1,0 +1,129 @@
+// Read side of the log for engineers: what arrived (paged), a live tail per source for the
+// debugger (Server-Sent Events), and the failed events with their reasons.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import { AppError } from '../shared/errors.js';
+import { PageOf } from '../shared/paging.js';
+import type { EventLog, StoredEvent } from './event-log.js';
+import type { FailedEvents } from './failed-events.js';
+
+const EventsQuery = Type.Object({
+  userId: Type.Optional(Type.String()),
+  anonymousId: Type.Optional(Type.String()),
+  type: Type.Optional(Type.String()),
+  sourceId: Type.Optional(Type.String()),
+  since: Type.Optional(Type.String({ description: 'ISO-8601: only events received at or after this time' })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  cursor: Type.Optional(Type.String()),
+});
+
+const EventView = Type.Object({
+  seq: Type.Integer({ description: 'position in the event log' }),
+  sourceId: Type.String(),
+  messageId: Type.String(),
+  type: Type.String(),
+  receivedAt: Type.String({ format: 'date-time' }),
+  message: Type.Record(Type.String(), Type.Unknown(), { description: 'the normalised Segment message' }),
+});
+
+const FailedView = Type.Object({
+  id: Type.String(),
+  sourceId: Type.String(),
+  messageId: Type.Union([Type.String(), Type.Null()]),
+  stage: Type.String(),
+  code: Type.String(),
+  reason: Type.String(),
+  payload: Type.Unknown(),
+  failedAt: Type.String({ format: 'date-time' }),
+});
+
+const view = (e: StoredEvent) => ({
+  seq: e.seq,
+  sourceId: e.sourceId,
+  messageId: e.messageId,
+  type: e.type,
+  receivedAt: new Date(e.receivedAt).toISOString(),
+  message: e.payload,
+});
+
+export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore }) {
+  const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
+
+  app.get<{ Querystring: Static<typeof EventsQuery> }>(
+    '/v1/events',
+    { preHandler: reader, schema: { tags: ['events'], summary: 'Events that arrived, newest first', querystring: EventsQuery, response: { 200: PageOf(EventView) } } },
+    async (req) => {
+      const { since, ...q } = req.query;
+      const sinceMs = since === undefined ? undefined : Date.parse(since);
+      if (sinceMs !== undefined && Number.isNaN(sinceMs))
+        throw new AppError('invalid_query', 400, `since: ${JSON.stringify(since)} is not an ISO-8601 date-time`, { field: 'since' });
+      const page = await opts.log.query({ ...q, since: sinceMs });
+      return { data: page.data.map(view), next: page.next };
+    },
+  );
+
+  app.get<{ Querystring: { sourceId?: string; limit: number; cursor?: string } }>(
+    '/v1/failed-events',
+    {
+      preHandler: reader,
+      schema: {
+        tags: ['events'],
+        summary: 'Events that could not enter the log, with the reason',
+        querystring: Type.Object({ sourceId: Type.Optional(Type.String()), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), cursor: Type.Optional(Type.String()) }),
+        response: { 200: PageOf(FailedView) },
+      },
+    },
+    async (req) => {
+      const page = await opts.failed.list(req.query);
+      return { data: page.data.map((f) => ({ ...f, failedAt: new Date(f.failedAt).toISOString() })), next: page.next };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/sources/:id/live',
+    {
+      preHandler: reader,
+      schema: { tags: ['events'], summary: 'Live tail of a source (Server-Sent Events, one `event` per message)', params: Type.Object({ id: Type.String() }) },
+    },
+    async (req, reply) => {
+      const sourceId = req.params.id;
+      let last = await opts.log.headSeq();
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      reply.raw.write(': live tail of ' + sourceId + '\n\n');
+      let pumping = false;
+      let closed = false;
+      // Tailing the log (rather than only listening in-process) also shows events taken by other
+      // API processes when Meridian runs scaled out.
+      const pump = async () => {
+        if (pumping || closed) return;
+        pumping = true;
+        try {
+          for (;;) {
+            const events = await opts.log.readAfter(last, 500, sourceId);
+            for (const e of events) reply.raw.write(`id: ${e.seq}\nevent: message\ndata: ${JSON.stringify(view(e))}\n\n`);
+            if (events.length > 0) last = events[events.length - 1].seq;
+            if (events.length < 500) break;
+          }
+        } catch (err) {
+          req.log.error({ err }, 'live tail failed');
+        } finally {
+          pumping = false;
+        }
+      };
+      const unsubscribe = opts.log.onAppend((events) => {
+        if (events.some((e) => e.sourceId === sourceId)) void pump();
+      });
+      const timer = setInterval(() => {
+        reply.raw.write(': keep-alive\n\n');
+        void pump();
+      }, 1000);
+      req.raw.on('close', () => {
+        closed = true;
+        clearInterval(timer);
+        unsubscribe();
+      });
+    },
+  );
+}

@@ -1,0 +1,15 @@
+// One error type for every failure a client can see: a stable machine-readable code, an HTTP status
+// and a message for humans. The HTTP layer maps it to `{ error: { code, message, details } }`.
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** Extra response headers, e.g. Retry-After on 429. */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,2 @@
+export { SourceStore, type SourceAuth } from './store.js';
+export * from './schema.js';

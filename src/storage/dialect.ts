@@ -1,0 +1,48 @@
+// The only place that knows how the two SQL dialects differ. Capabilities call these helpers
+// instead of writing dialect-specific SQL.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Dialect {
+  name: DialectName;
+  /** Largest number of bound parameters one statement may carry. */
+  maxParams: number;
+  /** JSON columns come back as text from SQLite and parsed from PostgreSQL. */
+  parseJson(value: unknown): unknown;
+  /**
+   * Serialises appends to the event log across processes so that log offsets become visible in
+   * commit order (consumers read "everything after offset N" and must never skip a late commit).
+   * SQLite already has a single writer.
+   */
+  lockLogForAppend(trx: Transaction<Database>): Promise<void>;
+}
+
+const LOG_APPEND_LOCK = 7_400_001; // arbitrary, fixed advisory-lock key for the event log
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  maxParams: 32_000,
+  parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  lockLogForAppend: async () => {},
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  maxParams: 65_000,
+  parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  lockLogForAppend: async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${LOG_APPEND_LOCK})`.execute(trx);
+  },
+};
+
+/** Splits rows so that one multi-row statement stays under the dialect's parameter limit. */
+export function chunkRows<T>(rows: T[], columns: number, dialect: Dialect): T[][] {
+  const size = Math.max(1, Math.floor(dialect.maxParams / columns));
+  const chunks: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}
+
+export type Db = Kysely<Database>;

@@ -1,0 +1,69 @@
+// Kysely table types: the shape of every table both dialects hold. Times are epoch milliseconds.
+import type { Generated } from 'kysely';
+
+export interface SourcesTable {
+  id: string;
+  name: string;
+  type: string;
+  rate_limit: number | null;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KeysTable {
+  id: string;
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface WriteKeysTable extends KeysTable {
+  source_id: string;
+}
+
+export interface ApiKeysTable extends KeysTable {
+  name: string;
+  role: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  source_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  ts: number;
+  received_at: number;
+  /** JSON text on SQLite, JSONB on PostgreSQL: read it through `dialect.parseJson`. */
+  payload: string;
+}
+
+export interface DedupeTable {
+  source_id: string;
+  message_id: string;
+  seen_at: number;
+}
+
+export interface FailedEventsTable {
+  id: string;
+  source_id: string;
+  message_id: string | null;
+  stage: string;
+  code: string;
+  reason: string;
+  payload: string;
+  failed_at: number;
+}
+
+export interface Database {
+  sources: SourcesTable;
+  write_keys: WriteKeysTable;
+  api_keys: ApiKeysTable;
+  events: EventsTable;
+  dedupe: DedupeTable;
+  failed_events: FailedEventsTable;
+}
