@@ -78,6 +78,14 @@ export class EventLog {
     return rows.map((r) => this.toStored(r));
   }
 
+  /** The log as a stage input feed (positions are log offsets). */
+  asFeed(): import('./stage.js').Feed<StoredEvent> {
+    return {
+      readAfter: async (position, limit) => (await this.readAfter(position, limit)).map((e) => ({ position: e.seq, item: e })),
+      onAppend: (listener) => this.onAppend(() => listener()),
+    };
+  }
+
   /** The newest log offset, 0 for an empty log. */
   async headSeq(): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();

@@ -17,6 +17,11 @@ export interface Dialect {
    * SQLite already has a single writer.
    */
   lockLogForAppend(trx: Transaction<Database>): Promise<void>;
+  /**
+   * Transaction-scoped mutual exclusion on a name across processes (e.g. one runner per pipeline
+   * stage, one writer per change feed). SQLite's single writer already serialises.
+   */
+  lockName(trx: Transaction<Database>, name: string): Promise<void>;
 }
 
 const LOG_APPEND_LOCK = 7_400_001; // arbitrary, fixed advisory-lock key for the event log
@@ -26,6 +31,7 @@ export const sqliteDialect: Dialect = {
   maxParams: 32_000,
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   lockLogForAppend: async () => {},
+  lockName: async () => {},
 };
 
 export const postgresDialect: Dialect = {
@@ -34,6 +40,9 @@ export const postgresDialect: Dialect = {
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   lockLogForAppend: async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${LOG_APPEND_LOCK})`.execute(trx);
+  },
+  lockName: async (trx, name) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
   },
 };
 

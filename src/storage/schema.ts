@@ -59,7 +59,55 @@ export interface FailedEventsTable {
   failed_at: number;
 }
 
+export interface StageOffsetsTable {
+  stage: string;
+  position: number;
+}
+
+export interface ProfilesTable {
+  id: string;
+  /** JSON object of current trait values (text on SQLite, JSONB on PostgreSQL). */
+  traits: string;
+  /** JSON object of computed trait values. */
+  computed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProfileEventsTable {
+  seq: number;
+  profile_id: string;
+  type: string;
+  event: string | null;
+  ts: number;
+  /** JSON object: properties (track/page/screen) or traits (identify/group). */
+  properties: string;
+}
+
+export interface ProfileChangesTable {
+  change_seq: Generated<number>;
+  profile_id: string;
+  kind: 'event' | 'traits' | 'merged' | 'unmerged' | 'deleted';
+  event_seq: number | null;
+  other_profile_id: string | null;
+  at: number;
+}
+
+export interface MembershipChangesTable {
+  change_seq: Generated<number>;
+  segment_id: string;
+  profile_id: string;
+  kind: 'entered' | 'exited';
+  at: number;
+  trigger_seq: number | null;
+}
+
 export interface Database {
+  stage_offsets: StageOffsetsTable;
+  profiles: ProfilesTable;
+  profile_events: ProfileEventsTable;
+  profile_changes: ProfileChangesTable;
+  membership_changes: MembershipChangesTable;
   sources: SourcesTable;
   write_keys: WriteKeysTable;
   api_keys: ApiKeysTable;

@@ -1,0 +1,111 @@
+// A pipeline stage: consumes an ordered, durable feed (the event log, the profile-change feed, the
+// membership-change feed) after its stored position, and applies each batch in ONE transaction
+// together with the new position. A crash anywhere resumes from the last committed position, so
+// each item takes effect exactly once in the store. Side effects outside the store go through an
+// outbox written in that same transaction.
+import type { Transaction } from 'kysely';
+import type { Database, Db, Dialect } from '../storage/index.js';
+
+export interface Feed<T> {
+  /** Items after `position`, oldest first, each with its own position. */
+  readAfter(position: number, limit: number): Promise<{ position: number; item: T }[]>;
+  /** In-process wake-up when new items may be available; returns an unsubscribe function. */
+  onAppend?(listener: () => void): () => void;
+}
+
+export interface StageOptions<T> {
+  name: string;
+  db: Db;
+  dialect: Dialect;
+  feed: Feed<T>;
+  /** Applies a batch inside the stage transaction. Throwing rolls back the batch and position. */
+  apply(trx: Transaction<Database>, items: { position: number; item: T }[]): Promise<void>;
+  /** Called after a batch committed (e.g. to wake the next stage). */
+  afterCommit?(items: { position: number; item: T }[]): void;
+  batchSize?: number;
+  /** Polling interval for changes made by other processes (scale-out mode). */
+  pollMs?: number;
+  onError?(err: unknown): void;
+}
+
+export class Stage<T> {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private pendingWake = false;
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: StageOptions<T>) {}
+
+  static async position(db: Db, stage: string): Promise<number> {
+    const row = await db.selectFrom('stage_offsets').select('position').where('stage', '=', stage).executeTakeFirst();
+    return row ? Number(row.position) : 0;
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.o.feed.onAppend?.(() => this.poke());
+    this.timer = setInterval(() => this.poke(), this.o.pollMs ?? 1000);
+    this.timer.unref();
+    this.loop = this.run();
+  }
+
+  async stop() {
+    this.running = false;
+    this.unsubscribe?.();
+    clearInterval(this.timer);
+    this.poke();
+    await this.loop;
+  }
+
+  /** Processes until the feed is exhausted (for tests, imports and benchmarks). */
+  async drain(): Promise<void> {
+    while ((await this.step()) > 0);
+  }
+
+  poke() {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  /** One batch: returns how many items were applied. */
+  async step(): Promise<number> {
+    const { db, name, feed, batchSize = 500 } = this.o;
+    let applied: { position: number; item: T }[] = [];
+    await db.transaction().execute(async (trx) => {
+      // One runner per stage at a time, even with several worker processes.
+      await this.o.dialect.lockName(trx, `stage:${name}`);
+      const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
+      const from = row ? Number(row.position) : 0;
+      const items = await feed.readAfter(from, batchSize);
+      if (items.length === 0) return;
+      await this.o.apply(trx, items);
+      const to = items[items.length - 1].position;
+      await trx
+        .insertInto('stage_offsets')
+        .values({ stage: name, position: to })
+        .onConflict((oc) => oc.column('stage').doUpdateSet({ position: to }))
+        .execute();
+      applied = items;
+    });
+    if (applied.length > 0) this.o.afterCommit?.(applied);
+    return applied.length;
+  }
+
+  private async run() {
+    while (this.running) {
+      this.pendingWake = false;
+      try {
+        if ((await this.step()) > 0) continue;
+      } catch (err) {
+        this.o.onError?.(err);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (!this.running) break;
+      if (!this.pendingWake) await new Promise<void>((r) => (this.wake = r));
+      this.wake = null;
+    }
+  }
+}
