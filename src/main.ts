@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { EventLog, FailedEvents, logRoutes } from './log/index.js';
+import { EventLog, FailedEvents, logRoutes, type Stage } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore } from './auth/index.js';
@@ -18,6 +18,15 @@ export interface Meridian {
   log: EventLog;
   sources: SourceStore;
   apiKeys: ApiKeyStore;
+  /**
+   * The in-process pipeline stages in data-flow order (identity → segments → destinations …). Each
+   * capability registers its stage here; they start with listen() and stop with close().
+   */
+  stages: Stage<unknown>[];
+  /** Background workers that are not feed consumers (delivery, timers): started/stopped with the server. */
+  workers: { start(): void; stop(): Promise<void> }[];
+  /** Runs every stage until the whole pipeline is caught up (tests, imports, benchmarks). */
+  drainPipeline(): Promise<void>;
   /** Listens on config.host:config.port; returns the bound address. */
   listen(): Promise<string>;
   /** Graceful: stop accepting, finish in-flight requests, commit pending appends, close the store. */
@@ -49,6 +58,9 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys });
 
+  const stages: Stage<unknown>[] = [];
+  const workers: { start(): void; stop(): Promise<void> }[] = [];
+
   const prune = setInterval(() => {
     log.pruneDedupe().catch((err) => app.log.error({ err }, 'dedupe prune failed'));
   }, DEDUPE_PRUNE_INTERVAL_MS);
@@ -61,9 +73,19 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
     log,
     sources,
     apiKeys,
+    stages,
+    workers,
+    async drainPipeline() {
+      for (let progressed = true; progressed; ) {
+        progressed = false;
+        for (const stage of stages) if ((await stage.drain()) > 0) progressed = true;
+      }
+    },
     async listen() {
       await log.pruneDedupe();
       const address = await app.listen({ port: config.port, host: config.host });
+      for (const stage of stages) stage.start();
+      for (const worker of workers) worker.start();
       ready = true;
       app.log.info({ store: storage.location }, 'meridian ready');
       return address;
@@ -73,6 +95,8 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
       clearInterval(prune);
       await app.close();
       await log.close();
+      for (const worker of workers) await worker.stop();
+      for (const stage of stages) await stage.stop();
       await storage.close();
     },
   };

@@ -60,9 +60,11 @@ export class Stage<T> {
     await this.loop;
   }
 
-  /** Processes until the feed is exhausted (for tests, imports and benchmarks). */
-  async drain(): Promise<void> {
-    while ((await this.step()) > 0);
+  /** Processes until the feed is exhausted (for tests, imports and benchmarks); returns the item count. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.step(); n > 0; n = await this.step()) total += n;
+    return total;
   }
 
   poke() {
