@@ -38,6 +38,13 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
     if (url.startsWith('/v1/') && isTrackingPath(url)) metrics.eventsRejected.inc({ code });
   });
 
+  // A request that was in flight when shutdown began closes its connection after answering; a
+  // keep-alive client would otherwise hold close() open until its idle timeout.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!isReady()) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     if (req.method === 'POST' && reply.statusCode === 200 && isTrackingPath(req.url)) metrics.ackLatency.observe(reply.elapsedTime / 1000);
   });

@@ -23,7 +23,7 @@ function fromFastify(err: FastifyError): AppError | undefined {
     case 'FST_ERR_CTP_EMPTY_TYPE':
       return new AppError('empty_body', 400, 'the request body is empty');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('unsupported_media_type', 415, 'send application/json');
+      return new AppError('unsupported_media_type', 415, 'the Content-Type header is malformed or not accepted here; send application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('invalid_content_length', 400, 'Content-Length does not match the body');
   }

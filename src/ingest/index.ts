@@ -1,3 +1,4 @@
 export { Ingestor, type IngestLimits } from './service.js';
 export { trackingRoutes } from './routes.js';
 export { MESSAGE_TYPES, type MessageType } from './schema.js';
+export { normalise, type NormaliseContext } from './normalise.js';

@@ -35,7 +35,7 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
 
   const size = Buffer.byteLength(JSON.stringify(input));
   if (size > ctx.maxEventBytes)
-    throw new AppError('event_too_large', 413, `${prefix || 'event'}: ${size} bytes; one event may be at most ${ctx.maxEventBytes}`);
+    throw new AppError('event_too_large', 413, `${prefix.replace(/\.$/, '') || 'event'}: ${size} bytes; one event may be at most ${ctx.maxEventBytes}`);
 
   if (msg.type !== undefined && msg.type !== type)
     throw new AppError('type_mismatch', 400, `${prefix}type is "${String(msg.type)}" but was sent to the ${type} endpoint`, {
@@ -46,11 +46,16 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   const userId = idString(msg.userId);
   const anonymousId = idString(msg.anonymousId);
   if (type === 'alias') {
-    if (!userId || !idString(msg.previousId))
-      throw new AppError('missing_identity', 400, `${prefix}alias needs both userId and previousId`, { field: `${prefix}userId` });
+    if (!userId || !idString(msg.previousId)) {
+      const field = prefix + (userId ? 'previousId' : 'userId');
+      throw new AppError('missing_identity', 400, `${field}: alias needs both userId and previousId`, { field });
+    }
   } else if (!userId && !anonymousId) {
     throw new AppError('missing_identity', 400, `${prefix}userId or anonymousId is required`, { field: `${prefix}userId` });
   }
+  // The schema lets "" and "  " through; a group call without a usable group id would be stored with none.
+  if (type === 'group' && !idString(msg.groupId))
+    throw new AppError('invalid_field', 400, `${prefix}groupId must not be empty`, { field: `${prefix}groupId` });
 
   const receivedAt = ctx.receivedAt;
   const original = parseTime(msg.originalTimestamp ?? msg.timestamp, prefix + (msg.originalTimestamp !== undefined ? 'originalTimestamp' : 'timestamp'));
@@ -89,6 +94,20 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   };
 }
 
+/** The batch-level fields, checked once: a bad envelope is the request's fault, not every item's. */
+export function batchEnvelope(body: Record<string, unknown>): NonNullable<NormaliseContext['envelope']> {
+  const dict = (field: 'context' | 'integrations') => {
+    const v = body[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'object' || Array.isArray(v)) throw new AppError('invalid_field', 400, `${field} must be object`, { field });
+    return v as Record<string, unknown>;
+  };
+  const sentAt = body.sentAt ?? undefined;
+  if (sentAt !== undefined && typeof sentAt !== 'string') throw new AppError('invalid_field', 400, 'sentAt must be string', { field: 'sentAt' });
+  parseTime(sentAt, 'sentAt');
+  return { context: dict('context'), integrations: dict('integrations'), sentAt };
+}
+
 function idString(v: unknown): string | null {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string' && v.trim() !== '') return v;
@@ -97,10 +116,16 @@ function idString(v: unknown): string | null {
 
 function parseTime(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
-  const ms = typeof value === 'string' && ISO_DATE.test(value) ? Date.parse(value) : NaN;
+  const ms = typeof value === 'string' && ISO_DATE.test(value) && isCalendarDate(value) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms))
     throw new AppError('invalid_timestamp', 400, `${field}: ${JSON.stringify(value)} is not an ISO-8601 date-time`, { field });
   return ms;
+}
+
+/** Date.parse rolls "2026-02-30" over to March 2nd instead of rejecting it. */
+function isCalendarDate(iso: string): boolean {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
 }
 
 function schemaError(e: ErrorObject, prefix: string): AppError {

@@ -2,7 +2,6 @@
 // sends text/plain, the RudderStack Node SDK gzip with a form type). Rejects, with a precise code,
 // everything that is not safe, finite, UTF-8 JSON of bounded size and depth.
 import { gunzipSync, inflateSync } from 'node:zlib';
-import sjson from 'secure-json-parse';
 import { AppError } from '../shared/errors.js';
 
 export interface BodyLimits {
@@ -28,10 +27,10 @@ export function decodeBody(raw: Buffer, contentEncoding: string | undefined, lim
   }
   let value: unknown;
   try {
-    value = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    // JSON.parse defines "__proto__" as a plain own key (no prototype change); checkValue rejects it
+    // with its path, in the same walk that bounds depth.
+    value = JSON.parse(text);
   } catch (err) {
-    if (err instanceof SyntaxError && /prototype/.test(err.message))
-      throw new AppError('forbidden_key', 400, 'keys "__proto__" and "constructor.prototype" are not allowed');
     throw new AppError('invalid_json', 400, `the body is not valid JSON: ${(err as Error).message}`);
   }
   checkValue(value, limits.maxDepth);
@@ -52,7 +51,8 @@ function decompress(raw: Buffer, encoding: string, maxBytes: number): Buffer {
   throw new AppError('unsupported_encoding', 415, `Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
 }
 
-/** Bounded-depth walk: rejects deep nesting and numbers JSON cannot carry exactly. */
+/** Bounded-depth walk: rejects deep nesting, numbers JSON cannot carry exactly, and keys that would
+ * reach an object's prototype if a later stage merged the value naively. */
 function checkValue(value: unknown, maxDepth: number, path = '', depth = 0): void {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new AppError('invalid_number', 400, `${path || 'body'}: number is out of range`, { field: path });
@@ -71,6 +71,11 @@ function checkValue(value: unknown, maxDepth: number, path = '', depth = 0): voi
   if (Array.isArray(value)) {
     value.forEach((v, i) => checkValue(v, maxDepth, `${path}[${i}]`, depth + 1));
   } else {
-    for (const [k, v] of Object.entries(value)) checkValue(v, maxDepth, path ? `${path}.${k}` : k, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      const field = path ? `${path}.${k}` : k;
+      if (k === '__proto__' || (k === 'constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype')))
+        throw new AppError('forbidden_key', 400, `${field}: keys "__proto__" and "constructor.prototype" are not allowed`, { field });
+      checkValue(v, maxDepth, field, depth + 1);
+    }
   }
 }

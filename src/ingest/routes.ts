@@ -47,8 +47,8 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
         validatorCompiler: () => () => true,
       },
       async (req) => {
-        // Fastify skips the parser for a body-less request.
-        if (req.body === undefined || req.body === null) throw new AppError('empty_body', 400, 'the request body is empty');
+        // Fastify skips the parser for a body-less request (a JSON `null` body is invalid_body, not empty).
+        if (req.body === undefined) throw new AppError('empty_body', 400, 'the request body is empty');
         return opts.ingestor.ingest({ kind, body: req.body, basicKey: basicUser(req.headers.authorization), ip: req.ip });
       },
     );

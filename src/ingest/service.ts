@@ -7,7 +7,7 @@ import type { EventLog, FailedEvents, NewLogEvent } from '../log/index.js';
 import type { SourceAuth, SourceStore } from '../sources/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { MESSAGE_TYPES, type IngestResponse, type ItemRejection, type MessageType } from './schema.js';
-import { normalise, type NormaliseContext } from './normalise.js';
+import { batchEnvelope, normalise, type NormaliseContext } from './normalise.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface IngestLimits {
@@ -40,6 +40,10 @@ export class Ingestor {
       metrics: Metrics;
       clock: Clock;
       limits: IngestLimits;
+      /** The source's custom transformation (src/sources/transform), applied after validation, before the log. */
+      transform?: (events: NewLogEvent[], ctx: NormaliseContext) => Promise<NewLogEvent[]>;
+      /** The source's tracking plan (src/sources/tracking-plans): violating events flagged or blocked, after transformation. */
+      screen?: (sourceId: string, events: NewLogEvent[]) => Promise<NewLogEvent[]>;
     },
   ) {
     this.limiter = new RateLimiter(deps.clock);
@@ -50,10 +54,20 @@ export class Ingestor {
   }
 
   async ingest(req: IngestRequest): Promise<IngestResponse> {
-    const { clock, log, metrics } = this.deps;
     if (!isObject(req.body)) throw new AppError('invalid_body', 400, 'the body must be a JSON object');
+    return this.accept(await this.authenticate(req.basicKey ?? req.body.writeKey), { ...req, body: req.body });
+  }
+
+  /** Events a connector (webhook, MQTT, database sync) built for its own source: same path, no write key. */
+  async ingestForSource(sourceId: string, batch: Record<string, unknown>[]): Promise<IngestResponse> {
+    const source = await this.deps.sources.get(sourceId);
+    if (!source.enabled) throw new AppError('source_disabled', 403, `source ${sourceId} is disabled`);
+    return this.accept({ sourceId, enabled: true, rateLimit: source.rateLimit }, { kind: 'batch', body: { batch } });
+  }
+
+  private async accept(source: SourceAuth, req: IngestRequest & { body: Record<string, unknown> }): Promise<IngestResponse> {
+    const { clock, log, metrics } = this.deps;
     const body = req.body;
-    const source = await this.authenticate(req.basicKey ?? body.writeKey);
 
     const items = req.kind === 'batch' ? this.batchItems(body) : [body];
     if (source.rateLimit !== null) {
@@ -70,14 +84,7 @@ export class Ingestor {
       receivedAt,
       ip: req.ip,
       ...this.deps.limits,
-      envelope:
-        req.kind === 'batch'
-          ? {
-              context: isObject(body.context) ? body.context : undefined,
-              integrations: isObject(body.integrations) ? body.integrations : undefined,
-              sentAt: typeof body.sentAt === 'string' ? body.sentAt : undefined,
-            }
-          : undefined,
+      envelope: req.kind === 'batch' ? batchEnvelope(body) : undefined,
     };
 
     const accepted: NewLogEvent[] = [];
@@ -117,7 +124,8 @@ export class Ingestor {
       for (const r of rejected) metrics.eventsRejected.inc({ code: r.code });
     }
 
-    const outcomes = await log.append(accepted);
+    const transformed = this.deps.transform ? await this.deps.transform(accepted, ctx) : accepted;
+    const outcomes = await log.append(this.deps.screen ? await this.deps.screen(source.sourceId, transformed) : transformed);
     const fresh = outcomes.filter((o) => o.status === 'accepted').length;
     metrics.eventsAccepted.inc({ source_id: source.sourceId }, fresh);
     if (fresh < outcomes.length) metrics.eventsDuplicate.inc({ source_id: source.sourceId }, outcomes.length - fresh);
