@@ -1,10 +1,12 @@
 // The event log: the durable, ordered source of truth every later stage reads. Appends are
 // deduplicated per source and messageId within a window and acknowledged only after commit.
+import type SQLite from 'better-sqlite3';
 import type { Db, Dialect } from '../storage/index.js';
-import { chunkRows } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { encodeCursor, decodeCursor, type Page } from '../shared/paging.js';
 import { GroupCommit } from './group-commit.js';
+import { SqlLogWriter } from './sql-writer.js';
+import { SqliteLogWriter } from './sqlite-writer.js';
 
 export interface NewLogEvent {
   sourceId: string;
@@ -42,6 +44,14 @@ export interface LogOptions {
   clock: Clock;
   /** How long a messageId is remembered per source, in ms. */
   dedupeWindowMs: number;
+  /** The embedded store's connection (Storage.sqlite): appends then use prepared statements. */
+  sqlite?: SQLite.Database;
+}
+
+/** Commits one group of appends durably: claims each messageId in the dedupe window, inserts the new events. */
+export interface LogWriter {
+  /** `events` holds no (sourceId, messageId) twice; returns the log offset per event, null for a duplicate. */
+  append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
 }
 
 type Listener = (events: StoredEvent[]) => void;
@@ -49,12 +59,14 @@ type Listener = (events: StoredEvent[]) => void;
 export class EventLog {
   private readonly group: GroupCommit<NewLogEvent, AppendOutcome>;
   private readonly listeners = new Set<Listener>();
+  private readonly writer: LogWriter;
 
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
     private readonly options: LogOptions,
   ) {
+    this.writer = options.sqlite ? new SqliteLogWriter(db, options.sqlite) : new SqlLogWriter(db, dialect);
     this.group = new GroupCommit((items) => this.commit(items));
   }
 
@@ -120,59 +132,19 @@ export class EventLog {
   private async commit(items: NewLogEvent[]): Promise<AppendOutcome[]> {
     const cutoff = this.options.clock.now() - this.options.dedupeWindowMs;
     // The same id twice in one group: only the first can be new.
-    const firstIndex = new Map<string, number>();
+    const seen = new Set<string>();
+    const candidates: number[] = [];
     items.forEach((e, i) => {
       const key = `${e.sourceId}\u0000${e.messageId}`;
-      if (!firstIndex.has(key)) firstIndex.set(key, i);
+      if (seen.has(key)) return;
+      seen.add(key);
+      candidates.push(i);
     });
-    const candidates = [...firstIndex.values()].map((i) => items[i]);
-
-    const inserted = await this.db.transaction().execute(async (trx) => {
-      await this.dialect.lockLogForAppend(trx);
-      const fresh = new Set<string>();
-      for (const chunk of chunkRows(candidates, 3, this.dialect)) {
-        const rows = await trx
-          .insertInto('dedupe')
-          .values(chunk.map((e) => ({ source_id: e.sourceId, message_id: e.messageId, seen_at: e.receivedAt })))
-          .onConflict((oc) =>
-            oc
-              .columns(['source_id', 'message_id'])
-              .doUpdateSet({ seen_at: (eb) => eb.ref('excluded.seen_at') })
-              .where('dedupe.seen_at', '<', cutoff),
-          )
-          .returning(['source_id', 'message_id'])
-          .execute();
-        for (const r of rows) fresh.add(`${r.source_id}\u0000${r.message_id}`);
-      }
-      const toInsert = candidates.filter((e) => fresh.has(`${e.sourceId}\u0000${e.messageId}`));
-      const seqs = new Map<string, number>();
-      for (const chunk of chunkRows(toInsert, 10, this.dialect)) {
-        const rows = await trx
-          .insertInto('events')
-          .values(
-            chunk.map((e) => ({
-              source_id: e.sourceId,
-              message_id: e.messageId,
-              type: e.type,
-              event: e.event,
-              user_id: e.userId,
-              anonymous_id: e.anonymousId,
-              ts: e.ts,
-              received_at: e.receivedAt,
-              payload: e.payload,
-            })),
-          )
-          .returning(['seq', 'source_id', 'message_id'])
-          .execute();
-        for (const r of rows) seqs.set(`${r.source_id}\u0000${r.message_id}`, r.seq);
-      }
-      return seqs;
-    });
-
-    const outcomes = items.map((e, i): AppendOutcome => {
-      const key = `${e.sourceId}\u0000${e.messageId}`;
-      const seq = inserted.get(key);
-      return seq !== undefined && firstIndex.get(key) === i ? { status: 'accepted', seq } : { status: 'duplicate' };
+    const seqs = await this.writer.append(candidates.map((i) => items[i]), cutoff);
+    const outcomes = items.map((): AppendOutcome => ({ status: 'duplicate' }));
+    candidates.forEach((itemIndex, i) => {
+      const seq = seqs[i];
+      if (seq !== null) outcomes[itemIndex] = { status: 'accepted', seq };
     });
     this.notify(items, outcomes);
     return outcomes;
@@ -187,29 +159,36 @@ export class EventLog {
     for (const l of this.listeners) l(stored);
   }
 
-  private toStored(r: {
-    seq: number;
-    source_id: string;
-    message_id: string;
-    type: string;
-    event: string | null;
-    user_id: string | null;
-    anonymous_id: string | null;
-    ts: number;
-    received_at: number;
-    payload: unknown;
-  }): StoredEvent {
-    return {
-      seq: r.seq,
-      sourceId: r.source_id,
-      messageId: r.message_id,
-      type: r.type,
-      event: r.event,
-      userId: r.user_id,
-      anonymousId: r.anonymous_id,
-      ts: r.ts,
-      receivedAt: r.received_at,
-      payload: this.dialect.parseJson(r.payload) as Record<string, unknown>,
-    };
+  private toStored(r: EventRow): StoredEvent {
+    return toStoredEvent(r, this.dialect);
   }
+}
+
+interface EventRow {
+  seq: number;
+  source_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  ts: number;
+  received_at: number;
+  payload: unknown;
+}
+
+/** An `events` row as a StoredEvent (also for stages that read events back by offset inside their transaction). */
+export function toStoredEvent(r: EventRow, dialect: Dialect): StoredEvent {
+  return {
+    seq: r.seq,
+    sourceId: r.source_id,
+    messageId: r.message_id,
+    type: r.type,
+    event: r.event,
+    userId: r.user_id,
+    anonymousId: r.anonymous_id,
+    ts: r.ts,
+    receivedAt: r.received_at,
+    payload: dialect.parseJson(r.payload) as Record<string, unknown>,
+  };
 }

@@ -49,6 +49,12 @@ const view = (e: StoredEvent) => ({
 
 export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore }) {
   const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
+  // A live tail never ends by itself: end every open one when the server starts closing, or close()
+  // would wait for the last debugger tab to go away.
+  const tails = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of tails) end();
+  });
 
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     '/v1/events',
@@ -102,6 +108,7 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
         try {
           for (;;) {
             const events = await opts.log.readAfter(last, 500, sourceId);
+            if (closed) return;
             for (const e of events) reply.raw.write(`id: ${e.seq}\nevent: message\ndata: ${JSON.stringify(view(e))}\n\n`);
             if (events.length > 0) last = events[events.length - 1].seq;
             if (events.length < 500) break;
@@ -119,11 +126,20 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
         reply.raw.write(': keep-alive\n\n');
         void pump();
       }, 1000);
-      req.raw.on('close', () => {
+      const stop = () => {
         closed = true;
+        tails.delete(end);
         clearInterval(timer);
         unsubscribe();
-      });
+      };
+      // Shutdown ends the stream cleanly (an EventSource reconnects) and its connection with it.
+      const end = () => {
+        stop();
+        reply.raw.end();
+        reply.raw.socket?.end();
+      };
+      tails.add(end);
+      req.raw.on('close', stop);
     },
   );
 }

@@ -28,6 +28,12 @@ export interface StageOptions<T> {
   onError?(err: unknown): void;
 }
 
+/**
+ * In one process, stages wake each other on commit; the poll only picks up work written by other
+ * processes (an API process appending to the log read by a worker process), so it bounds that latency.
+ */
+const DEFAULT_POLL_MS = 200;
+
 export class Stage<T> {
   private running = false;
   private loop: Promise<void> | null = null;
@@ -35,6 +41,7 @@ export class Stage<T> {
   private pendingWake = false;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly commitListeners = new Set<() => void>();
 
   constructor(private readonly o: StageOptions<T>) {}
 
@@ -47,7 +54,7 @@ export class Stage<T> {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.o.feed.onAppend?.(() => this.poke());
-    this.timer = setInterval(() => this.poke(), this.o.pollMs ?? 1000);
+    this.timer = setInterval(() => this.poke(), this.o.pollMs ?? DEFAULT_POLL_MS);
     this.timer.unref();
     this.loop = this.run();
   }
@@ -67,6 +74,12 @@ export class Stage<T> {
     return total;
   }
 
+  /** In-process notification after each committed batch: how the next stage is woken at once. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   poke() {
     this.pendingWake = true;
     this.wake?.();
@@ -76,13 +89,18 @@ export class Stage<T> {
   async step(): Promise<number> {
     const { db, name, feed, batchSize = 500 } = this.o;
     let applied: { position: number; item: T }[] = [];
+    // The feed is read before the transaction: on SQLite the one connection is held by an open
+    // transaction, so a feed reading through `db` inside it would wait for itself forever.
+    const from = await Stage.position(db, name);
+    const items = await feed.readAfter(from, batchSize);
+    if (items.length === 0) return 0;
+    let raced = false;
     await db.transaction().execute(async (trx) => {
       // One runner per stage at a time, even with several worker processes.
       await this.o.dialect.lockName(trx, `stage:${name}`);
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
-      const from = row ? Number(row.position) : 0;
-      const items = await feed.readAfter(from, batchSize);
-      if (items.length === 0) return;
+      // Another runner applied these items first: read again from its position.
+      if ((row ? Number(row.position) : 0) !== from) return void (raced = true);
       await this.o.apply(trx, items);
       const to = items[items.length - 1].position;
       await trx
@@ -92,7 +110,11 @@ export class Stage<T> {
         .execute();
       applied = items;
     });
-    if (applied.length > 0) this.o.afterCommit?.(applied);
+    if (raced) return this.step();
+    if (applied.length > 0) {
+      this.o.afterCommit?.(applied);
+      for (const listener of this.commitListeners) listener();
+    }
     return applied.length;
   }
 

@@ -1,6 +1,6 @@
 // The only place that knows how the two SQL dialects differ. Capabilities call these helpers
 // instead of writing dialect-specific SQL.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -22,7 +22,19 @@ export interface Dialect {
    * stage, one writer per change feed). SQLite's single writer already serialises.
    */
   lockName(trx: Transaction<Database>, name: string): Promise<void>;
+  /** The JSON number at `path` (object keys) inside a JSON column, NULL when absent or not a number. */
+  jsonNumber(ref: Expression<unknown>, path: readonly string[]): RawBuilder<number | null>;
+  /** The JSON string at `path`, NULL when absent or not a string. */
+  jsonText(ref: Expression<unknown>, path: readonly string[]): RawBuilder<string | null>;
+  /** The JSON kind at `path` — string, number, true, false, null, object, array — NULL when absent. */
+  jsonKind(ref: Expression<unknown>, path: readonly string[]): RawBuilder<string | null>;
 }
+
+// SQLite JSON paths quote every key, so keys may hold any character but `"` (rules forbid it).
+const sqlitePath = (path: readonly string[]) => '$' + path.map((k) => `."${k}"`).join('');
+// PostgreSQL: `->` with a text key never indexes into arrays, matching SQLite's quoted keys.
+const pgValue = (ref: Expression<unknown>, path: readonly string[]) =>
+  path.reduce<RawBuilder<unknown>>((acc, key) => sql`(${acc} -> ${key}::text)`, sql`${ref}`);
 
 const LOG_APPEND_LOCK = 7_400_001; // arbitrary, fixed advisory-lock key for the event log
 
@@ -32,6 +44,12 @@ export const sqliteDialect: Dialect = {
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   lockLogForAppend: async () => {},
   lockName: async () => {},
+  jsonNumber: (ref, path) =>
+    sql`(CASE WHEN json_type(${ref}, ${sqlitePath(path)}) IN ('integer', 'real') THEN json_extract(${ref}, ${sqlitePath(path)}) END)`,
+  jsonText: (ref, path) =>
+    sql`(CASE WHEN json_type(${ref}, ${sqlitePath(path)}) = 'text' THEN json_extract(${ref}, ${sqlitePath(path)}) END)`,
+  jsonKind: (ref, path) =>
+    sql`(CASE json_type(${ref}, ${sqlitePath(path)}) WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'text' THEN 'string' ELSE json_type(${ref}, ${sqlitePath(path)}) END)`,
 };
 
 export const postgresDialect: Dialect = {
@@ -43,6 +61,18 @@ export const postgresDialect: Dialect = {
   },
   lockName: async (trx, name) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
+  },
+  jsonNumber: (ref, path) => {
+    const v = pgValue(ref, path);
+    return sql`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::double precision END)`;
+  },
+  jsonText: (ref, path) => {
+    const v = pgValue(ref, path);
+    return sql`(CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${v} #>> '{}' END)`;
+  },
+  jsonKind: (ref, path) => {
+    const v = pgValue(ref, path);
+    return sql`(CASE jsonb_typeof(${v}) WHEN 'boolean' THEN ${v} #>> '{}' ELSE jsonb_typeof(${v}) END)`;
   },
 };
 

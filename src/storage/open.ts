@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type Db, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
@@ -13,6 +13,11 @@ export interface Storage {
   dialect: Dialect;
   /** Where the data lives, for logs and `meridian` output (never contains a password). */
   location: string;
+  /**
+   * SQLite only: the one connection under `db`, for hot paths that run prepared statements inside a
+   * Kysely transaction (which holds this connection for them).
+   */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -41,8 +46,27 @@ function openSqlite(dataDir: string): Storage {
   conn.pragma('synchronous = FULL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
-  return { db, dialect: sqliteDialect, location: file, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(conn) });
+  return { db, dialect: sqliteDialect, location: file, sqlite: conn, close: () => db.destroy() };
+}
+
+/**
+ * Transactions take SQLite's write lock when they begin (BEGIN IMMEDIATE). With a plain deferred BEGIN,
+ * a transaction that read first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when another
+ * process (an API process beside a worker process on the same file) committed in between; an
+ * immediate one waits for the lock (busy_timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly conn: SQLite.Database) {
+    super({ database: conn });
+  }
+  override createDriver() {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection) {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })({ database: this.conn });
+  }
 }
 
 function openPostgres(url: string, schema?: string): Storage {

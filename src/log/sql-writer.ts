@@ -1,0 +1,59 @@
+// Commits a group of log appends through Kysely: the PostgreSQL path (and the portable fallback).
+// Multi-row statements keep round trips few; an advisory lock keeps log offsets in commit order.
+import type { Db, Dialect } from '../storage/index.js';
+import { chunkRows } from '../storage/index.js';
+import type { LogWriter, NewLogEvent } from './event-log.js';
+
+const key = (sourceId: string, messageId: string) => `${sourceId}\u0000${messageId}`;
+
+export class SqlLogWriter implements LogWriter {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async append(events: NewLogEvent[], cutoff: number): Promise<(number | null)[]> {
+    const seqs = await this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockLogForAppend(trx);
+      const fresh = new Set<string>();
+      for (const chunk of chunkRows(events, 3, this.dialect)) {
+        const rows = await trx
+          .insertInto('dedupe')
+          .values(chunk.map((e) => ({ source_id: e.sourceId, message_id: e.messageId, seen_at: e.receivedAt })))
+          .onConflict((oc) =>
+            oc
+              .columns(['source_id', 'message_id'])
+              .doUpdateSet({ seen_at: (eb) => eb.ref('excluded.seen_at') })
+              .where('dedupe.seen_at', '<', cutoff),
+          )
+          .returning(['source_id', 'message_id'])
+          .execute();
+        for (const r of rows) fresh.add(key(r.source_id, r.message_id));
+      }
+      const toInsert = events.filter((e) => fresh.has(key(e.sourceId, e.messageId)));
+      const seqs = new Map<string, number>();
+      for (const chunk of chunkRows(toInsert, 10, this.dialect)) {
+        const rows = await trx
+          .insertInto('events')
+          .values(
+            chunk.map((e) => ({
+              source_id: e.sourceId,
+              message_id: e.messageId,
+              type: e.type,
+              event: e.event,
+              user_id: e.userId,
+              anonymous_id: e.anonymousId,
+              ts: e.ts,
+              received_at: e.receivedAt,
+              payload: e.payload,
+            })),
+          )
+          .returning(['seq', 'source_id', 'message_id'])
+          .execute();
+        for (const r of rows) seqs.set(key(r.source_id, r.message_id), r.seq);
+      }
+      return seqs;
+    });
+    return events.map((e) => seqs.get(key(e.sourceId, e.messageId)) ?? null);
+  }
+}

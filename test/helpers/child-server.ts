@@ -1,0 +1,79 @@
+// Starts Meridian as a separate process through its CLI (`meridian start`), so tests can kill it with
+// SIGKILL and benchmarks can measure it without sharing an event loop with the load generator.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ChildServerOptions {
+  /** Embedded store directory (also used, but empty, when databaseUrl is set). */
+  dataDir: string;
+  /** PostgreSQL URL; a `?options=-c search_path=<schema>` parameter selects the schema. */
+  databaseUrl?: string;
+  adminKey: string;
+  /** `tsx` runs the TypeScript sources (no build needed); `dist` runs the compiled CLI. */
+  runtime?: 'tsx' | 'dist';
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+export interface ChildServer {
+  url: string;
+  pid: number;
+  /** Sends the signal and resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
+  const entry = opts.runtime === 'dist' ? ['bin/meridian.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
+  const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', ...opts.env };
+  delete env.MERIDIAN_DATABASE_URL;
+  if (opts.databaseUrl) env.MERIDIAN_DATABASE_URL = opts.databaseUrl;
+  return spawnListening(
+    [...(opts.nodeArgs ?? []), ...entry, 'start', '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir],
+    env,
+    /Meridian listening on (\S+)/,
+  );
+}
+
+/** Runs `node <args>` from the repository root and resolves once it prints `ready` (capturing its URL) on stderr. */
+export async function spawnListening(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await listeningUrl(child, ready);
+  return {
+    url,
+    pid: child.pid!,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+function listeningUrl(child: ChildProcess, ready: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    let settled = false;
+    const settle = (err: Error | null, url?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        child.kill('SIGKILL');
+        reject(err);
+      } else resolve(url!);
+    };
+    const timer = setTimeout(() => settle(new Error(`server did not start within 60 s:\n${stderr}`)), 60_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      // Keep draining stderr after start (a full pipe would block the server); keep only the start-up text.
+      if (settled) return;
+      stderr += chunk;
+      const m = ready.exec(stderr);
+      if (m) settle(null, m[1]);
+    });
+    child.once('exit', (code, signal) => settle(new Error(`server exited (${signal ?? code}) before listening:\n${stderr}`)));
+  });
+}
