@@ -1,0 +1,163 @@
+// Identity benchmark (`npm run bench:identity`): appends a seeded, realistic event stream straight to
+// the event log (no HTTP, to isolate the stage) — anonymous browsing on 1–3 devices per person, signups
+// that link userId, email and phone, a few shared household devices and ~3% late (offline) events —
+// then drains the identity stage and reports its throughput against the log's own append rate measured
+// in the same run (the baseline), and profile lookup latency by email (resolve + full profile read,
+// in-process) at ~200k profiles and, after adding single-event people, at ~1M profiles.
+// Settings (env): BENCH_IDENTITY_PEOPLE (200000), BENCH_IDENTITY_EVENTS (1000000),
+// BENCH_IDENTITY_EXTRA_PROFILES (800000), BENCH_IDENTITY_LOOKUPS (2000), BENCH_DIR (.bench).
+import { mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openStorage } from '../src/storage/index.js';
+import { EventLog, type NewLogEvent } from '../src/log/index.js';
+import { systemClock } from '../src/shared/clock.js';
+import { IdentityEngine, identityStage } from '../src/identity/index.js';
+import { ProfileReader } from '../src/profiles/reader.js';
+
+const PEOPLE = Number(process.env.BENCH_IDENTITY_PEOPLE ?? 200_000);
+const EVENTS = Number(process.env.BENCH_IDENTITY_EVENTS ?? 1_000_000);
+const EXTRA = Number(process.env.BENCH_IDENTITY_EXTRA_PROFILES ?? 800_000);
+const LOOKUPS = Number(process.env.BENCH_IDENTITY_LOOKUPS ?? 2000);
+const DIR = resolve(process.env.BENCH_DIR ?? '.bench', 'identity');
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const SPAN = 30 * 86_400_000;
+
+/** mulberry32: small, fast, seeded. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = rng(42);
+const emailOf = (i: number) => `person${i}@example.com`;
+const variants = [(e: string) => e, (e: string) => ` ${e.toUpperCase()} `, (e: string) => e.replace('person', 'Person')];
+
+function event(i: number, n: number, ts: number, body: Record<string, unknown>): NewLogEvent {
+  const messageId = `p${i}-e${n}`;
+  const payload = { ...body, messageId, timestamp: new Date(ts).toISOString(), context: { library: { name: 'bench' }, ...(body.context as object) } };
+  return {
+    sourceId: 'src_bench',
+    messageId,
+    type: body.type as string,
+    event: (body.event as string | undefined) ?? (body.name as string | undefined) ?? null,
+    userId: (body.userId as string | undefined) ?? null,
+    anonymousId: (body.anonymousId as string | undefined) ?? null,
+    ts,
+    receivedAt: ts,
+    payload: JSON.stringify(payload),
+  };
+}
+
+/** One person's events: browsing on their devices, maybe a signup, then known activity. */
+function person(i: number, perPerson: number): NewLogEvent[] {
+  const devices = 1 + (random() < 0.4 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
+  const anon = Array.from({ length: devices }, (_, d) => `anon-${i}-${d}`);
+  // ~1% share a household device with the previous person.
+  if (i > 0 && random() < 0.01) anon[devices - 1] = `anon-${i - 1}-0`;
+  const known = random() < 0.6;
+  const email = random() < 0.7 ? emailOf(i) : undefined;
+  const phone = random() < 0.3 ? `+1415${String(1_000_000 + i).slice(-7)}` : undefined;
+  const count = Math.max(1, Math.round(perPerson * (0.5 + random())));
+  let ts = T0 + (i / PEOPLE) * SPAN;
+  const out: NewLogEvent[] = [];
+  const signupAt = known || email ? Math.floor(count / 2) : -1;
+  for (let n = 0; n < count; n++) {
+    ts += 60_000 * (1 + Math.floor(random() * 30));
+    const device = anon[Math.floor(random() * devices)];
+    const late = random() < 0.03 ? -2 * 3_600_000 : 0;
+    if (n === signupAt) {
+      const traits = { ...(email ? { email: variants[i % 3](email) } : {}), ...(phone ? { phone } : {}), name: `Person ${i}`, plan: random() < 0.2 ? 'pro' : 'free' };
+      out.push(event(i, n, ts, { type: 'identify', anonymousId: device, ...(known ? { userId: `user-${i}` } : {}), traits }));
+    } else if (n > signupAt && signupAt >= 0 && known) {
+      out.push(event(i, n, ts + late, { type: 'track', userId: `user-${i}`, event: 'Order Completed', properties: { total: Math.round(random() * 200), category: ['shoes', 'hats', 'bags'][n % 3] } }));
+    } else {
+      out.push(event(i, n, ts + late, { type: 'page', anonymousId: device, name: 'Product', properties: { path: `/p/${n}` } }));
+    }
+  }
+  return out;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function main() {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  console.log(`machine: nproc ${availableParallelism()}, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log(`identity bench: ${fmt(EVENTS)} events over ${fmt(PEOPLE)} people, then ${fmt(EXTRA)} single-event people; store ${DIR}`);
+  const storage = await openStorage({ dataDir: DIR });
+  const now = Date.now();
+  await storage.db.insertInto('sources').values({ id: 'src_bench', name: 'bench', type: 'server', rate_limit: null, disabled_at: null, created_at: now, updated_at: now }).execute();
+  const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: 86_400_000, sqlite: storage.sqlite });
+  const engine = new IdentityEngine(storage.dialect, systemClock);
+  const stage = identityStage({ db: storage.db, dialect: storage.dialect, log, engine });
+  const reader = new ProfileReader(storage.db, storage.dialect, systemClock);
+
+  async function append(generate: (i: number) => NewLogEvent[], from: number, to: number) {
+    let appended = 0;
+    const started = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = from; i < to; i += 500) {
+      const chunk: NewLogEvent[] = [];
+      for (let j = i; j < Math.min(to, i + 500); j++) chunk.push(...generate(j));
+      appended += chunk.length;
+      pending.push(log.append(chunk));
+      if (pending.length >= 4) await pending.shift();
+    }
+    await Promise.all(pending);
+    return { appended, seconds: (performance.now() - started) / 1000 };
+  }
+  async function resolveAll(label: string, events: number) {
+    const started = performance.now();
+    await stage.drain();
+    const seconds = (performance.now() - started) / 1000;
+    const profiles = Number((await storage.db.selectFrom('profiles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    console.log(`${label}: resolved ${fmt(events)} events in ${fmt(seconds, 1)} s = ${fmt(events / seconds)} events/s; ${fmt(profiles)} profiles; replays so far: ${fmt(engine.stats.replays)} components, ${fmt(engine.stats.replayedEvents)} events`);
+    return { rate: events / seconds, profiles };
+  }
+  async function lookups(label: string, maxPerson: number) {
+    const pick = rng(7);
+    const times: number[] = [];
+    let found = 0;
+    // The first LOOKUPS/10 warm the JIT and the page cache and are not counted.
+    const warmup = Math.ceil(LOOKUPS / 10);
+    for (let n = -warmup; n < LOOKUPS; n++) {
+      const i = Math.floor(pick() * maxPerson);
+      const started = performance.now();
+      try {
+        await reader.get(await reader.resolve('email', emailOf(i)));
+        found++;
+      } catch {
+        // this person has no email: the 404 path is timed too
+      }
+      if (n >= 0) times.push(performance.now() - started);
+      else found = 0;
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${label}: lookup by email (resolve + profile) p50 ${fmt(pct(times, 50), 2)} ms, p99 ${fmt(pct(times, 99), 2)} ms over ${fmt(LOOKUPS)} lookups (${fmt(found)} found) — target p99 < 5 ms ${pct(times, 99) < 5 ? 'MET' : 'MISSED'}`);
+  }
+
+  const perPerson = EVENTS / PEOPLE;
+  const a1 = await append((i) => person(i, perPerson), 0, PEOPLE);
+  const appendRate = a1.appended / a1.seconds;
+  console.log(`baseline: log append of ${fmt(a1.appended)} events in ${fmt(a1.seconds, 1)} s = ${fmt(appendRate)} events/s`);
+  const r1 = await resolveAll('phase 1', a1.appended);
+  console.log(`ratio resolution / log append: ${fmt(r1.rate / appendRate, 2)}x; target >= 20,000 events/s (ingest rate) ${r1.rate >= 20_000 ? 'MET' : 'MISSED'}`);
+  await lookups(`at ${fmt(r1.profiles)} profiles`, PEOPLE);
+
+  if (EXTRA > 0) {
+    const a2 = await append((i) => [event(i, 0, T0 + SPAN + i, { type: 'identify', anonymousId: `anon-${i}-0`, traits: { email: emailOf(i) } })], PEOPLE, PEOPLE + EXTRA);
+    const r2 = await resolveAll('phase 2 (new single-event people)', a2.appended);
+    await lookups(`at ${fmt(r2.profiles)} profiles`, PEOPLE + EXTRA);
+  }
+  await log.close();
+  await storage.close();
+}
+
+await main();

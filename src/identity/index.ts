@@ -1,0 +1,13 @@
+// Public surface of identity resolution.
+import './tables.js';
+
+export { IdentityEngine, IDENTITY_STAGE, PROFILE_FEED_LOCK } from './engine.js';
+export { identityStage } from './stage.js';
+export { unmerge, type UnmergeResult } from './unmerge.js';
+export { resetIdentity } from './rebuild.js';
+export { loadRules, saveRules } from './rules-store.js';
+export { lookupKey } from './lookup.js';
+export { splitKey, identifierKey, extractIdentifiers, normaliseIdentifier, type Identifier } from './identifiers.js';
+export { writeProfiles, inChunks } from './store.js';
+export { IdentityRules, IdentifierRule, IdentifierRef } from './schema.js';
+export { DEFAULT_RULES } from './default-rules.js';

@@ -1,0 +1,157 @@
+// Applies events to an in-memory slice of the identity graph and the profiles' states: the fast path
+// of the stage (a slice loaded from the store for one batch) and the canonical replay of a component
+// (an empty slice fed the component's events in canonical order) run this same code, which is why the
+// two agree. No I/O: the caller loads the slice and writes the recorded outputs.
+import { emptyState, foldEvent, combineStates, type FoldContext, type ProfileState } from '../profiles/index.js';
+import type { FoldEvent } from '../profiles/index.js';
+import type { Identifier } from './identifiers.js';
+import { resolveEvent, type GraphView, type Separations } from './resolve.js';
+
+export interface PreparedEvent extends FoldEvent {
+  seq: number;
+  messageId: string;
+  ids: Identifier[];
+  invalid: { type: string; raw: string }[];
+}
+
+export interface IdentifierRecord {
+  profileId: string | null;
+  componentId: string;
+}
+
+export interface ProfileRecord {
+  id: string;
+  componentId: string;
+  identifiers: Set<string>;
+  state: ProfileState;
+}
+
+export interface SessionContext {
+  fold: FoldContext;
+  limits: ReadonlyMap<string, number | null>;
+  separations: Separations;
+}
+
+export interface ChangeRow {
+  profileId: string;
+  kind: 'event' | 'traits' | 'merged' | 'unmerged' | 'deleted';
+  eventSeq: number | null;
+  otherProfileId: string | null;
+}
+
+export interface MergeRow {
+  componentId: string;
+  into: string;
+  merged: string;
+  eventSeq: number;
+  identifiers: string[];
+  at: number;
+}
+
+export interface DecisionRow {
+  componentId: string | null;
+  eventSeq: number;
+  profileId: string | null;
+  identifier: string;
+  reason: string;
+  at: number;
+}
+
+export interface TimelineRow {
+  seq: number;
+  profileId: string;
+  type: string;
+  event: string | null;
+  ts: number;
+  properties: Record<string, unknown>;
+}
+
+export class ResolutionSession implements GraphView {
+  readonly timeline: TimelineRow[] = [];
+  readonly changes: ChangeRow[] = [];
+  readonly merges: MergeRow[] = [];
+  readonly decisions: DecisionRow[] = [];
+  /** merged profile → the profile it was merged into (follow with finalId). */
+  readonly mergedInto = new Map<string, string>();
+  readonly touchedProfiles = new Set<string>();
+  readonly traitsChanged = new Set<string>();
+  readonly touchedKeys = new Set<string>();
+
+  constructor(
+    private readonly ctx: SessionContext,
+    readonly identifiers = new Map<string, IdentifierRecord>(),
+    readonly profiles = new Map<string, ProfileRecord>(),
+  ) {}
+
+  ownerOf(key: string) {
+    return this.identifiers.get(key)?.profileId;
+  }
+
+  identifiersOf(profileId: string) {
+    return this.profiles.get(profileId)!.identifiers;
+  }
+
+  finalId(profileId: string): string {
+    let id = profileId;
+    for (let next = this.mergedInto.get(id); next !== undefined; next = this.mergedInto.get(id)) id = next;
+    return id;
+  }
+
+  process(e: PreparedEvent, componentId: string): void {
+    for (const bad of e.invalid)
+      this.decisions.push({ componentId, eventSeq: e.seq, profileId: null, identifier: `${bad.type}:${bad.raw}`, reason: 'invalid_value', at: e.ts });
+    const r = resolveEvent(this, e.ids, e.ts, this.ctx.limits, this.ctx.separations);
+    if (r.profileId === null) {
+      this.decisions.push({ componentId: null, eventSeq: e.seq, profileId: null, identifier: '', reason: 'no_identifiers', at: e.ts });
+      return;
+    }
+    let profile = this.profiles.get(r.profileId);
+    if (!profile) {
+      profile = { id: r.profileId, componentId, identifiers: new Set(), state: emptyState() };
+      this.profiles.set(profile.id, profile);
+    }
+    profile.componentId = componentId;
+    const dropped = new Set(r.dropped.map((d) => d.key));
+    const linked = e.ids.filter((id) => !dropped.has(id.key)).map((id) => id.key);
+    for (const mergedId of r.merges) {
+      const other = this.profiles.get(mergedId)!;
+      combineStates(profile.state, other.state, this.ctx.fold);
+      for (const key of other.identifiers) this.own(key, profile, componentId);
+      this.profiles.delete(mergedId);
+      this.touchedProfiles.delete(mergedId);
+      this.mergedInto.set(mergedId, profile.id);
+      this.merges.push({ componentId, into: profile.id, merged: mergedId, eventSeq: e.seq, identifiers: linked, at: e.ts });
+      this.changes.push({ profileId: profile.id, kind: 'merged', eventSeq: e.seq, otherProfileId: mergedId });
+      this.traitsChanged.add(profile.id);
+    }
+    for (const key of r.attach) this.own(key, profile, componentId);
+    for (const d of r.dropped) {
+      const known = this.identifiers.get(d.key);
+      if (!known) this.identifiers.set(d.key, { profileId: null, componentId });
+      else known.componentId = componentId;
+      this.touchedKeys.add(d.key);
+      this.decisions.push({ componentId, eventSeq: e.seq, profileId: profile.id, identifier: d.key, reason: d.reason, at: e.ts });
+    }
+    for (const id of e.ids) {
+      const known = this.identifiers.get(id.key)!;
+      if (known.componentId !== componentId) {
+        known.componentId = componentId;
+        this.touchedKeys.add(id.key);
+      }
+    }
+    const traitsChanged = foldEvent(profile.state, e, this.ctx.fold);
+    this.touchedProfiles.add(profile.id);
+    this.timeline.push({ seq: e.seq, profileId: profile.id, type: e.type, event: e.event, ts: e.ts, properties: e.properties });
+    this.changes.push({ profileId: profile.id, kind: 'event', eventSeq: e.seq, otherProfileId: null });
+    if (traitsChanged) {
+      this.traitsChanged.add(profile.id);
+      this.changes.push({ profileId: profile.id, kind: 'traits', eventSeq: e.seq, otherProfileId: null });
+    }
+  }
+
+  private own(key: string, profile: ProfileRecord, componentId: string) {
+    profile.identifiers.add(key);
+    this.identifiers.set(key, { profileId: profile.id, componentId });
+    this.touchedKeys.add(key);
+  }
+}

@@ -1,0 +1,25 @@
+// The identity stage: first in the pipeline, it consumes the event log and maintains the identity
+// graph, profiles, the unified timeline and the profile-change feed, batch by batch, exactly once.
+import { Stage, type EventLog, type StoredEvent } from '../log/index.js';
+import type { Db, Dialect } from '../storage/index.js';
+import { IDENTITY_STAGE, type IdentityEngine } from './engine.js';
+
+export function identityStage(o: {
+  db: Db;
+  dialect: Dialect;
+  log: EventLog;
+  engine: IdentityEngine;
+  batchSize?: number;
+  onError?: (err: unknown) => void;
+}): Stage<StoredEvent> {
+  return new Stage<StoredEvent>({
+    name: IDENTITY_STAGE,
+    db: o.db,
+    dialect: o.dialect,
+    feed: o.log.asFeed(),
+    // Large batches: each commit (an fsync) and each slice load is a fixed cost per batch.
+    batchSize: o.batchSize ?? 5000,
+    apply: (trx, items) => o.engine.applyBatch(trx, items.map((i) => i.item)),
+    onError: o.onError,
+  });
+}
