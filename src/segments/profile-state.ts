@@ -1,0 +1,33 @@
+// What the incremental evaluator knows about one profile: its traits, the events rules look at,
+// its tags, RFM scores and the segments it belongs to (filled in dependency order as they are evaluated).
+import type { RfmSegmentName } from './rule-schema.js';
+
+export interface TimelineEvent {
+  seq: number;
+  event: string | null;
+  ts: number;
+  properties: Record<string, unknown>;
+}
+
+export interface RfmValues {
+  rfm_r: number;
+  rfm_f: number;
+  rfm_m: number;
+  rfm_segment: RfmSegmentName;
+}
+
+export interface ProfileState {
+  id: string;
+  traits: Record<string, unknown>;
+  computed: Record<string, unknown>;
+  /** At least every event whose name some rule mentions, in any order. */
+  events: TimelineEvent[];
+  tags: Set<string>;
+  rfm: RfmValues | null;
+  memberships: Set<string>;
+}
+
+/** How segment-level references resolve: tag name → ids of the segments flagged with it. */
+export interface RuleContext {
+  tagSegments: ReadonlyMap<string, readonly string[]>;
+}

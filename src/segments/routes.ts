@@ -1,0 +1,140 @@
+// Admin API for segments: definitions, preview, members (paged and CSV), history, templates and a
+// profile's memberships.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import { AppError } from '../shared/errors.js';
+import { PageOf } from '../shared/paging.js';
+import type { Db } from '../storage/index.js';
+import type { SegmentService } from './service.js';
+import { membershipsOf } from './store.js';
+import { TEMPLATES } from './templates.js';
+import {
+  CreateSegmentBody,
+  FromTemplateBody,
+  Member,
+  MembershipChange,
+  PageQuery,
+  Preview,
+  PreviewBody,
+  ProfileMembership,
+  Segment,
+  Template,
+  UpdateSegmentBody,
+} from './schema.js';
+
+const IdParams = Type.Object({ id: Type.String() });
+
+export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segments: SegmentService; keys: ApiKeyStore }) {
+  const { segments } = opts;
+  const writer = requireRole(opts.keys, ['admin', 'manager']);
+  const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
+  const tags = ['segments'];
+
+  app.post<{ Body: CreateSegmentBody }>(
+    '/v1/segments',
+    { preHandler: writer, schema: { tags, summary: 'Create a segment (members are computed at once)', body: CreateSegmentBody, response: { 201: Segment } } },
+    async (req, reply) => reply.code(201).send(await segments.create(req.body)),
+  );
+  app.get(
+    '/v1/segments',
+    { preHandler: reader, schema: { tags, summary: 'List segments', response: { 200: PageOf(Segment) } } },
+    async () => ({ data: await segments.list(), next: null }),
+  );
+  app.post<{ Body: PreviewBody }>(
+    '/v1/segments/preview',
+    { preHandler: reader, schema: { tags, summary: 'Count and sample the audience of a rule without saving it', body: PreviewBody, response: { 200: Preview } } },
+    async (req) => segments.preview(req.body.rule, req.body.sampleSize),
+  );
+  app.post(
+    '/v1/segments/recompute',
+    {
+      preHandler: writer,
+      schema: {
+        tags,
+        summary: 'Recompute every segment in batch',
+        response: { 200: PageOf(Type.Object({ segmentId: Type.String(), entered: Type.Integer(), exited: Type.Integer() })) },
+      },
+    },
+    async () => ({ data: await segments.recomputeAll(), next: null }),
+  );
+  app.get<{ Params: { id: string } }>(
+    '/v1/segments/:id',
+    { preHandler: reader, schema: { tags, summary: 'Get a segment', params: IdParams, response: { 200: Segment } } },
+    async (req) => segments.get(req.params.id),
+  );
+  app.patch<{ Params: { id: string }; Body: UpdateSegmentBody }>(
+    '/v1/segments/:id',
+    { preHandler: writer, schema: { tags, summary: 'Change a segment (a new rule recomputes its members)', params: IdParams, body: UpdateSegmentBody, response: { 200: Segment } } },
+    async (req) => segments.update(req.params.id, req.body),
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/v1/segments/:id',
+    { preHandler: writer, schema: { tags, summary: 'Delete a segment (every member exits)', params: IdParams } },
+    async (req, reply) => {
+      await segments.delete(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.get<{ Params: { id: string }; Querystring: PageQuery }>(
+    '/v1/segments/:id/members',
+    { preHandler: reader, schema: { tags, summary: 'Current members, by profile id', params: IdParams, querystring: PageQuery, response: { 200: PageOf(Member) } } },
+    async (req) => segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor),
+  );
+  app.get<{ Params: { id: string } }>(
+    '/v1/segments/:id/members.csv',
+    { preHandler: reader, schema: { tags, summary: 'Export all current members as CSV', params: IdParams } },
+    async (req, reply) => {
+      const lines = segments.membersCsv(req.params.id);
+      // Fail before the 200 is sent when the segment does not exist.
+      const first = await lines.next();
+      if (first.done) throw new AppError('segment_not_found', 404, `no segment ${req.params.id}`);
+      async function* all() {
+        yield first.value as string;
+        yield* lines;
+      }
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`)
+        .send(Readable.from(all()));
+    },
+  );
+  app.get<{ Params: { id: string }; Querystring: PageQuery & { profileId?: string } }>(
+    '/v1/segments/:id/history',
+    {
+      preHandler: reader,
+      schema: {
+        tags,
+        summary: 'Enter/exit history, newest first, with the triggering log event',
+        params: IdParams,
+        querystring: Type.Intersect([PageQuery, Type.Object({ profileId: Type.Optional(Type.String()) })]),
+        response: { 200: PageOf(MembershipChange) },
+      },
+    },
+    async (req) => segments.history(req.params.id, req.query.limit ?? 100, req.query.cursor, req.query.profileId),
+  );
+  app.get<{ Params: { profileId: string } }>(
+    '/v1/segment-memberships/:profileId',
+    { preHandler: reader, schema: { tags, summary: "A profile's current segments", params: Type.Object({ profileId: Type.String() }), response: { 200: PageOf(ProfileMembership) } } },
+    async (req) => ({ data: await membershipsOf(opts.db, req.params.profileId), next: null }),
+  );
+  app.get(
+    '/v1/segment-templates',
+    { preHandler: reader, schema: { tags, summary: 'Built-in audience templates', response: { 200: PageOf(Template) } } },
+    async () => ({ data: TEMPLATES, next: null }),
+  );
+  app.post<{ Params: { name: string }; Body: FromTemplateBody }>(
+    '/v1/segments/from-template/:name',
+    {
+      preHandler: writer,
+      schema: { tags, summary: 'Create a segment from a built-in template', params: Type.Object({ name: Type.String() }), body: Type.Optional(FromTemplateBody), response: { 201: Segment } },
+    },
+    async (req, reply) => {
+      const t = TEMPLATES.find((x) => x.name === req.params.name);
+      if (!t) throw new AppError('template_not_found', 404, `no template ${req.params.name}`, { known: TEMPLATES.map((x) => x.name) });
+      const segment = await segments.create({ name: req.body?.name ?? t.title, description: t.description, rule: t.rule, tag: req.body?.tag }, t.name);
+      return reply.code(201).send(segment);
+    },
+  );
+}

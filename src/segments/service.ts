@@ -1,0 +1,206 @@
+// Segment definitions and their members: create/update/delete (each recomputes the segment and its
+// dependents in batch, in the same transaction), preview, members, history.
+import type { Db, Dialect } from '../storage/index.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
+import { buildCatalog, parseRule, references, withDependents, type SegmentDef } from './catalog.js';
+import { compileCondition, matchingProfilesQuery } from './compile-sql.js';
+import { exitAll, recomputeSegments } from './recompute.js';
+import { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
+import { loadDefinitions, memberCounts } from './store.js';
+import type { CreateSegmentBody, Member, MembershipChange, Segment, UpdateSegmentBody } from './schema.js';
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => Number.isSafeInteger(v);
+
+export class SegmentService {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(): Promise<Segment[]> {
+    const defs = await loadDefinitions(this.db, this.dialect);
+    const counts = await memberCounts(this.db);
+    return defs.map((d) => toSegment(d, counts.get(d.id) ?? 0));
+  }
+
+  async get(id: string): Promise<Segment> {
+    const def = (await loadDefinitions(this.db, this.dialect)).find((d) => d.id === id);
+    if (!def) throw notFound(id);
+    return toSegment(def, (await memberCounts(this.db, [id])).get(id) ?? 0);
+  }
+
+  async create(body: CreateSegmentBody, template: string | null = null): Promise<Segment> {
+    const now = this.clock.now();
+    const def: SegmentDef = {
+      id: newId('seg'),
+      name: body.name,
+      description: body.description ?? null,
+      rule: parseRule(body.rule),
+      tag: body.tag ?? null,
+      template,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
+      const defs = await loadDefinitions(trx, this.dialect);
+      checkTagFree(defs, def);
+      const catalog = buildCatalog([...defs, def]);
+      await trx
+        .insertInto('segments')
+        .values({ id: def.id, name: def.name, description: def.description, rule: JSON.stringify(def.rule), tag: def.tag, template, created_at: now, updated_at: now })
+        .execute();
+      await recomputeSegments(trx, this.dialect, catalog, withDependents(catalog, [def.id]), now);
+    });
+    return this.get(def.id);
+  }
+
+  async update(id: string, body: UpdateSegmentBody): Promise<Segment> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
+      const defs = await loadDefinitions(trx, this.dialect);
+      const old = defs.find((d) => d.id === id);
+      if (!old) throw notFound(id);
+      const def: SegmentDef = {
+        ...old,
+        name: body.name ?? old.name,
+        description: body.description !== undefined ? body.description : old.description,
+        rule: body.rule !== undefined ? parseRule(body.rule) : old.rule,
+        tag: body.tag !== undefined ? body.tag : old.tag,
+        updatedAt: now,
+      };
+      checkTagFree(defs, def);
+      const before = buildCatalog(defs);
+      const catalog = buildCatalog(defs.map((d) => (d.id === id ? def : d)));
+      await trx
+        .updateTable('segments')
+        .set({ name: def.name, description: def.description, rule: JSON.stringify(def.rule), tag: def.tag, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      if (JSON.stringify(def.rule) === JSON.stringify(old.rule) && def.tag === old.tag) return;
+      // Segments that used the old tag are affected too.
+      const affected = new Set([...withDependents(before, [id]), ...withDependents(catalog, [id])].map((d) => d.id));
+      await recomputeSegments(trx, this.dialect, catalog, catalog.ordered.filter((d) => affected.has(d.id)), now);
+    });
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
+      const defs = await loadDefinitions(trx, this.dialect);
+      const def = defs.find((d) => d.id === id);
+      if (!def) throw notFound(id);
+      const rest = defs.filter((d) => d.id !== id);
+      const users = rest.filter((d) => references(d.rule).segments.has(id));
+      if (users.length > 0)
+        throw new AppError('segment_in_use', 409, `segment ${def.name} is used by other segments`, { usedBy: users.map((u) => u.id) });
+      const dependents = withDependents(buildCatalog(defs), [id]).filter((d) => d.id !== id);
+      await exitAll(trx, this.dialect, id, now);
+      await trx.deleteFrom('segments').where('id', '=', id).execute();
+      const catalog = buildCatalog(rest);
+      await recomputeSegments(trx, this.dialect, catalog, dependents.map((d) => catalog.byId.get(d.id)!), now);
+    });
+  }
+
+  /** Recomputes every segment in batch (after a bulk import or a rule-language upgrade). */
+  async recomputeAll() {
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
+      const catalog = buildCatalog(await loadDefinitions(trx, this.dialect));
+      return recomputeSegments(trx, this.dialect, catalog, catalog.ordered, now);
+    });
+  }
+
+  /** Count and sample of a rule's audience right now, without saving anything (batch SQL). */
+  async preview(ruleInput: unknown, sampleSize = 10) {
+    const started = performance.now();
+    const rule = parseRule(ruleInput);
+    const defs = await loadDefinitions(this.db, this.dialect);
+    const now = this.clock.now();
+    const catalog = buildCatalog([...defs, { id: 'preview', name: 'preview', description: null, rule, tag: null, template: null, createdAt: now, updatedAt: now }]);
+    const ctx = { dialect: this.dialect, now, tagSegments: catalog.tagSegments };
+    const counted = await this.db
+      .selectFrom('profiles as p')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(compileCondition(rule.root, ctx))
+      .executeTakeFirstOrThrow();
+    const sample =
+      sampleSize === 0 ? [] : await matchingProfilesQuery(this.db, rule, ctx).select('p.traits').orderBy('p.id').limit(sampleSize).execute();
+    return {
+      count: Number(counted.n),
+      sample: sample.map((r) => ({ profileId: r.id, traits: this.dialect.parseJson(r.traits) })),
+      tookMs: Math.round(performance.now() - started),
+    };
+  }
+
+  async members(id: string, limit: number, cursor?: string): Promise<Page<Member>> {
+    await this.get(id);
+    const after = decodeCursor(cursor, isString);
+    let q = this.db.selectFrom('segment_memberships').selectAll().where('segment_id', '=', id);
+    if (after !== undefined) q = q.where('profile_id', '>', after);
+    const rows = await q.orderBy('profile_id').limit(limit + 1).execute();
+    const data = rows.slice(0, limit).map((r) => ({ profileId: r.profile_id, enteredAt: Number(r.entered_at), triggerSeq: r.trigger_seq === null ? null : Number(r.trigger_seq) }));
+    return { data, next: rows.length > limit ? encodeCursor(data[data.length - 1].profileId) : null };
+  }
+
+  /** All members as CSV lines, read in pages so memory stays flat for any size. */
+  async *membersCsv(id: string): AsyncGenerator<string> {
+    await this.get(id);
+    yield 'profile_id,entered_at\n';
+    for (let cursor: string | undefined; ; ) {
+      const page = await this.members(id, 5000, cursor);
+      yield page.data.map((m) => `${csvField(m.profileId)},${new Date(m.enteredAt).toISOString()}\n`).join('');
+      if (!page.next) return;
+      cursor = page.next;
+    }
+  }
+
+  /** Enter/exit history, newest first. */
+  async history(id: string, limit: number, cursor?: string, profileId?: string): Promise<Page<MembershipChange>> {
+    await this.get(id);
+    const before = decodeCursor(cursor, isNumber);
+    let q = this.db.selectFrom('membership_changes').selectAll().where('segment_id', '=', id);
+    if (profileId) q = q.where('profile_id', '=', profileId);
+    if (before !== undefined) q = q.where('change_seq', '<', before);
+    const rows = await q.orderBy('change_seq', 'desc').limit(limit + 1).execute();
+    const data = rows.slice(0, limit).map((r) => ({
+      changeSeq: Number(r.change_seq),
+      segmentId: r.segment_id,
+      profileId: r.profile_id,
+      kind: r.kind,
+      at: Number(r.at),
+      triggerSeq: r.trigger_seq === null ? null : Number(r.trigger_seq),
+    }));
+    return { data, next: rows.length > limit ? encodeCursor(data[data.length - 1].changeSeq) : null };
+  }
+}
+
+const notFound = (id: string) => new AppError('segment_not_found', 404, `no segment ${id}`);
+
+function checkTagFree(defs: SegmentDef[], def: SegmentDef) {
+  const clash = def.tag && defs.find((d) => d.id !== def.id && d.tag === def.tag);
+  if (clash) throw new AppError('tag_taken', 409, `segment ${clash.name} already defines tag ${def.tag}`, { segmentId: clash.id });
+}
+
+const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+const toSegment = (d: SegmentDef, memberCount: number): Segment => ({
+  id: d.id,
+  name: d.name,
+  description: d.description,
+  rule: d.rule,
+  tag: d.tag,
+  template: d.template,
+  memberCount,
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
