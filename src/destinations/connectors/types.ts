@@ -1,0 +1,53 @@
+// What every connector implements. The delivery engine owns batching, retries, ordering, rate limits
+// and dead letters; a connector only turns one batch into the platform's request(s) and reports the
+// outcome as an HTTP-like status.
+import type { TSchema } from '@sinclair/typebox';
+import type { ProfileIdentifiers } from '../identifiers.js';
+
+export interface EventItem {
+  idempotencyKey: string;
+  /** The (mapped) event as stored in the outbox. */
+  payload: Record<string, unknown>;
+}
+
+export type OutboundBatch =
+  | { kind: 'events'; items: EventItem[] }
+  | { kind: 'audience'; op: 'add' | 'remove'; audienceId: string; members: ProfileIdentifiers[]; idempotencyKey: string };
+
+export interface AttemptResult {
+  /** HTTP status of the decisive response; null when no response came (network error, timeout). */
+  status: number | null;
+  retryAfterMs?: number;
+  /** Response body (truncated) or error text, kept on the delivery for diagnosis. */
+  response: string;
+  /** Set when the platform was deliberately not called (e.g. the recipient opted out). */
+  skipped?: string;
+}
+
+export interface ConnectorContext {
+  destinationId: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+  now(): number;
+  /** Traits of the profile an event belongs to ({} when identity has not attributed it). */
+  profileTraitsForEvent(seq: number): Promise<Record<string, unknown>>;
+  isOptedOut(email: string): Promise<boolean>;
+  unsubscribeUrl(email: string): string;
+}
+
+export interface Connector {
+  name: string;
+  kinds: readonly ('events' | 'audience')[];
+  /** Non-secret settings (validated on create/update). */
+  config: TSchema;
+  /** Secret settings, stored encrypted and never returned. */
+  secrets: TSchema;
+  /** Secrets Meridian creates itself when the destination is created (e.g. a link-signing key). */
+  generateSecrets?(): Record<string, string>;
+  /** Most items (events) or members (audience) one request may carry. */
+  maxBatch: number;
+  /** Events with the same key may share a request (e.g. the same LINE message to several users). */
+  batchKey?(ctx: ConnectorContext, item: EventItem): string;
+  testConnection(ctx: ConnectorContext): Promise<AttemptResult>;
+  send(ctx: ConnectorContext, batch: OutboundBatch): Promise<AttemptResult>;
+}

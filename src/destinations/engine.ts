@@ -1,0 +1,435 @@
+// The delivery engine: one mechanism for every connector. Per destination it claims due outbox rows
+// (oldest first, one per profile at a time), groups them into the platform's batches, sends them
+// within the destination's rate limit and concurrency, and records each outcome: delivered, retry
+// later (capped exponential backoff with jitter, at least Retry-After), or dead letter when the
+// response is terminal or the retry budget is spent. A circuit breaker pauses a failing destination
+// and lets a probe through. At-least-once: a crash mid-request leaves the row in flight with a lease
+// that expires, and the idempotency key lets the platform (or receiver) drop the repeat.
+import { sql, type UpdateObject } from 'kysely';
+import type { Database, Db, Dialect } from '../storage/index.js';
+import type { Clock } from '../shared/clock.js';
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerState } from './circuit-breaker.js';
+import type { AttemptResult, ConnectorContext, OutboundBatch } from './connectors/index.js';
+import { consentAllows } from './consent.js';
+import type { DeliveryRow, DeliveryStore } from './deliveries.js';
+import type { IdentifierSource, ProfileIdentifiers } from './identifiers.js';
+import type { ProfileReads } from './profile-reads.js';
+import { TokenBucket } from './rate-limiter.js';
+import { classify, DEFAULT_RETRY, nextStep, type NextStep, type RetryPolicy } from './retry-policy.js';
+import { newId } from '../shared/ids.js';
+import type { ActiveDestination, DestinationStore } from './store.js';
+import type { Unsubscribes } from './unsubscribe.js';
+
+export interface EngineOptions {
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  random?: () => number;
+  store: DestinationStore;
+  deliveries: DeliveryStore;
+  identifiers: IdentifierSource;
+  profiles: ProfileReads;
+  unsubscribes: Unsubscribes;
+  /** How long a claimed delivery stays reserved before another attempt may take it (crash recovery). */
+  leaseMs?: number;
+  /** Upper bound of a sleep when idle, so other processes' enqueues are noticed. */
+  pollMs?: number;
+  onError?(err: unknown): void;
+}
+
+/** Rows handed to a connector per claim when the platform takes one item per request. */
+const SINGLE_ITEM_CLAIM = 256;
+const DEFAULT_CONCURRENCY = 4;
+
+type Outcome =
+  | { kind: 'delivered'; result: AttemptResult }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'retry'; result: AttemptResult }
+  | { kind: 'terminal'; result: AttemptResult }
+  | { kind: 'deferred'; until: number };
+
+interface PlannedBatch {
+  rows: DeliveryRow[];
+  batch: OutboundBatch;
+  /** Audience adds: the identifiers sent per profile, recorded in the sent set on success. */
+  members?: ProfileIdentifiers[];
+}
+
+interface Runtime {
+  breaker: CircuitBreaker;
+  bucket?: TokenBucket;
+  rateKey: string;
+  loop?: Promise<void>;
+}
+
+export class DeliveryEngine {
+  private running = false;
+  private readonly runtimes = new Map<string, Runtime>();
+  private waiters = new Set<() => void>();
+  private supervisor: Promise<void> | null = null;
+  private readonly random: () => number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+
+  constructor(private readonly o: EngineOptions) {
+    this.random = o.random ?? Math.random;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.pollMs = o.pollMs ?? 1_000;
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.supervisor = this.supervise();
+  }
+
+  async stop() {
+    this.running = false;
+    this.poke();
+    await this.supervisor;
+    await Promise.all([...this.runtimes.values()].map((r) => r.loop));
+  }
+
+  /** Wakes idle loops (new deliveries, config changes, replays). */
+  poke() {
+    const ws = this.waiters;
+    this.waiters = new Set();
+    for (const w of ws) w();
+  }
+
+  circuit(destinationId: string): BreakerState {
+    return this.runtimes.get(destinationId)?.breaker.state(this.o.clock.now()) ?? 'closed';
+  }
+
+  private async supervise() {
+    if (this.o.dialect.name === 'sqlite') await this.o.deliveries.releaseLeases(this.o.clock.now()).catch((err) => this.o.onError?.(err));
+    while (this.running) {
+      try {
+        for (const d of await this.o.store.active()) {
+          const rt = this.runtime(d);
+          if (!rt.loop) rt.loop = this.destinationLoop(d.id).finally(() => (rt.loop = undefined));
+        }
+      } catch (err) {
+        this.o.onError?.(err);
+      }
+      await this.sleep(this.pollMs);
+    }
+  }
+
+  private runtime(d: ActiveDestination): Runtime {
+    let rt = this.runtimes.get(d.id);
+    const rateKey = `${d.delivery.ratePerSecond ?? ''}`;
+    if (!rt) {
+      rt = {
+        breaker: new CircuitBreaker({
+          ...DEFAULT_BREAKER,
+          failureThreshold: d.delivery.breakerThreshold ?? DEFAULT_BREAKER.failureThreshold,
+          openMs: d.delivery.breakerOpenMs ?? DEFAULT_BREAKER.openMs,
+        }),
+        rateKey: '',
+      };
+      this.runtimes.set(d.id, rt);
+    }
+    if (rt.rateKey !== rateKey) {
+      rt.rateKey = rateKey;
+      rt.bucket = d.delivery.ratePerSecond ? new TokenBucket(d.delivery.ratePerSecond, this.o.clock.now()) : undefined;
+    }
+    return rt;
+  }
+
+  private async destinationLoop(id: string) {
+    while (this.running) {
+      const d = (await this.o.store.active().catch(() => [])).find((x) => x.id === id);
+      if (!d) {
+        this.runtimes.delete(id);
+        return;
+      }
+      let idleMs = this.pollMs;
+      try {
+        if (d.paused) {
+          await this.sleep(this.pollMs);
+          continue;
+        }
+        const rt = this.runtime(d);
+        const now = this.o.clock.now();
+        if (rt.breaker.state(now) === 'open') idleMs = Math.max(1, rt.breaker.retryAt() - now);
+        else if ((await this.round(d, rt)) > 0) continue;
+        else {
+          const due = await this.o.deliveries.nextDue(id);
+          if (due !== undefined) idleMs = Math.max(1, Math.min(this.pollMs, due - this.o.clock.now()));
+        }
+      } catch (err) {
+        this.o.onError?.(err);
+      }
+      await this.sleep(idleMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private async round(d: ActiveDestination, rt: Runtime): Promise<number> {
+    const now = this.o.clock.now();
+    const state = rt.breaker.state(now);
+    if (state === 'open') return 0;
+    const max = d.connector.maxBatch > 1 ? d.connector.maxBatch : SINGLE_ITEM_CLAIM;
+    // Half-open: one small probe batch decides whether the destination is back.
+    const limit = state === 'half_open' ? Math.min(max, d.connector.maxBatch) : max;
+    const rows = await this.o.deliveries.claim(d.id, limit, now, d.delivery.leaseMs ?? this.leaseMs);
+    if (rows.length === 0) return 0;
+    const { planned, settled } = await this.plan(d, rows);
+    if (planned.length > 0 && !rt.breaker.allow(now)) {
+      const until = Math.max(now + 100, rt.breaker.retryAt());
+      await this.complete(d, [...settled, ...planned.flatMap((p) => p.rows.map((row) => ({ row, outcome: { kind: 'deferred', until } as Outcome })))]);
+      return rows.length;
+    }
+    const ctx = this.context(d);
+    const results: { row: DeliveryRow; outcome: Outcome }[] = [...settled];
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < planned.length; i = next++) {
+        const p = planned[i];
+        const outcome = await this.attempt(d, rt, ctx, p);
+        for (const row of p.rows) results.push({ row, outcome });
+        if (outcome.kind === 'delivered' && p.members) await this.recordSent(d, p);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(planned.length, d.delivery.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+    await this.complete(d, results);
+    return rows.length;
+  }
+
+  private async attempt(d: ActiveDestination, rt: Runtime, ctx: ConnectorContext, p: PlannedBatch): Promise<Outcome> {
+    for (;;) {
+      const now = this.o.clock.now();
+      if (rt.breaker.state(now) === 'open') return { kind: 'deferred', until: rt.breaker.retryAt() };
+      const token = rt.bucket?.take(now);
+      if (!token || token.ok) break;
+      await new Promise((r) => setTimeout(r, token.waitMs));
+    }
+    let result: AttemptResult;
+    try {
+      result = await d.connector.send(ctx, p.batch);
+    } catch (err) {
+      result = { status: null, response: `connector error: ${(err as Error).message}` };
+    }
+    if (result.skipped) {
+      rt.breaker.success();
+      return { kind: 'skipped', reason: result.skipped };
+    }
+    const verdict = classify(result.status);
+    if (verdict === 'retry') {
+      rt.breaker.failure(this.o.clock.now(), result.status === 429 || result.status === 503 ? result.retryAfterMs : undefined);
+      return { kind: 'retry', result };
+    }
+    rt.breaker.success();
+    return verdict === 'delivered' ? { kind: 'delivered', result } : { kind: 'terminal', result };
+  }
+
+  /** Turns claimed rows into platform batches; rows that need no request are settled right away. */
+  private async plan(d: ActiveDestination, rows: DeliveryRow[]) {
+    const planned: PlannedBatch[] = [];
+    const settled: { row: DeliveryRow; outcome: Outcome }[] = [];
+    const skip = (row: DeliveryRow, reason: string) => settled.push({ row, outcome: { kind: 'skipped', reason } });
+    const chunk = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / d.connector.maxBatch) }, (_, i) => xs.slice(i * d.connector.maxBatch, (i + 1) * d.connector.maxBatch));
+
+    if (d.kind === 'events') {
+      const ctx = this.context(d);
+      const groups = new Map<string, DeliveryRow[]>();
+      for (const row of rows) {
+        const item = this.eventItem(row);
+        // A retried request carries exactly the items of the first attempt (same retry key).
+        const key = row.attempt_group ?? `new:${d.connector.batchKey?.(ctx, item) ?? row.idempotency_key}`;
+        const group = groups.get(key);
+        if (group) group.push(row);
+        else groups.set(key, [row]);
+      }
+      for (const group of groups.values())
+        for (const part of chunk(group)) planned.push({ rows: part, batch: { kind: 'events', items: part.map((r) => this.eventItem(r)) } });
+      return { planned, settled };
+    }
+
+    const adds = rows.filter((r) => r.op === 'add').map((r) => r.order_key);
+    const [identifiers, consent] = await Promise.all([this.o.identifiers.load(adds), d.category ? this.o.profiles.latestConsent(adds) : new Map()]);
+    const sent = await this.sentIdentifiers(d.id, rows.filter((r) => r.op === 'remove'));
+    const groups = new Map<string, { row: DeliveryRow; member: ProfileIdentifiers }[]>();
+    for (const row of rows) {
+      const audienceId = row.segment_id ? d.segments[row.segment_id] : undefined;
+      if (!audienceId) {
+        skip(row, 'the segment is no longer synced to this destination');
+        continue;
+      }
+      let member: ProfileIdentifiers | undefined;
+      if (row.op === 'add') {
+        member = identifiers.get(row.order_key);
+        if (!member) skip(row, 'the profile no longer exists');
+        else if (!consentAllows(consent.get(row.order_key), d.category)) {
+          skip(row, `consent for ${d.category} is denied`);
+          member = undefined;
+        }
+      } else {
+        member = sent.get(`${row.segment_id}\n${row.order_key}`);
+        if (!member) skip(row, 'the profile was never sent to this audience');
+      }
+      if (!member) continue;
+      const key = `${row.op}\n${audienceId}\n${row.attempt_group ?? ''}`;
+      const group = groups.get(key);
+      if (group) group.push({ row, member });
+      else groups.set(key, [{ row, member }]);
+    }
+    for (const [key, group] of groups) {
+      const [op, audienceId] = key.split('\n') as ['add' | 'remove', string, string];
+      for (const part of chunk(group)) {
+        const members = part.map((g) => g.member);
+        planned.push({
+          rows: part.map((g) => g.row),
+          members,
+          batch: { kind: 'audience', op, audienceId, members, idempotencyKey: part.map((g) => g.row.idempotency_key).join(',') },
+        });
+      }
+    }
+    return { planned, settled };
+  }
+
+  private eventItem(row: DeliveryRow) {
+    const payload = this.o.dialect.parseJson(row.payload) as { seq?: number; body: Record<string, unknown> };
+    return { idempotencyKey: row.idempotency_key, payload: payload.seq === undefined ? payload.body : { ...payload.body, seq: payload.seq } };
+  }
+
+  private async sentIdentifiers(destinationId: string, removes: DeliveryRow[]) {
+    const out = new Map<string, ProfileIdentifiers>();
+    for (let i = 0; i < removes.length; i += 1000) {
+      const part = removes.slice(i, i + 1000);
+      const rows = await this.o.db
+        .selectFrom('destination_members')
+        .select(['segment_id', 'profile_id', 'identifiers'])
+        .where('destination_id', '=', destinationId)
+        .where('profile_id', 'in', part.map((r) => r.order_key))
+        .execute();
+      for (const r of rows) out.set(`${r.segment_id}\n${r.profile_id}`, this.o.dialect.parseJson(r.identifiers) as ProfileIdentifiers);
+    }
+    return out;
+  }
+
+  /** The platform now holds these members (add) or no longer does (remove). */
+  private async recordSent(d: ActiveDestination, p: PlannedBatch) {
+    if (p.batch.kind !== 'audience' || !p.members) return;
+    const now = this.o.clock.now();
+    const keys = p.rows.map((r, i) => ({ segment_id: r.segment_id!, profile_id: r.order_key, member: p.members![i] }));
+    if (p.batch.op === 'remove') {
+      for (const k of keys)
+        await this.o.db
+          .deleteFrom('destination_members')
+          .where('destination_id', '=', d.id)
+          .where('segment_id', '=', k.segment_id)
+          .where('profile_id', '=', k.profile_id)
+          .execute();
+      return;
+    }
+    const values = keys.map((k) => ({ destination_id: d.id, segment_id: k.segment_id, profile_id: k.profile_id, identifiers: JSON.stringify(k.member), sent_at: now }));
+    for (let i = 0; i < values.length; i += 2_000)
+      await this.o.db
+        .insertInto('destination_members')
+        .values(values.slice(i, i + 2_000))
+        .onConflict((oc) =>
+          oc.columns(['destination_id', 'segment_id', 'profile_id']).doUpdateSet({ identifiers: sql`excluded.identifiers`, sent_at: sql`excluded.sent_at` }),
+        )
+        .execute();
+  }
+
+  /**
+   * Records every outcome of a round in one transaction, one statement per request outcome: its rows
+   * share the decision (one backoff per request, so they stay together for the retry). Rows that were
+   * re-claimed by someone else after their lease expired are left alone.
+   */
+  private async complete(d: ActiveDestination, results: { row: DeliveryRow; outcome: Outcome }[]) {
+    const now = this.o.clock.now();
+    const policy: RetryPolicy = {
+      baseMs: d.delivery.baseBackoffMs ?? DEFAULT_RETRY.baseMs,
+      capMs: d.delivery.maxBackoffMs ?? DEFAULT_RETRY.capMs,
+      maxAttempts: d.delivery.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      maxAgeMs: d.delivery.maxAgeMs ?? DEFAULT_RETRY.maxAgeMs,
+    };
+    const byOutcome = new Map<Outcome, DeliveryRow[]>();
+    for (const { row, outcome } of results) {
+      const rows = byOutcome.get(outcome);
+      if (rows) rows.push(row);
+      else byOutcome.set(outcome, [row]);
+    }
+    await this.o.db.transaction().execute(async (trx) => {
+      for (const [outcome, rows] of byOutcome) {
+        const attempts = Math.max(...rows.map((r) => r.attempts));
+        let set: UpdateObject<Database, 'deliveries'>;
+        switch (outcome.kind) {
+          case 'delivered':
+            set = { status: 'delivered', delivered_at: now, last_status: outcome.result.status, last_response: outcome.result.response, last_error: null };
+            break;
+          case 'skipped':
+            set = { status: 'skipped', delivered_at: now, last_error: outcome.reason };
+            break;
+          case 'deferred':
+            // Not sent (the circuit opened meanwhile): the attempt does not count.
+            set = { status: 'retrying', attempts: sql`attempts - 1`, next_attempt_at: outcome.until };
+            break;
+          default: {
+            const createdAt = Math.min(...rows.map((r) => Number(r.created_at)));
+            const step: NextStep =
+              outcome.kind === 'terminal'
+                ? { kind: 'dead', reason: `terminal response ${outcome.result.status}` }
+                : nextStep(policy, { attempts, createdAt }, now, this.random, outcome.result.retryAfterMs);
+            set = {
+              status: step.kind === 'dead' ? 'dead' : 'retrying',
+              next_attempt_at: step.kind === 'dead' ? now : step.at,
+              last_status: outcome.result.status,
+              last_response: outcome.result.response,
+              last_error: step.kind === 'dead' ? step.reason : `attempt ${attempts} failed (${outcome.result.status ?? 'no response'})`,
+              attempt_group: step.kind === 'dead' ? null : newId('grp'),
+            };
+          }
+        }
+        // Grouped by attempts so that the lease guard (status inflight + same attempt) stays exact.
+        const byAttempts = new Map<number, number[]>();
+        for (const r of rows) {
+          const ids = byAttempts.get(r.attempts);
+          if (ids) ids.push(r.id);
+          else byAttempts.set(r.attempts, [r.id]);
+        }
+        for (const [n, ids] of byAttempts)
+          for (let i = 0; i < ids.length; i += 5_000)
+            await trx
+              .updateTable('deliveries')
+              .set({ ...set, updated_at: now })
+              .where('id', 'in', ids.slice(i, i + 5_000))
+              .where('status', '=', 'inflight')
+              .where('attempts', '=', n)
+              .execute();
+      }
+    });
+  }
+
+  context(d: ActiveDestination): ConnectorContext {
+    const unsubscribeBase = (d.config.unsubscribeBaseUrl as string | undefined) ?? 'http://localhost:8080';
+    return {
+      destinationId: d.id,
+      config: d.config,
+      secrets: d.secrets,
+      now: () => this.o.clock.now(),
+      profileTraitsForEvent: (seq) => this.o.profiles.traitsForEvent(seq),
+      isOptedOut: (email) => this.o.unsubscribes.isOptedOut(d.id, email),
+      unsubscribeUrl: (email) => {
+        if (!d.secrets.unsubscribeSigningKey) throw new Error('the destination has no unsubscribe signing key');
+        return this.o.unsubscribes.url(unsubscribeBase, d.secrets.unsubscribeSigningKey, d.id, email);
+      },
+    };
+  }
+}

@@ -1,0 +1,62 @@
+// Destinations: activation of events and segment audiences to outside platforms through one durable,
+// retrying delivery engine. Wires the stores, the two pipeline stages, the engine (a worker) and the API.
+import './tables.js';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeyStore } from '../auth/index.js';
+import type { EventLog } from '../log/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Db, Dialect } from '../storage/index.js';
+import { audienceSyncStage } from './audience-stage.js';
+import { DeliveryStore } from './deliveries.js';
+import { DeliveryEngine } from './engine.js';
+import { eventForwardingStage, segmentMembershipTable } from './event-stage.js';
+import { traitsIdentifierSource } from './identifiers.js';
+import { ProfileReads } from './profile-reads.js';
+import { segmentMembershipsTable } from './resync.js';
+import { destinationRoutes } from './routes.js';
+import { secretBoxFor } from '../shared/secret-box.js';
+import { DestinationStore } from './store.js';
+import { Unsubscribes } from './unsubscribe.js';
+
+export { enqueue, type NewDelivery } from './outbox.js';
+export { signWebhook } from './connectors/webhook.js';
+
+export async function createDestinations(o: {
+  app: FastifyInstance;
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  log: EventLog;
+  keys: ApiKeyStore;
+  dataDir: string;
+  secretKey?: string;
+}) {
+  const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
+  const store = new DestinationStore(o.db, o.dialect, o.clock, secretBoxFor({ secretKey: o.secretKey, dataDir: o.dataDir }));
+  const deliveries = new DeliveryStore(o.db, o.dialect);
+  const unsubscribes = new Unsubscribes(o.db, o.clock);
+  const engine = new DeliveryEngine({
+    db: o.db,
+    dialect: o.dialect,
+    clock: o.clock,
+    store,
+    deliveries,
+    identifiers: traitsIdentifierSource(o.db, o.dialect),
+    profiles: new ProfileReads(o.db, o.dialect),
+    unsubscribes,
+    onError,
+  });
+  store.onChange(() => engine.poke());
+  const hasSegments = await sql`SELECT 1 FROM segment_memberships WHERE 1 = 0`.execute(o.db).then(
+    () => true,
+    () => false,
+  );
+  const wake = () => engine.poke();
+  const stages = [
+    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError }),
+    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError }),
+  ];
+  await o.app.register(destinationRoutes, { keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db), db: o.db, dialect: o.dialect, clock: o.clock });
+  return { stages, worker: engine, engine, store };
+}

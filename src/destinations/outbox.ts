@@ -1,0 +1,43 @@
+// The durable outbox: a delivery is written in the SAME transaction as the change that causes it
+// (a pipeline stage's batch, a resync), so a change is never committed without its deliveries and
+// vice versa. A repeated (destination, idempotency key) is ignored, which makes re-applying a change
+// harmless.
+import type { Transaction } from 'kysely';
+import { chunkRows, type Database, type Dialect } from '../storage/index.js';
+import type { DeliveryOp } from './tables.js';
+
+export interface NewDelivery {
+  destinationId: string;
+  /** Stable for the causing change: the same change never yields two deliveries. */
+  idempotencyKey: string;
+  /** Deliveries with the same key reach the destination in the order they were enqueued (the profile). */
+  orderKey: string;
+  op: DeliveryOp;
+  segmentId?: string;
+  payload: unknown;
+  /** When the causing change happened (latency and age budget count from here). */
+  at: number;
+}
+
+export async function enqueue(trx: Transaction<Database>, dialect: Dialect, deliveries: NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows = deliveries.map((d) => ({
+    destination_id: d.destinationId,
+    idempotency_key: d.idempotencyKey,
+    order_key: d.orderKey,
+    op: d.op,
+    segment_id: d.segmentId ?? null,
+    payload: JSON.stringify(d.payload),
+    status: 'queued' as const,
+    next_attempt_at: d.at,
+    created_at: d.at,
+    updated_at: d.at,
+  }));
+  for (const chunk of chunkRows(rows, 10, dialect)) {
+    await trx
+      .insertInto('deliveries')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['destination_id', 'idempotency_key']).doNothing())
+      .execute();
+  }
+}

@@ -1,0 +1,71 @@
+// Kysely types of the destinations tables (migration 030), added to the shared Database by augmentation.
+import type { Generated } from 'kysely';
+
+export interface DestinationsTable {
+  id: string;
+  name: string;
+  kind: 'events' | 'audience';
+  connector: string;
+  category: string | null;
+  config: string;
+  secrets: string | null;
+  filter: string;
+  mapping: string | null;
+  segments: string;
+  delivery: string;
+  paused_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type DeliveryStatus = 'queued' | 'inflight' | 'retrying' | 'delivered' | 'skipped' | 'dead';
+export type DeliveryOp = 'event' | 'add' | 'remove';
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  destination_id: string;
+  idempotency_key: string;
+  order_key: string;
+  op: DeliveryOp;
+  segment_id: string | null;
+  payload: string;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_response: string | null;
+  attempt_group: string | null;
+}
+
+export interface DestinationMembersTable {
+  destination_id: string;
+  segment_id: string;
+  profile_id: string;
+  identifiers: string;
+  sent_at: number;
+}
+
+export interface ConsentEventsTable {
+  seq: number;
+  preferences: string;
+}
+
+export interface EmailOptoutsTable {
+  destination_id: string;
+  email: string;
+  at: number;
+}
+
+declare module '../storage/schema.js' {
+  interface Database {
+    destinations: DestinationsTable;
+    deliveries: DeliveriesTable;
+    destination_members: DestinationMembersTable;
+    consent_events: ConsentEventsTable;
+    email_optouts: EmailOptoutsTable;
+  }
+}
