@@ -1,0 +1,47 @@
+// Wires the source connectors (webhooks, custom transformations, MQTT, database sync) into the app:
+// one call builds the transformation hook the Ingestor needs, a second registers the routes and
+// returns the background workers, so main.ts stays a list of capabilities.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { ApiKeyStore } from '../auth/index.js';
+import type { Ingestor } from '../ingest/index.js';
+import type { FailedEvents } from '../log/index.js';
+import type { Clock } from '../shared/clock.js';
+import { secretBoxFor } from '../shared/secret-box.js';
+import type { Storage } from '../storage/index.js';
+import { ConnectorStore } from './connector-store.js';
+import { SandboxProcess, Transformer, transformationRoutes } from './transform/index.js';
+import { webhookRoutes } from './webhooks/index.js';
+import { MqttWorker, mqttRoutes } from './mqtt/index.js';
+import { DbSyncWorker, dbSyncRoutes } from './db-sync/index.js';
+import type { SourceStore } from './store.js';
+
+/** Per call of a transformation; generous for mapping code, short enough to stop a runaway loop. */
+const TRANSFORM_LIMITS = { timeoutMs: 1000, memoryMb: 32 };
+
+interface Worker {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createSourceConnectors(deps: { storage: Storage; failed: FailedEvents; clock: Clock; sources: SourceStore; dataDir: string; secretKey?: string }) {
+  const connectors = new ConnectorStore(deps.storage.db, deps.storage.dialect, deps.clock, secretBoxFor(deps));
+  let log: FastifyBaseLogger | undefined;
+  const sandbox = new SandboxProcess(TRANSFORM_LIMITS, (exit) => log?.warn(exit, 'transformation sandbox process crashed; restarted'));
+  const transformer = new Transformer({ connectors, failed: deps.failed, clock: deps.clock, sandbox });
+  return {
+    connectors,
+    /** The Ingestor's `transform` hook. */
+    transform: transformer.apply,
+    async register(app: FastifyInstance, opts: { ingestor: Ingestor; keys: ApiKeyStore }): Promise<Worker[]> {
+      log = app.log;
+      await app.register(webhookRoutes, { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, keys: opts.keys });
+      await app.register(transformationRoutes, { connectors, transformer, sandbox, sources: deps.sources, keys: opts.keys });
+      const workerDeps = { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log };
+      const mqtt = new MqttWorker(workerDeps);
+      const dbSync = new DbSyncWorker(workerDeps);
+      await app.register(mqttRoutes, { connectors, worker: mqtt, keys: opts.keys });
+      await app.register(dbSyncRoutes, { connectors, worker: dbSync, keys: opts.keys });
+      return [mqtt, dbSync, { start() {}, stop: async () => sandbox.close() }];
+    },
+  };
+}

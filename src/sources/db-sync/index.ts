@@ -1,0 +1,2 @@
+export { DbSyncWorker } from './worker.js';
+export { dbSyncRoutes } from './routes.js';

@@ -1,0 +1,2 @@
+export { MqttWorker } from './worker.js';
+export { mqttRoutes } from './routes.js';
