@@ -1,0 +1,66 @@
+// Import benchmark (`npm run bench:import`): a 1M-row CSV of orders (generated deterministically)
+// imported end to end in-process on the embedded store — stream, map, normalise, append to the log —
+// then the pipeline drained (identity resolution, profiles, segments … whatever stages are registered).
+// Baseline in the same run: csv-parse alone streaming the same file. Prints rows/s, the ratio, and
+// peak RSS sampled during the import. Settings (env): BENCH_N (rows, default 1000000).
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parse } from 'csv-parse';
+import { loadConfig } from '../src/config.js';
+import { createMeridian } from '../src/main.js';
+import type { ImportMapping } from '../src/sources/import/index.js';
+import { ORDER_MAPPING, writeOrdersCsv } from '../test/helpers/import-files.js';
+
+const N = Number(process.env.BENCH_N ?? 1_000_000);
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+
+const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-import-'));
+const file = join(dir, 'orders.csv');
+try {
+  let t = performance.now();
+  await writeOrdersCsv(file, N);
+  console.log(`generated ${N} rows (${mb(statSync(file).size)}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // Baseline: the CSV parser alone, streaming the same file.
+  t = performance.now();
+  let parsed = 0;
+  for await (const _record of createReadStream(file).pipe(parse({ columns: true }))) parsed++;
+  const baselineS = (performance.now() - t) / 1000;
+
+  const meridian = await createMeridian(loadConfig({ dataDir: join(dir, 'data'), logLevel: 'silent', port: 0 }, {}));
+  const source = await meridian.sources.create({ name: 'bench import', type: 'import' });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+
+  t = performance.now();
+  const { job } = await meridian.importer.prepare({ sourceId: source.id, filePath: file, fileName: 'orders.csv', mapping: ORDER_MAPPING as ImportMapping });
+  const done = await meridian.importer.run(job.id);
+  const importS = (performance.now() - t) / 1000;
+  const importPeak = peakRss;
+  const rate = (s: number) => Math.round(N / s).toLocaleString('en-US');
+  // Printed before the drain: on a slow pipeline the import figures are known long before the end.
+  console.log(`import: ${rate(importS)} rows/s (${importS.toFixed(1)} s), peak RSS ${mb(importPeak)}; csv-parse alone ${rate(baselineS)} rows/s; draining the pipeline…`);
+  t = performance.now();
+  await meridian.drainPipeline();
+  const drainS = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  await meridian.close();
+  if (done.imported !== N || parsed !== N) throw new Error(`expected ${N} rows, imported ${done.imported}, parsed ${parsed}`);
+
+  const stages = meridian.stages.length;
+  const lines = [
+    `machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+    `baseline  csv-parse alone:            ${rate(baselineS)} rows/s (${baselineS.toFixed(1)} s)`,
+    `import    to the event log:           ${rate(importS)} rows/s (${importS.toFixed(1)} s), peak RSS ${mb(importPeak)}`,
+    `pipeline  drain (${stages} stages):            ${drainS.toFixed(1)} s`,
+    `end to end (import + pipeline):       ${rate(importS + drainS)} rows/s`,
+    `ratio     import / baseline:          ${(baselineS / importS).toFixed(3)}  (end to end: ${(baselineS / (importS + drainS)).toFixed(3)})`,
+    `peak RSS  whole run:                  ${mb(peakRss)}`,
+  ];
+  console.log(lines.join('\n'));
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, lines.join('\n') + '\n');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,1 @@
+export { sourceHealthRoutes } from './routes.js';

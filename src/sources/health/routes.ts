@@ -1,0 +1,22 @@
+// GET /v1/sources/:id/health.
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Db } from '../../storage/index.js';
+import type { SourceStore } from '../store.js';
+import { SourceHealth, sourceHealth } from './health.js';
+
+export async function sourceHealthRoutes(app: FastifyInstance, opts: { db: Db; sources: SourceStore; keys: ApiKeyStore; clock: Clock }) {
+  app.get<{ Params: { id: string } }>(
+    '/v1/sources/:id/health',
+    {
+      preHandler: requireRole(opts.keys, ['admin', 'manager', 'analyst', 'support']),
+      schema: { tags: ['sources'], summary: 'Events per hour (24 h), last seen and failures of a source', params: Type.Object({ id: Type.String() }), response: { 200: SourceHealth } },
+    },
+    async (req) => {
+      await opts.sources.get(req.params.id);
+      return sourceHealth(opts.db, req.params.id, opts.clock.now());
+    },
+  );
+}

@@ -1,0 +1,3 @@
+export { TrackingPlans } from './service.js';
+export { TrackingPlanStore } from './store.js';
+export { trackingPlanRoutes } from './routes.js';
