@@ -5,11 +5,15 @@ import { Value } from '@sinclair/typebox/value';
 
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** all: API + pipeline in one process (default); api: HTTP only; worker: pipeline stages and workers only. */
+  role: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')]),
   host: Type.String(),
   dataDir: Type.String({ minLength: 1 }),
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   natsUrl: Type.Optional(Type.String()),
   adminKey: Type.Optional(Type.String({ minLength: 16 })),
+  /** 32-byte key (hex or base64) sealing connector secrets; default: <dataDir>/secret.key. */
+  secretKey: Type.Optional(Type.String({ minLength: 32 })),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   dedupeWindowMs: Type.Integer({ minimum: 0 }),
   maxEventBytes: Type.Integer({ minimum: 1024 }),
@@ -21,6 +25,7 @@ export type Config = Static<typeof ConfigSchema>;
 
 export const defaults: Config = {
   port: 8080,
+  role: 'all',
   host: '0.0.0.0',
   dataDir: './data',
   logLevel: 'info',
@@ -34,10 +39,12 @@ export const defaults: Config = {
 const ENV: Record<string, { key: keyof Config; int?: boolean }> = {
   MERIDIAN_PORT: { key: 'port', int: true },
   MERIDIAN_HOST: { key: 'host' },
+  MERIDIAN_ROLE: { key: 'role' },
   MERIDIAN_DATA_DIR: { key: 'dataDir' },
   MERIDIAN_DATABASE_URL: { key: 'databaseUrl' },
   MERIDIAN_NATS_URL: { key: 'natsUrl' },
   MERIDIAN_ADMIN_KEY: { key: 'adminKey' },
+  MERIDIAN_SECRET_KEY: { key: 'secretKey' },
   MERIDIAN_LOG_LEVEL: { key: 'logLevel' },
   MERIDIAN_DEDUPE_WINDOW_HOURS: { key: 'dedupeWindowMs', int: true },
 };

@@ -10,6 +10,16 @@ import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore } from './auth/index.js';
 import { Ingestor, trackingRoutes } from './ingest/index.js';
 import { createHttpApp, Metrics } from './http/index.js';
+import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
+import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
+import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
+import { sourceHealthRoutes } from './sources/health/index.js';
+import { createDestinations } from './destinations/index.js';
+import { createSourceConnectors } from './sources/connectors.js';
+import { IdentityEngine, identityStage } from './identity/index.js';
+import { identityRoutes } from './identity/routes.js';
+import { profileRoutes } from './profiles/routes.js';
+import { createSegments } from './segments/index.js';
 
 export interface Meridian {
   config: Config;
@@ -18,6 +28,8 @@ export interface Meridian {
   log: EventLog;
   sources: SourceStore;
   apiKeys: ApiKeyStore;
+  /** Historical imports (CLI and API). */
+  importer: Importer;
   /**
    * The in-process pipeline stages in data-flow order (identity → segments → destinations …). Each
    * capability registers its stage here; they start with listen() and stop with close().
@@ -39,10 +51,12 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   const clock = deps.clock ?? systemClock;
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
   const metrics = new Metrics();
-  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs });
+  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, sqlite: storage.sqlite });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
+  const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
+  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, dataDir: config.dataDir, secretKey: config.secretKey });
   const ingestor = new Ingestor({
     sources,
     log,
@@ -50,6 +64,8 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
     metrics,
     clock,
     limits: { maxEventBytes: config.maxEventBytes, futureToleranceMs: config.futureToleranceMs },
+    screen: trackingPlans.screen,
+    transform: sourceConnectors.transform,
   });
 
   let ready = false;
@@ -57,9 +73,34 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys });
+  const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
+  await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
+  await app.register(adReportRoutes, { store: new AdSpendStore(storage.db, storage.dialect), keys: apiKeys, clock });
+  await app.register(trackingPlanRoutes, { plans: trackingPlans, sources, keys: apiKeys, clock });
+  await app.register(sourceHealthRoutes, { db: storage.db, sources, keys: apiKeys, clock });
 
   const stages: Stage<unknown>[] = [];
+  // Identity resolution comes first: every later stage reads the profiles it maintains.
+  const identityEngine = new IdentityEngine(storage.dialect, clock);
+  const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: (err) => app.log.error({ err }, 'identity stage failed') });
+  stages.push(identity as unknown as Stage<unknown>);
+  await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });
+  await app.register(profileRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, engine: identityEngine });
+  // Segments follow identity: they consume its profile-change feed and publish membership changes.
+  const segments = await createSegments({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys });
+  stages.push(segments.stage as unknown as Stage<unknown>);
   const workers: { start(): void; stop(): Promise<void> }[] = [];
+  workers.push(segments.scheduler);
+  stages.push(campaignTouchesStage(storage.db, storage.dialect, log, (err) => app.log.error({ err }, 'campaign-touches stage failed')) as unknown as Stage<unknown>);
+  workers.push({ start() {}, stop: () => importer.stop() });
+
+  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, dataDir: config.dataDir, secretKey: config.secretKey });
+  stages.push(...(destinations.stages as Stage<unknown>[]));
+  workers.push(destinations.worker);
+  workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+
+  // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
+  stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));
 
   const prune = setInterval(() => {
     log.pruneDedupe().catch((err) => app.log.error({ err }, 'dedupe prune failed'));
@@ -73,6 +114,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
     log,
     sources,
     apiKeys,
+    importer,
     stages,
     workers,
     async drainPipeline() {
@@ -84,8 +126,11 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
     async listen() {
       await log.pruneDedupe();
       const address = await app.listen({ port: config.port, host: config.host });
-      for (const stage of stages) stage.start();
-      for (const worker of workers) worker.start();
+      // Scale-out: API processes leave the pipeline to worker processes on the same store.
+      if (config.role !== 'api') {
+        for (const stage of stages) stage.start();
+        for (const worker of workers) worker.start();
+      }
       ready = true;
       app.log.info({ store: storage.location }, 'meridian ready');
       return address;

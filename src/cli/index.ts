@@ -6,6 +6,8 @@ import { openStorage } from '../storage/index.js';
 import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
 import { ApiKeyStore, ROLES, type Role } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
+import { importCommand } from '../sources/import/cli.js';
+import { IMPORT_FORMATS, IMPORT_KINDS } from '../sources/import/mapping.js';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -40,8 +42,9 @@ program
   .description('start the server (API and pipeline) on the configured store')
   .option('-p, --port <n>', 'HTTP port (env MERIDIAN_PORT, default 8080)', port)
   .option('--host <host>', 'interface to listen on (env MERIDIAN_HOST, default 0.0.0.0)')
-  .action(async (opts: { port?: number; host?: string }) => {
-    const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host }));
+  .option('--role <role>', 'all (default) | api (HTTP only) | worker (pipeline only) — env MERIDIAN_ROLE')
+  .action(async (opts: { port?: number; host?: string; role?: Config['role'] }) => {
+    const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host, role: opts.role }));
     const address = await meridian.listen();
     process.stderr.write(`Meridian listening on ${address} (store: ${meridian.storage.location})\n`);
     let stopping = false;
@@ -92,6 +95,22 @@ keys
     const created = await withStore(({ keys }) => keys.create(opts.name, opts.role as Role));
     if (opts.json) console.log(JSON.stringify(created));
     else console.log(`api key ${created.id} (${created.role}): ${created.key}`);
+  });
+
+program
+  .command('import <file>')
+  .description('import a CSV / JSON Lines file of past events or profiles; run it again to resume an interrupted import')
+  .requiredOption('--source <id>', 'source the events belong to')
+  .requiredOption('--mapping <mapping.json>', 'column → field mapping (see docs/sources.md)')
+  .option('--format <format>', `one of ${IMPORT_FORMATS.join(', ')} (default: from the mapping or the file name)`)
+  .option('--kind <kind>', `one of ${IMPORT_KINDS.join(', ')} (default: events)`)
+  .option('--dry-run', 'check every row and report problems without importing')
+  .option('--error-report <file>', 'write the per-row errors as CSV (row, column, code, message)')
+  .option('--quiet', 'no progress bar')
+  .action(async (file: string, opts: { source: string; mapping: string; format?: string; kind?: string; dryRun?: boolean; errorReport?: string; quiet?: boolean }) => {
+    if (opts.format && !(IMPORT_FORMATS as readonly string[]).includes(opts.format)) throw new InvalidArgumentError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+    if (opts.kind && !(IMPORT_KINDS as readonly string[]).includes(opts.kind)) throw new InvalidArgumentError(`--kind must be one of ${IMPORT_KINDS.join(', ')}`);
+    process.exitCode = await importCommand(configFrom({ logLevel: 'silent' }), file, opts as Parameters<typeof importCommand>[2]);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {
