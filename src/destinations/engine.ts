@@ -14,7 +14,7 @@ import { consentAllows } from './consent.js';
 import type { DeliveryRow, DeliveryStore } from './deliveries.js';
 import type { IdentifierSource, ProfileIdentifiers } from './identifiers.js';
 import type { ProfileReads } from './profile-reads.js';
-import { TokenBucket } from './rate-limiter.js';
+import { TokenBucket } from '../shared/token-bucket.js';
 import { classify, DEFAULT_RETRY, nextStep, type NextStep, type RetryPolicy } from './retry-policy.js';
 import { newId } from '../shared/ids.js';
 import type { ActiveDestination, DestinationStore } from './store.js';
@@ -213,9 +213,9 @@ export class DeliveryEngine {
     for (;;) {
       const now = this.o.clock.now();
       if (rt.breaker.state(now) === 'open') return { kind: 'deferred', until: rt.breaker.retryAt() };
-      const token = rt.bucket?.take(now);
-      if (!token || token.ok) break;
-      await new Promise((r) => setTimeout(r, token.waitMs));
+      const waitMs = rt.bucket?.take(now) ?? 0;
+      if (waitMs === 0) break;
+      await new Promise((r) => setTimeout(r, waitMs));
     }
     let result: AttemptResult;
     try {

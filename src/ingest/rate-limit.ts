@@ -1,20 +1,19 @@
-// Per-source token bucket (events per second, one second of burst). A request is let through while
+// Per-source ingest limit (events per second, one second of burst). A request is let through while
 // the bucket is positive and may take it into debt, so batches larger than the rate still pass.
 import type { Clock } from '../shared/clock.js';
+import { TokenBucket } from '../shared/token-bucket.js';
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
   constructor(private readonly clock: Clock) {}
 
   /** Seconds to wait before retrying, or 0 when the events may pass now. */
   take(key: string, ratePerSecond: number, count: number): number {
     const now = this.clock.now();
-    const b = this.buckets.get(key) ?? { tokens: ratePerSecond, at: now };
-    b.tokens = Math.min(ratePerSecond, b.tokens + ((now - b.at) / 1000) * ratePerSecond);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (b.tokens <= 0) return Math.max(1, Math.ceil(-b.tokens / ratePerSecond));
-    b.tokens -= count;
-    return 0;
+    let bucket = this.buckets.get(key);
+    // A changed limit (PATCH /v1/sources/:id) starts a fresh bucket at the new rate.
+    if (!bucket || bucket.perSecond !== ratePerSecond) this.buckets.set(key, (bucket = new TokenBucket(ratePerSecond, now)));
+    const waitMs = bucket.take(now, count, true);
+    return waitMs === 0 ? 0 : Math.ceil(waitMs / 1000);
   }
 }
