@@ -66,19 +66,19 @@ describe.each(storesUnderTest())('identity rules on %s', (store) => {
   });
 
   it('adds a custom identifier type and applies it to past events with a rebuild', async () => {
-    await send('/v1/identify', { anonymousId: 'line-visitor', traits: { line_user_id: 'U4af4980629' }, timestamp: at(20) });
-    await send('/v1/track', { userId: 'lin', event: 'Coupon Used', properties: { line_user_id: 'U4af4980629' }, timestamp: at(21) });
+    await send('/v1/identify', { anonymousId: 'wechat-visitor', traits: { wechat_openid: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' }, timestamp: at(20) });
+    await send('/v1/track', { userId: 'lin', event: 'Coupon Used', properties: { wechat_openid: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' }, timestamp: at(21) });
     await server.meridian.drainPipeline();
     expect((await get('/v1/profiles/user_id/lin')).body.summary.eventCount).toBe(1);
 
     const rules = (await get('/v1/identity/rules')).body;
-    const custom = { type: 'line_user_id', paths: ['traits.line_user_id', 'properties.line_user_id'], normalise: 'trim', priority: 60, limit: 1, link: true };
+    const custom = { type: 'wechat_openid', paths: ['traits.wechat_openid', 'properties.wechat_openid'], normalise: 'trim', priority: 60, limit: 1, link: true };
     expect((await call('PUT', '/v1/identity/rules', { ...rules, identifiers: [...rules.identifiers, custom] })).status).toBe(200);
     const rebuild = await server.admin('/v1/identity/rebuild', { method: 'POST' });
     expect(rebuild.status).toBe(202);
     await server.meridian.drainPipeline();
 
-    const lin = await get('/v1/profiles/line_user_id/U4af4980629');
+    const lin = await get('/v1/profiles/wechat_openid/o6_bmjrPTlm6_2sgVt7hMZOPfL2M');
     expect(lin.body.id).toBe((await get('/v1/profiles/user_id/lin')).body.id);
     expect(lin.body.summary.eventCount).toBe(2);
     // The earlier decisions survive the rebuild: the limit still keeps the two families apart.

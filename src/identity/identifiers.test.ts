@@ -38,6 +38,11 @@ describe('extractIdentifiers', () => {
     expect(invalid).toEqual([{ type: 'phone', raw: 'garbage' }]);
   });
 
+  it("knows LINE user ids by default, in the spelling the LINE destination reads (context.traits.lineUserId)", () => {
+    const { ids } = extractIdentifiers({ anonymousId: 'a1', context: { traits: { lineUserId: 'U4af4980629' } } }, DEFAULT_RULES);
+    expect(ids.map((i) => i.key)).toEqual(['line_user_id:U4af4980629', 'anonymous_id:a1']);
+  });
+
   it('treats an alias previousId as the anonymous id being tied to the user', () => {
     const { ids } = extractIdentifiers({ type: 'alias', userId: 'u1', previousId: 'anon-7' }, DEFAULT_RULES);
     expect(ids.map((i) => i.key)).toEqual(['user_id:u1', 'anonymous_id:anon-7']);
