@@ -1,6 +1,8 @@
 // The event log: the durable, ordered source of truth every later stage reads. Appends are
 // deduplicated per source and messageId within a window and acknowledged only after commit.
 import type SQLite from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { EventsTable } from '../storage/schema.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { encodeCursor, decodeCursor, type Page } from '../shared/paging.js';
@@ -164,18 +166,8 @@ export class EventLog {
   }
 }
 
-interface EventRow {
-  seq: number;
-  source_id: string;
-  message_id: string;
-  type: string;
-  event: string | null;
-  user_id: string | null;
-  anonymous_id: string | null;
-  ts: number;
-  received_at: number;
-  payload: unknown;
-}
+/** An `events` row as Kysely selects it: the table type is the one definition of its shape. */
+type EventRow = Selectable<EventsTable>;
 
 /** An `events` row as a StoredEvent (also for stages that read events back by offset inside their transaction). */
 export function toStoredEvent(r: EventRow, dialect: Dialect): StoredEvent {
