@@ -1,6 +1,6 @@
 // Historical import through the API: uploads and server-side files, dry runs, per-row errors,
-// idempotent re-imports (also after the log's 24 h dedupe window), profile imports, JSON Lines,
-// and a real purchase history (CDNOW) imported as Order Completed events.
+// idempotent re-imports (also after the log's 24 h dedupe window), a stopped import resumed, profile
+// imports, JSON Lines, and a real purchase history (CDNOW) imported as Order Completed events.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { upload, waitForImport } from './helpers/imports.js';
+import { ORDER_MAPPING, writeOrdersCsv } from './helpers/import-files.js';
+import { sql } from 'kysely';
+import { Importer, type ImportMapping } from '../src/sources/import/index.js';
+import { systemClock } from '../src/shared/clock.js';
 
 const ORDERS_CSV = [
   'order_id,customer,email,ordered_on,total,items',
@@ -110,6 +114,42 @@ describe.each(storesUnderTest())('historical import (%s)', (store) => {
       expect(((await res.json()) as { id: string }).id).toBe(first.id);
       const events = await forgetful.meridian.log.query({ sourceId: source.id, limit: 100 });
       expect(events.data).toHaveLength(3);
+    } finally {
+      await forgetful.close();
+    }
+  });
+
+  it('stops at a batch boundary with a checkpoint (interrupted) and resumes to one event per row', async () => {
+    // Several append batches, the next built while one is appended; dedupe window 0 as above.
+    const forgetful = await startTestServer({ store, config: { dedupeWindowMs: 0 } });
+    try {
+      const rows = 12_000; // more than two append batches
+      const file = join(forgetful.dataDir, 'orders.csv');
+      await writeOrdersCsv(file, rows);
+      const source = await forgetful.createSource('stopped import');
+      const { meridian } = forgetful;
+      const counts = async () => {
+        const r = await meridian.storage.db
+          .selectFrom('events')
+          .select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct message_id)`.as('ids')])
+          .where('source_id', '=', source.id)
+          .executeTakeFirstOrThrow();
+        return { events: Number(r.n), distinctIds: Number(r.ids) };
+      };
+      const { job } = await meridian.importer.prepare({ sourceId: source.id, filePath: file, fileName: 'orders.csv', mapping: ORDER_MAPPING as ImportMapping });
+      // Stopping is what shutdown does: the importer then ends every run at its next batch boundary.
+      const stopped = await meridian.importer.run(job.id, { onProgress: () => void meridian.importer.stop() });
+      expect(stopped.status).toBe('interrupted');
+      expect(stopped.rowsDone).toBeGreaterThan(0);
+      expect(stopped.rowsDone).toBeLessThan(rows);
+      // The stop checkpoints the batches already appended: the log holds exactly the rows done.
+      expect(await counts()).toEqual({ events: stopped.rowsDone, distinctIds: stopped.rowsDone });
+
+      // A restarted process (a new importer on the same store) resumes after the checkpoint.
+      const restarted = new Importer({ store: meridian.importer.store, log: meridian.log, sources: meridian.sources, clock: systemClock, maxEventBytes: meridian.config.maxEventBytes });
+      const done = await restarted.run(job.id);
+      expect(done).toMatchObject({ status: 'completed', rowsDone: rows, imported: rows, duplicates: 0, failedRows: 0 });
+      expect(await counts()).toEqual({ events: rows, distinctIds: rows });
     } finally {
       await forgetful.close();
     }

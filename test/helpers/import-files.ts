@@ -24,14 +24,25 @@ export async function writeOrdersCsv(path: string, rows: number, customers = Mat
     return seed;
   };
   const start = Date.UTC(2015, 0, 1);
-  out.write('order_id,customer,email,ordered_at,total,items,sku\n');
+  // Lines are written in blocks: one stream write per line made a 1M-row file take half a minute.
+  let block = 'order_id,customer,email,ordered_at,total,items,sku\n';
   for (let i = 1; i <= rows; i++) {
     const c = next() % customers;
     const at = new Date(start + (next() % (3650 * 86_400)) * 1000).toISOString();
     const cents = 100 + (next() % 50_000);
-    const line = `o-${i},cust-${c},cust-${c}@example.com,${at},"$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}",${1 + (next() % 5)},SKU-${next() % 1000}\n`;
-    if (!out.write(line)) await once(out, 'drain');
+    block += `o-${i},cust-${c},cust-${c}@example.com,${at},"$${dollars(cents)}",${1 + (next() % 5)},SKU-${next() % 1000}\n`;
+    if (block.length >= 1 << 16 || i === rows) {
+      if (!out.write(block)) await once(out, 'drain');
+      block = '';
+    }
   }
+  if (block) out.write(block);
   out.end();
   await once(out, 'finish');
+}
+
+/** 123456 cents → "1,234.56" (what toLocaleString('en-US') writes, without its cost per call). */
+function dollars(cents: number): string {
+  const whole = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${whole}.${String(cents % 100).padStart(2, '0')}`;
 }

@@ -1,6 +1,6 @@
 // Runs an import: streams the file, maps each row to a Segment message, validates it with the same
 // `normalise()` as tracking calls (past timestamps kept, no clock-skew correction), appends batches
-// to the event log and checkpoints after each batch.
+// to the event log and checkpoints every few batches.
 //
 // Idempotence beyond the log's 24 h dedupe window comes from two things:
 //  1. The job's identity is (source, kind, SHA-256 of the file). Importing the same file again finds
@@ -23,7 +23,13 @@ import { readRows } from './read-rows.js';
 import { ImportStore, thisProcess, type JobRecord } from './store.js';
 import type { ImportRowError } from './schema.js';
 
-const BATCH_ROWS = 2_000;
+/** Rows per append. The next batch is built while one is being appended (see loop). */
+const BATCH_ROWS = 5_000;
+/**
+ * Rows between checkpoints. A checkpoint is a commit (an fsync) on the main connection that nothing
+ * overlaps; resuming reads back the messageIds appended since the last one, so this also bounds that.
+ */
+const CHECKPOINT_ROWS = 25_000;
 /** Historical events keep their time however far it is from now. */
 const ANY_TIME_MS = 1000 * 365 * 24 * 3600_000;
 
@@ -139,7 +145,13 @@ export class Importer {
     }
   }
 
-  /** Returns true when stopped before the end of the file. */
+  /**
+   * Returns true when stopped before the end of the file. Batches are pipelined: while one batch is
+   * being appended (the log writes in a thread of its own on SQLite, in another process on
+   * PostgreSQL) the next is mapped and normalised. At most one batch is in flight and one being
+   * built, and a checkpoint only ever covers appended batches, so memory stays flat and resuming works
+   * as described in the header.
+   */
   private async loop(job: JobRecord, onProgress?: (p: ImportProgress) => void): Promise<boolean> {
     const { store, log, clock } = this.deps;
     const toMessage = compileMapping(job.mapping, job.kind);
@@ -151,11 +163,13 @@ export class Importer {
 
     const totals = { rowsDone: job.rowsDone, imported: job.imported, duplicates: job.duplicates, failedRows: job.failedRows, lastSeq: job.lastSeq };
     let bytesRead = 0;
-    let batch: NewLogEvent[] = [];
-    let errors: ImportRowError[] = [];
-    let lastRow = job.rowsDone;
 
-    const flush = async () => {
+    // Row errors and the row count since the last checkpoint: they are committed with the next one.
+    let unsaved: ImportRowError[] = [];
+    let rowsSinceCheckpoint = 0;
+
+    /** Appends one batch, then checkpoints when due; batches are committed strictly in file order. */
+    const commit = async (batch: NewLogEvent[], errors: ImportRowError[], lastRow: number, last: boolean) => {
       let events = batch;
       if (committedPastCheckpoint.size > 0) {
         totals.duplicates += events.filter((e) => committedPastCheckpoint.has(e.messageId)).length;
@@ -172,14 +186,32 @@ export class Importer {
         }
       }
       totals.failedRows += new Set(errors.map((e) => e.row)).size;
+      rowsSinceCheckpoint += lastRow - totals.rowsDone;
       totals.rowsDone = lastRow;
-      await store.checkpoint(job.id, { ...totals, errors }, clock.now());
-      batch = [];
-      errors = [];
+      unsaved = unsaved.concat(errors);
+      // A stop requested while the batch was appended still gets its checkpoint: a resume starts after it.
+      if (last || this.stopping || rowsSinceCheckpoint >= CHECKPOINT_ROWS || unsaved.length >= BATCH_ROWS) {
+        await store.checkpoint(job.id, { ...totals, errors: unsaved }, clock.now());
+        unsaved = [];
+        rowsSinceCheckpoint = 0;
+      }
       onProgress?.({ ...totals, bytesRead, totalBytes: job.fileBytes });
     };
 
-    const ctx = { sourceId: job.sourceId, receivedAt: clock.now(), futureToleranceMs: ANY_TIME_MS, maxEventBytes: this.deps.maxEventBytes };
+    let inFlight: Promise<void> = Promise.resolve();
+    let batch: NewLogEvent[] = [];
+    let errors: ImportRowError[] = [];
+    let lastRow = job.rowsDone;
+    const handOver = async (last: boolean) => {
+      await inFlight;
+      inFlight = commit(batch, errors, lastRow, last);
+      // Observed here so that a failure is not reported as unhandled before the next await reaches it.
+      inFlight.catch(() => {});
+      batch = [];
+      errors = [];
+    };
+
+    let ctx = { sourceId: job.sourceId, receivedAt: clock.now(), futureToleranceMs: ANY_TIME_MS, maxEventBytes: this.deps.maxEventBytes };
     const rows = readRows(job.filePath, {
       format: job.format,
       delimiter: job.mapping.delimiter,
@@ -187,21 +219,32 @@ export class Importer {
       skip: job.rowsDone,
       onBytes: (n) => (bytesRead += n),
     });
-    for await (const r of rows) {
-      lastRow = r.row;
-      const problems = 'problem' in r ? [r.problem] : this.toEvent(r.record, r.row, toMessage, type, idPrefix, ctx, columnOf, batch);
-      for (const p of problems) errors.push({ row: r.row, ...p });
-      if (batch.length >= BATCH_ROWS || errors.length >= BATCH_ROWS) {
-        await flush();
-        ctx.receivedAt = clock.now();
-        if (this.stopping) {
-          await rows.return(undefined);
-          return true;
+    try {
+      for await (const chunk of rows) {
+        for (const r of chunk) {
+          lastRow = r.row;
+          const problems = 'problem' in r ? [r.problem] : this.toEvent(r.record, r.row, toMessage, type, idPrefix, ctx, columnOf, batch);
+          for (const p of problems) errors.push({ row: r.row, ...p });
+          if (batch.length >= BATCH_ROWS || errors.length >= BATCH_ROWS) {
+            await handOver(false);
+            if (this.stopping) {
+              await inFlight;
+              await rows.return(undefined);
+              return true;
+            }
+            // A new context per batch: normalise caches per context (the receivedAt text).
+            ctx = { ...ctx, receivedAt: clock.now() };
+          }
         }
       }
+      await handOver(true);
+      await inFlight;
+      return false;
+    } catch (err) {
+      // A bad file or a failed append: let the batch in flight settle before the job is marked failed.
+      await inFlight.catch(() => {});
+      throw err;
     }
-    await flush();
-    return false;
   }
 
   /** Maps and validates one row; pushes its event onto `batch` or returns its problems. */

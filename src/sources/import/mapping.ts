@@ -94,17 +94,25 @@ export function compileMapping(mapping: ImportMapping, kind: ImportKind): (row: 
     throw new AppError('invalid_mapping', 400, 'an events import needs "event" (a fixed name) or a column mapped to event', { field: 'event' });
   const traitRoot = kind === 'profiles' ? 'traits' : 'context.traits';
   const type = kind === 'profiles' ? 'identify' : 'track';
+  // Paths are split once here, not once per row: the row function runs for every line of the file.
+  const constants = Object.entries(mapping.constants ?? {}).map(([to, value]) => ({ keys: targetPath(to, traitRoot).split('.'), value }));
+  const compiled = rules.map((rule) => {
+    const target = targetPath(rule.to, traitRoot);
+    // A currency amount also sets its sibling `currency` (properties.revenue → properties.currency).
+    const sibling = rule.type === 'currency' && rule.to.includes('.') ? target.replace(/[^.]+$/, 'currency').split('.') : undefined;
+    return { rule, keys: target.split('.'), sibling, columnKeys: rule.column.split('.') };
+  });
 
   return (row) => {
     const message: Record<string, unknown> = { type };
     if (kind === 'events' && mapping.event) message.event = mapping.event;
-    for (const [to, value] of Object.entries(mapping.constants ?? {})) setPath(message, targetPath(to, traitRoot), value);
-    const problems: RowProblem[] = [];
-    for (const rule of rules) {
-      const raw = getPath(row, rule.column);
+    for (const c of constants) setPath(message, c.keys, c.value);
+    let problems: RowProblem[] | undefined;
+    for (const { rule, keys, sibling, columnKeys } of compiled) {
+      const raw = rule.column in row ? row[rule.column] : getPath(row, columnKeys);
       const text = raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw : undefined;
       if (text !== undefined && text.trim() === '') {
-        if (rule.required) problems.push({ column: rule.column, code: 'missing_value', message: `${rule.column} is empty` });
+        if (rule.required) (problems ??= []).push({ column: rule.column, code: 'missing_value', message: `${rule.column} is empty` });
         continue;
       }
       try {
@@ -112,18 +120,17 @@ export function compileMapping(mapping: ImportMapping, kind: ImportKind): (row: 
         if (value === null) continue;
         if (rule.type === 'currency') {
           const { amount, currency } = value as { amount: number; currency: string | null };
-          setPath(message, targetPath(rule.to, traitRoot), amount);
-          const sibling = rule.to.includes('.') ? rule.to.replace(/[^.]+$/, 'currency') : undefined;
+          setPath(message, keys, amount);
           if (currency && sibling && getPath(message, sibling) === undefined) setPath(message, sibling, currency);
         } else {
-          setPath(message, targetPath(rule.to, traitRoot), value);
+          setPath(message, keys, value);
         }
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
-        problems.push({ column: rule.column, code: err.code, message: `${rule.column}: ${err.message}` });
+        (problems ??= []).push({ column: rule.column, code: err.code, message: `${rule.column}: ${err.message}` });
       }
     }
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, message };
+    return problems ? { ok: false, problems } : { ok: true, message };
   };
 }
 
@@ -182,20 +189,19 @@ function typedValue(raw: unknown, rule: FieldRule): unknown {
   throw new ValueError('invalid_value', `${JSON.stringify(raw)} is not a ${rule.type}`);
 }
 
-function getPath(obj: Record<string, unknown>, path: string): unknown {
-  if (path in obj) return obj[path];
+function getPath(obj: Record<string, unknown>, keys: string[]): unknown {
   let cur: unknown = obj;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (typeof cur !== 'object' || cur === null) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;
 }
 
-function setPath(obj: Record<string, unknown>, path: string, value: unknown) {
-  const keys = path.split('.');
+function setPath(obj: Record<string, unknown>, keys: string[], value: unknown) {
   let cur = obj;
-  for (const key of keys.slice(0, -1)) {
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i];
     if (typeof cur[key] !== 'object' || cur[key] === null) cur[key] = {};
     cur = cur[key] as Record<string, unknown>;
   }
