@@ -3,7 +3,8 @@
 // baseline server (parse JSON, append to a file, one fdatasync per request) driven the same way.
 // Prints events/s, the ratio, ack latency, and p99 under open-loop load at half of Meridian's max.
 // Only talks to 127.0.0.1. Settings (env): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
-// BENCH_DIR, BENCH_CPU_PROF (a directory: profile the Meridian process with --cpu-prof).
+// BENCH_DIR, BENCH_CPU_PROF (a directory: profile the Meridian process with --cpu-prof),
+// BENCH_API_ONLY=1 (measure only the API process with no pipeline beside it, e.g. to profile ingest alone).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -17,6 +18,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BATCH = 100;
 const BENCH_DIR = resolve(process.env.BENCH_DIR ?? '.bench');
+const API_ONLY = process.env.BENCH_API_ONLY === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const ADMIN_KEY = randomBytes(24).toString('hex');
 
@@ -173,8 +175,9 @@ async function withServer<T>(start: () => Promise<ChildServer>, fn: (server: Chi
  * the pipeline on the same store — the scale-out layout, here on one machine. `all`: the default single
  * process, where the pipeline stages share the event loop and the SQLite connection with ingest.
  */
-async function benchMeridian(dir: string, mode: 'split' | 'all') {
+async function benchMeridian(dir: string, mode: 'split' | 'all' | 'api') {
   const dataDir = join(dir, `meridian-${mode}`);
+  if (mode === 'api') return measureMeridian(dataDir, 'api');
   const worker =
     mode === 'split' ? await startChildServer({ dataDir, adminKey: ADMIN_KEY, runtime: 'dist', env: { MERIDIAN_ROLE: 'worker' } }) : undefined;
   try {
@@ -244,6 +247,13 @@ async function main() {
   console.log(`load average at start: ${load()}`);
   console.log(`load: ${CONNECTIONS} keep-alive connections, batches of ${BATCH} events, ${SECONDS} s per phase after ${WARMUP_SECONDS} s warm-up, data in ${dir}`);
   try {
+    if (API_ONLY) {
+      // Profiling aid: the API process alone, no pipeline beside it.
+      const api = await benchMeridian(dir, 'api');
+      console.log(line('meridian api only (max)', api.max));
+      console.log(line(`meridian api only (${fmt(api.max.requestsPerSecond / 2)} req/s)`, api.half));
+      return;
+    }
     const meridian = await benchMeridian(dir, 'split');
     const single = await benchMeridian(dir, 'all');
     const baseline = await benchBaseline(dir);

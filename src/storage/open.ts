@@ -13,11 +13,8 @@ export interface Storage {
   dialect: Dialect;
   /** Where the data lives, for logs and `meridian` output (never contains a password). */
   location: string;
-  /**
-   * SQLite only: the one connection under `db`, for hot paths that run prepared statements inside a
-   * Kysely transaction (which holds this connection for them).
-   */
-  sqlite?: SQLite.Database;
+  /** SQLite only: the database file, for components that open a connection of their own (the log writer thread). */
+  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -37,6 +34,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return storage;
 }
 
+/** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** Page cache per SQLite connection (the main one and the log writer thread's), in KiB. */
+export const SQLITE_CACHE_KIB = 64 * 1024;
+
 function openSqlite(dataDir: string): Storage {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'meridian.db');
@@ -44,28 +46,48 @@ function openSqlite(dataDir: string): Storage {
   conn.pragma('journal_mode = WAL');
   // FULL: every commit fsyncs the WAL, so an acknowledged event survives a crash or power loss.
   conn.pragma('synchronous = FULL');
-  conn.pragma('busy_timeout = 5000');
+  conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
+  // SQLite's default page cache is 2 MiB: far too small once the identity graph and the timeline
+  // indexes grow past it, when every insert into a random-keyed index goes back to the OS for pages.
+  conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(conn) });
-  return { db, dialect: sqliteDialect, location: file, sqlite: conn, close: () => db.destroy() };
+  return { db, dialect: sqliteDialect, location: file, sqliteFile: file, close: () => db.destroy() };
 }
 
 /**
  * Transactions take SQLite's write lock when they begin (BEGIN IMMEDIATE). With a plain deferred BEGIN,
  * a transaction that read first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when another
- * process (an API process beside a worker process on the same file) committed in between; an
- * immediate one waits for the lock (busy_timeout) instead.
+ * connection (the log writer thread, or an API process beside a worker process on the same file)
+ * committed in between; an immediate one waits for the lock instead.
+ *
+ * It waits without blocking the event loop: SQLite's own busy handler sleeps in the calling thread,
+ * which here is the one serving HTTP, so BEGIN is tried with no busy timeout and retried after a
+ * short timer while another connection holds the lock.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly conn: SQLite.Database) {
     super({ database: conn });
   }
   override createDriver() {
+    const conn = this.conn;
     return new (class extends SqliteDriver {
-      override async beginTransaction(connection: DatabaseConnection) {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      override async beginTransaction() {
+        const started = Date.now();
+        for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+          conn.pragma('busy_timeout = 0');
+          try {
+            conn.exec('BEGIN IMMEDIATE');
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_TIMEOUT_MS) throw err;
+          } finally {
+            conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
       }
-    })({ database: this.conn });
+    })({ database: conn });
   }
 }
 
