@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type Db, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
@@ -36,6 +36,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
+/** Prepared statements kept per connection, least recently used dropped first. */
+const STATEMENT_CACHE_SIZE = 256;
 /** Page cache per SQLite connection (the main one and the log writer thread's), in KiB. */
 export const SQLITE_CACHE_KIB = 64 * 1024;
 
@@ -67,7 +69,7 @@ function openSqlite(dataDir: string): Storage {
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly conn: SQLite.Database) {
-    super({ database: conn });
+    super({ database: cachingStatements(conn) });
   }
   override createDriver() {
     const conn = this.conn;
@@ -87,8 +89,34 @@ class ImmediateSqliteDialect extends SqliteDialect {
           await new Promise((resolve) => setTimeout(resolve, pause));
         }
       }
-    })({ database: conn });
+    })({ database: cachingStatements(conn) });
   }
+}
+
+/**
+ * Kysely prepares every query it runs. Preparing is parsing SQL: for the pipeline's bulk inserts
+ * (storage/bulk.ts) it cost as much as the inserts, and their texts recur. A statement still being
+ * iterated (`busy`) is never handed out twice.
+ */
+function cachingStatements(conn: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        cache.delete(text); // re-inserted below: the Map's order is recency
+        cache.set(text, cached);
+        return cached;
+      }
+      const stmt = conn.prepare(text);
+      if (!cached) {
+        cache.set(text, stmt);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+    close: () => conn.close(),
+  };
 }
 
 function openPostgres(url: string, schema?: string): Storage {
