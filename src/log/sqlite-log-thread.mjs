@@ -26,10 +26,16 @@ const insert = conn.prepare(
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 
-/** rows: [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload][] */
-const append = conn.transaction((rows, cutoff) =>
-  rows.map((r) => (claim.run(r[0], r[1], r[7], cutoff).changes === 1 ? Number(insert.run(...r).lastInsertRowid) : null)),
-);
+const FIELDS = workerData.fields;
+/** rows: flat [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload, sourceId, …] */
+const append = conn.transaction((rows, cutoff) => {
+  const seqs = [];
+  for (let i = 0; i < rows.length; i += FIELDS) {
+    const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
+    seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
+  }
+  return seqs;
+});
 
 parentPort.on('message', (msg) => {
   if (msg.close) {
