@@ -81,21 +81,22 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   if (ctx.ip && context.ip === undefined) context.ip = ctx.ip;
   let received = receivedAtIso.get(ctx);
   if (received === undefined) receivedAtIso.set(ctx, (received = new Date(receivedAt).toISOString()));
-  const payload: Record<string, unknown> = {
-    ...msg,
-    type,
-    messageId: (msg.messageId as string | undefined) ?? randomUUID(),
-    ...(userId ? { userId } : {}),
-    ...(anonymousId ? { anonymousId } : {}),
-    ...(type === 'group' ? { groupId: idString(msg.groupId) } : {}),
-    ...(type === 'alias' ? { previousId: idString(msg.previousId) } : {}),
-    context,
-    integrations: envelope?.integrations ? { ...envelope.integrations, ...(msg.integrations as Record<string, unknown> | undefined) } : { ...(msg.integrations as Record<string, unknown> | undefined) },
-    timestamp: ts === receivedAt ? received : new Date(ts).toISOString(),
-    ...(original !== undefined ? { originalTimestamp: new Date(original).toISOString() } : {}),
-    ...(sentAt !== undefined ? { sentAt: sentAt === envelope?.sentAtMs ? envelope.sentAt : new Date(sentAt).toISOString() } : {}),
-    receivedAt: received,
-  };
+  // `msg` is this function's own copy: completing it in place spares a second copy of every event.
+  const payload = msg;
+  payload.type = type;
+  payload.messageId ??= randomUUID();
+  if (userId) payload.userId = userId;
+  if (anonymousId) payload.anonymousId = anonymousId;
+  if (type === 'group') payload.groupId = idString(msg.groupId);
+  if (type === 'alias') payload.previousId = idString(msg.previousId);
+  payload.context = context;
+  payload.integrations = envelope?.integrations
+    ? { ...envelope.integrations, ...(msg.integrations as Record<string, unknown> | undefined) }
+    : { ...(msg.integrations as Record<string, unknown> | undefined) };
+  payload.timestamp = ts === receivedAt ? received : new Date(ts).toISOString();
+  if (original !== undefined) payload.originalTimestamp = new Date(original).toISOString();
+  if (sentAt !== undefined) payload.sentAt = sentAt === envelope?.sentAtMs ? envelope.sentAt : new Date(sentAt).toISOString();
+  payload.receivedAt = received;
   const json = JSON.stringify(payload);
   // Characters ≤ bytes ≤ 3 × characters (UTF-8): count bytes only when it can matter.
   const size = json.length * 3 <= ctx.maxEventBytes ? json.length : Buffer.byteLength(json);
