@@ -11,6 +11,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import SQLite from 'better-sqlite3';
 import { spawnListening, startChildServer, type ChildServer } from '../test/helpers/child-server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -187,6 +188,37 @@ async function benchMeridian(dir: string, mode: 'split' | 'all' | 'api') {
   }
 }
 
+/**
+ * Whether the pipeline keeps up (issue 4: resolution ≥ the ingest rate): when the load stops, how far
+ * the identity stage is behind the log head, and how long it then takes to catch up. The rate over the
+ * whole run (first request → identity caught up) is what the pipeline sustained beside the API.
+ */
+async function pipelineCatchUp(dataDir: string, loadStarted: number) {
+  const db = new SQLite(join(dataDir, 'meridian.db'), { readonly: true });
+  try {
+    const state = () => {
+      const head = Number((db.prepare('SELECT max(seq) AS n FROM events').get() as { n: number | null }).n ?? 0);
+      const row = db.prepare("SELECT position FROM stage_offsets WHERE stage = 'identity'").get() as { position: number } | undefined;
+      return { head, identity: Number(row?.position ?? 0) };
+    };
+    const atEnd = state();
+    const stopped = performance.now();
+    let now = atEnd;
+    while (now.identity < atEnd.head && performance.now() - stopped < 600_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = state();
+    }
+    const caughtUp = performance.now();
+    return {
+      backlog: atEnd.head - atEnd.identity,
+      catchUpSeconds: (caughtUp - stopped) / 1000,
+      eventsPerSecond: atEnd.head / ((caughtUp - loadStarted) / 1000),
+    };
+  } finally {
+    db.close();
+  }
+}
+
 async function measureMeridian(dataDir: string, role: 'api' | 'all') {
   return withServer(
     () =>
@@ -211,12 +243,14 @@ async function measureMeridian(dataDir: string, role: 'api' | 'all') {
         headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(writeKey + ':').toString('base64') },
         bodies: new Bodies(),
       };
+      const loadStarted = performance.now();
       const first = await post(target, new Agent());
       if (first !== 200) throw new Error(`Meridian answered ${first} to a valid batch`);
       await closedLoop(target, WARMUP_SECONDS);
       const max = summarise(await closedLoop(target, SECONDS));
       const half = summarise(await openLoop(target, max.requestsPerSecond / 2, SECONDS));
-      return { max, half, eventBytes: target.bodies.eventBytes };
+      const pipeline = role === 'api' && API_ONLY ? undefined : await pipelineCatchUp(dataDir, loadStarted);
+      return { max, half, pipeline, eventBytes: target.bodies.eventBytes };
     },
   );
 }
@@ -265,6 +299,12 @@ async function main() {
     console.log(line('meridian single process (max)', single.max));
     console.log(line(`meridian single process (${fmt(single.max.requestsPerSecond / 2)} req/s)`, single.half));
     const ratio = meridian.max.eventsPerSecond / baseline.eventsPerSecond;
+    for (const [label, p] of [['api + worker', meridian.pipeline], ['single process', single.pipeline]] as const)
+      if (p)
+        console.log(
+          `pipeline (${label}): identity ${fmt(p.backlog)} events behind when the load stopped, caught up ${fmt(p.catchUpSeconds, 1)} s later; ` +
+            `${fmt(p.eventsPerSecond)} events/s resolved over the run`,
+        );
     console.log(`\nratio meridian / baseline: ${fmt(ratio, 2)}x (target >= 0.6x) ${ratio >= 0.6 ? 'MET' : 'MISSED'}`);
     console.log(`p99 at half of max throughput: ${fmt(meridian.half.p99, 1)} ms (target < 50 ms) ${meridian.half.p99 < 50 ? 'MET' : 'MISSED'}`);
   } finally {
