@@ -94,7 +94,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   stages.push(campaignTouchesStage(storage.db, storage.dialect, log, (err) => app.log.error({ err }, 'campaign-touches stage failed')) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
-  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, dataDir: config.dataDir, secretKey: config.secretKey });
+  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, dataDir: config.dataDir, secretKey: config.secretKey, registry: metrics.registry });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
   workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));

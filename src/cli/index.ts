@@ -8,6 +8,8 @@ import { ApiKeyStore, ROLES, type Role } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
 import { importCommand } from '../sources/import/cli.js';
 import { IMPORT_FORMATS, IMPORT_KINDS } from '../sources/import/mapping.js';
+import { adsImportCommand } from '../sources/ads/cli.js';
+import { AD_PLATFORMS, type AdPlatform } from '../sources/ads/platforms.js';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -111,6 +113,23 @@ program
     if (opts.format && !(IMPORT_FORMATS as readonly string[]).includes(opts.format)) throw new InvalidArgumentError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
     if (opts.kind && !(IMPORT_KINDS as readonly string[]).includes(opts.kind)) throw new InvalidArgumentError(`--kind must be one of ${IMPORT_KINDS.join(', ')}`);
     process.exitCode = await importCommand(configFrom({ logLevel: 'silent' }), file, opts as Parameters<typeof importCommand>[2]);
+  });
+
+const ads = program.command('ads').description('ad platform reports (campaign spend)');
+ads
+  .command('import <file>')
+  .description("import an ad platform's report export (CSV/TSV) as spend per campaign and day; importing a report again replaces the days it covers")
+  .requiredOption('--platform <platform>', `one of ${AD_PLATFORMS.join(', ')}`, (v: string) => {
+    if (!(AD_PLATFORMS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--platform must be one of ${AD_PLATFORMS.join(', ')}`);
+    return v;
+  })
+  .option('--currency <code>', 'ISO 4217 code when the report names none (Chinese platforms default to CNY)', (v: string) => {
+    if (!/^[A-Za-z]{3}$/.test(v)) throw new InvalidArgumentError('--currency is a 3-letter ISO 4217 code, e.g. USD');
+    return v.toUpperCase();
+  })
+  .option('--account <id>', 'ad account id when the report has no account column')
+  .action(async (file: string, opts: { platform: AdPlatform; currency?: string; account?: string }) => {
+    process.exitCode = await adsImportCommand(configFrom({ logLevel: 'silent' }), file, opts);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {

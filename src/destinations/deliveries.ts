@@ -1,15 +1,28 @@
 // The outbox table seen from the engine (claim due work in per-profile order, record outcomes) and
 // from the API (list, dead letters, replay, stats).
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../storage/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { AppError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
-import type { Delivery, DeliveryQuery, ReplayBody } from './schema.js';
+import type { DeadLetterFilter, Delivery, DeliveryQuery } from './schema.js';
 import type { DeliveriesTable, DeliveryStatus } from './tables.js';
 
 export type DeliveryRow = Omit<DeliveriesTable, 'id' | 'attempts'> & { id: number; attempts: number };
 
 const PENDING: DeliveryStatus[] = ['queued', 'inflight', 'retrying'];
+
+/** The dead letters of a destination a filter selects (replay and delete share it). */
+function deadLetters(eb: ExpressionBuilder<Database, 'deliveries'>, destinationId: string, filter: DeadLetterFilter) {
+  return eb.and([
+    eb('destination_id', '=', destinationId),
+    eb('status', '=', 'dead'),
+    ...(filter.ids ? [eb('id', 'in', filter.ids)] : []),
+    ...(filter.op ? [eb('op', '=', filter.op as DeliveriesTable['op'])] : []),
+    ...(filter.segmentId ? [eb('segment_id', '=', filter.segmentId)] : []),
+    ...(filter.lastStatus !== undefined ? [eb('last_status', '=', filter.lastStatus)] : []),
+  ]);
+}
 
 /** How many pending rows are looked at per claim; profiles beyond it wait for the next round. */
 const CLAIM_WINDOW = 20_000;
@@ -36,7 +49,7 @@ export class DeliveryStore {
         .where('destination_id', '=', destinationId)
         .where('status', 'in', PENDING)
         .orderBy('id')
-        .limit(CLAIM_WINDOW)
+        .limit(Math.max(CLAIM_WINDOW, limit))
         .execute();
       const groupSize = new Map<string, number>();
       for (const r of pending) if (r.attempt_group) groupSize.set(r.attempt_group, (groupSize.get(r.attempt_group) ?? 0) + 1);
@@ -103,21 +116,54 @@ export class DeliveryStore {
     return { data: page.map((r) => this.view(r)), next: rows.length > q.limit ? encodeCursor(page[page.length - 1].id) : null };
   }
 
-  /** Puts dead letters back in the queue (fresh attempt budget, due now); returns how many. */
-  async replay(destinationId: string, filter: ReplayBody, now: number): Promise<number> {
-    let q = this.db
+  /**
+   * Puts dead letters back in the queue (fresh attempt budget, due now); returns how many. A replayed
+   * row is a new upload: it leaves its upload session, and a member of a failed replace session is
+   * added to the audience (the platform's advice after a failed or timed-out replace).
+   */
+  async replay(destinationId: string, filter: DeadLetterFilter, now: number): Promise<number> {
+    const q = this.db
       .updateTable('deliveries')
-      .set({ status: 'queued', attempts: 0, next_attempt_at: now, created_at: now, updated_at: now, last_error: null, attempt_group: null })
-      .where('destination_id', '=', destinationId)
-      .where('status', '=', 'dead');
-    if (filter.ids) q = q.where('id', 'in', filter.ids);
-    if (filter.op) q = q.where('op', '=', filter.op as DeliveriesTable['op']);
-    if (filter.segmentId) q = q.where('segment_id', '=', filter.segmentId);
-    if (filter.lastStatus !== undefined) q = q.where('last_status', '=', filter.lastStatus);
-    const result = await q.executeTakeFirst();
-    const n = Number(result.numUpdatedRows);
+      .set({
+        status: 'queued', attempts: 0, next_attempt_at: now, created_at: now, updated_at: now, last_error: null, attempt_group: null,
+        op: sql`CASE WHEN op = 'replace' THEN 'add' ELSE op END`,
+        session_id: null, session_seq: null, session_batches: null, session_total: null,
+      })
+      .where((eb) => deadLetters(eb, destinationId, filter));
+    const n = Number((await q.executeTakeFirst()).numUpdatedRows);
     if (filter.ids && n === 0) throw new AppError('dead_letter_not_found', 404, 'none of these ids is a dead letter of this destination');
     return n;
+  }
+
+  /** Deletes dead letters (by ids, by filter, or all); returns how many. */
+  async deleteDead(destinationId: string, filter: DeadLetterFilter): Promise<number> {
+    const n = Number((await this.db.deleteFrom('deliveries').where((eb) => deadLetters(eb, destinationId, filter)).executeTakeFirst()).numDeletedRows);
+    if (filter.ids && n === 0) throw new AppError('dead_letter_not_found', 404, 'none of these ids is a dead letter of this destination');
+    return n;
+  }
+
+  /**
+   * Retention: deletes the destination's delivered and skipped rows settled before `before`, in
+   * batches of `batch` rows, each its own short statement (the write lock is never held long), and
+   * yields between batches. Dead letters are kept. Returns how many rows were deleted.
+   */
+  async purgeFinished(destinationId: string, before: number, batch = 1_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = await this.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('destination_id', '=', destinationId)
+        .where('status', 'in', ['delivered', 'skipped'])
+        .where('delivered_at', '<', before)
+        .limit(batch)
+        .execute();
+      if (ids.length === 0) return total;
+      const r = await this.db.deleteFrom('deliveries').where('id', 'in', ids.map((x) => Number(x.id))).where('status', 'in', ['delivered', 'skipped']).executeTakeFirst();
+      total += Number(r.numDeletedRows);
+      if (ids.length < batch) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async counts(destinationId: string): Promise<Record<DeliveryStatus, number>> {

@@ -13,7 +13,9 @@ import type { AttemptResult, ConnectorContext, OutboundBatch } from './connector
 import { consentAllows } from './consent.js';
 import type { DeliveryRow, DeliveryStore } from './deliveries.js';
 import type { IdentifierSource, ProfileIdentifiers } from './identifiers.js';
+import type { DestinationMetrics, RecordedOutcome } from './metrics.js';
 import type { ProfileReads } from './profile-reads.js';
+import { heldRows, newSessionId, sessionOf, settleReplaceSessions, startSession, type UploadSession } from './sessions.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 import { classify, DEFAULT_RETRY, nextStep, type NextStep, type RetryPolicy } from './retry-policy.js';
 import { newId } from '../shared/ids.js';
@@ -30,16 +32,21 @@ export interface EngineOptions {
   identifiers: IdentifierSource;
   profiles: ProfileReads;
   unsubscribes: Unsubscribes;
+  metrics?: Pick<DestinationMetrics, 'recorded'>;
   /** How long a claimed delivery stays reserved before another attempt may take it (crash recovery). */
   leaseMs?: number;
   /** Upper bound of a sleep when idle, so other processes' enqueues are noticed. */
   pollMs?: number;
+  /** How often the retention of finished deliveries is enforced (default every minute). */
+  retentionEveryMs?: number;
   onError?(err: unknown): void;
 }
 
 /** Rows handed to a connector per claim when the platform takes one item per request. */
 const SINGLE_ITEM_CLAIM = 256;
 const DEFAULT_CONCURRENCY = 4;
+/** Delivered and skipped rows are kept this long unless `delivery.retentionMs` says otherwise. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600_000;
 
 type Outcome =
   | { kind: 'delivered'; result: AttemptResult }
@@ -101,19 +108,36 @@ export class DeliveryEngine {
     return this.runtimes.get(destinationId)?.breaker.state(this.o.clock.now()) ?? 'closed';
   }
 
+  /** The circuit of each destination this process delivers to (for metrics). */
+  *circuits(): Iterable<[string, BreakerState]> {
+    const now = this.o.clock.now();
+    for (const [id, rt] of this.runtimes) yield [id, rt.breaker.state(now)];
+  }
+
   private async supervise() {
     if (this.o.dialect.name === 'sqlite') await this.o.deliveries.releaseLeases(this.o.clock.now()).catch((err) => this.o.onError?.(err));
     while (this.running) {
       try {
-        for (const d of await this.o.store.active()) {
+        const active = await this.o.store.active();
+        for (const d of active) {
           const rt = this.runtime(d);
           if (!rt.loop) rt.loop = this.destinationLoop(d.id).finally(() => (rt.loop = undefined));
         }
+        await this.enforceRetention(active);
       } catch (err) {
         this.o.onError?.(err);
       }
       await this.sleep(this.pollMs);
     }
+  }
+
+  private nextRetentionAt = 0;
+  /** Deletes finished rows past their destination's retention, in small batches (deliveries.purgeFinished). */
+  private async enforceRetention(active: ActiveDestination[]) {
+    const now = this.o.clock.now();
+    if (now < this.nextRetentionAt) return;
+    this.nextRetentionAt = now + (this.o.retentionEveryMs ?? 60_000);
+    for (const d of active) await this.o.deliveries.purgeFinished(d.id, now - (d.delivery.retentionMs ?? DEFAULT_RETENTION_MS));
   }
 
   private runtime(d: ActiveDestination): Runtime {
@@ -182,12 +206,13 @@ export class DeliveryEngine {
     const now = this.o.clock.now();
     const state = rt.breaker.state(now);
     if (state === 'open') return 0;
-    const max = d.connector.maxBatch > 1 ? d.connector.maxBatch : SINGLE_ITEM_CLAIM;
+    const max = d.connector.maxBatch > 1 ? d.connector.maxBatch * (d.connector.maxSessionBatches ?? 1) : SINGLE_ITEM_CLAIM;
     // Half-open: one small probe batch decides whether the destination is back.
     const limit = state === 'half_open' ? Math.min(max, d.connector.maxBatch) : max;
     const rows = await this.o.deliveries.claim(d.id, limit, now, d.delivery.leaseMs ?? this.leaseMs);
     if (rows.length === 0) return 0;
-    const { planned, settled } = await this.plan(d, rows);
+    const { lanes, settled } = await this.plan(d, rows);
+    const planned = lanes.flat();
     if (planned.length > 0 && !rt.breaker.allow(now)) {
       const until = Math.max(now + 100, rt.breaker.retryAt());
       await this.complete(d, [...settled, ...planned.flatMap((p) => p.rows.map((row) => ({ row, outcome: { kind: 'deferred', until } as Outcome })))]);
@@ -197,16 +222,33 @@ export class DeliveryEngine {
     const results: { row: DeliveryRow; outcome: Outcome }[] = [...settled];
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < planned.length; i = next++) {
-        const p = planned[i];
-        const outcome = await this.attempt(d, rt, ctx, p);
-        for (const row of p.rows) results.push({ row, outcome });
-        if (outcome.kind === 'delivered' && p.members) await this.recordSent(d, p);
+      for (let i = next++; i < lanes.length; i = next++) {
+        // A lane is one request, or an upload session's requests in batch order.
+        let rest: Outcome | undefined;
+        for (const p of lanes[i]) {
+          const outcome = rest ?? (await this.attempt(d, rt, ctx, p));
+          for (const row of p.rows) results.push({ row, outcome });
+          if (rest) continue;
+          if (outcome.kind === 'delivered' && p.members) await this.recordSent(d, p);
+          rest = this.restOfLane(p, outcome);
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(planned.length, d.delivery.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+    await Promise.all(Array.from({ length: Math.min(lanes.length, d.delivery.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
     await this.complete(d, results);
     return rows.length;
+  }
+
+  /**
+   * After a request of a session, what the session's later batches get without being sent: a retry
+   * (or deferral) takes them along (same backoff, one attempt group, so they stay in order); a dead
+   * replace batch ends its session (settleReplaceSessions makes the rest dead letters); otherwise the
+   * session goes on (adds and removes are independent of each other).
+   */
+  private restOfLane(p: PlannedBatch, outcome: Outcome): Outcome | undefined {
+    if (outcome.kind === 'retry' || outcome.kind === 'deferred') return outcome;
+    if (outcome.kind === 'terminal' && p.batch.kind === 'audience' && p.batch.op === 'replace') return { kind: 'deferred', until: this.o.clock.now() };
+    return undefined;
   }
 
   private async attempt(d: ActiveDestination, rt: Runtime, ctx: ConnectorContext, p: PlannedBatch): Promise<Outcome> {
@@ -236,8 +278,11 @@ export class DeliveryEngine {
     return verdict === 'delivered' ? { kind: 'delivered', result } : { kind: 'terminal', result };
   }
 
-  /** Turns claimed rows into platform batches; rows that need no request are settled right away. */
-  private async plan(d: ActiveDestination, rows: DeliveryRow[]) {
+  /**
+   * Turns claimed rows into platform batches, as lanes (a lane's requests are sent one after the
+   * other: an upload session); rows that need no request, or must wait, are settled right away.
+   */
+  private async plan(d: ActiveDestination, rows: DeliveryRow[]): Promise<{ lanes: PlannedBatch[][]; settled: { row: DeliveryRow; outcome: Outcome }[] }> {
     const planned: PlannedBatch[] = [];
     const settled: { row: DeliveryRow; outcome: Outcome }[] = [];
     const skip = (row: DeliveryRow, reason: string) => settled.push({ row, outcome: { kind: 'skipped', reason } });
@@ -256,21 +301,28 @@ export class DeliveryEngine {
       }
       for (const group of groups.values())
         for (const part of chunk(group)) planned.push({ rows: part, batch: { kind: 'events', items: part.map((r) => this.eventItem(r)) } });
-      return { planned, settled };
+      return { lanes: planned.map((p) => [p]), settled };
     }
 
-    const adds = rows.filter((r) => r.op === 'add').map((r) => r.order_key);
+    // Upload sessions go in order, and adds/removes wait while a replace session runs (sessions.ts).
+    const held = await heldRows(this.o.db, d.id, rows);
+    const until = this.o.clock.now() + this.pollMs;
+    for (const row of rows) if (held.has(row.id)) settled.push({ row, outcome: { kind: 'deferred', until } });
+    const live = rows.filter((r) => !held.has(r.id));
+    const adds = live.filter((r) => r.op === 'add').map((r) => r.order_key);
     const [identifiers, consent] = await Promise.all([this.o.identifiers.load(adds), d.category ? this.o.profiles.latestConsent(adds) : new Map()]);
-    const sent = await this.sentIdentifiers(d.id, rows.filter((r) => r.op === 'remove'));
+    const sent = await this.sentIdentifiers(d.id, live.filter((r) => r.op === 'remove'));
     const groups = new Map<string, { row: DeliveryRow; member: ProfileIdentifiers }[]>();
-    for (const row of rows) {
+    for (const row of live) {
       const audienceId = row.segment_id ? d.segments[row.segment_id] : undefined;
       if (!audienceId) {
         skip(row, 'the segment is no longer synced to this destination');
         continue;
       }
       let member: ProfileIdentifiers | undefined;
-      if (row.op === 'add') {
+      // A replace resync froze each member's identifiers (consent checked) when it was requested.
+      if (row.op === 'replace') member = (this.o.dialect.parseJson(row.payload) as { member: ProfileIdentifiers }).member;
+      else if (row.op === 'add') {
         member = identifiers.get(row.order_key);
         if (!member) skip(row, 'the profile no longer exists');
         else if (!consentAllows(consent.get(row.order_key), d.category)) {
@@ -282,23 +334,33 @@ export class DeliveryEngine {
         if (!member) skip(row, 'the profile was never sent to this audience');
       }
       if (!member) continue;
-      const key = `${row.op}\n${audienceId}\n${row.attempt_group ?? ''}`;
+      const key = row.session_id ? `session\n${row.session_id}` : `${row.op}\n${audienceId}\n${row.attempt_group ?? ''}`;
       const group = groups.get(key);
       if (group) group.push({ row, member });
       else groups.set(key, [{ row, member }]);
     }
+    const lanes: PlannedBatch[][] = [];
+    const toBatch = (part: { row: DeliveryRow; member: ProfileIdentifiers }[], session?: UploadSession): PlannedBatch => {
+      const members = part.map((g) => g.member);
+      const { op, segment_id } = part[0].row;
+      return {
+        rows: part.map((g) => g.row),
+        members,
+        batch: { kind: 'audience', op: op as 'add' | 'remove' | 'replace', audienceId: d.segments[segment_id!], members, idempotencyKey: part.map((g) => g.row.idempotency_key).join(','), session },
+      };
+    };
     for (const [key, group] of groups) {
-      const [op, audienceId] = key.split('\n') as ['add' | 'remove', string, string];
-      for (const part of chunk(group)) {
-        const members = part.map((g) => g.member);
-        planned.push({
-          rows: part.map((g) => g.row),
-          members,
-          batch: { kind: 'audience', op, audienceId, members, idempotencyKey: part.map((g) => g.row.idempotency_key).join(',') },
-        });
-      }
+      if (key.startsWith('session\n')) {
+        // Every attempt of a session batch carries the session id and batch number it was given.
+        const bySeq = new Map<number, typeof group>();
+        for (const g of group) bySeq.set(Number(g.row.session_seq), [...(bySeq.get(Number(g.row.session_seq)) ?? []), g]);
+        lanes.push([...bySeq.keys()].sort((a, b) => a - b).map((seq) => toBatch(bySeq.get(seq)!, sessionOf(bySeq.get(seq)![0].row))));
+      } else if (group.length > d.connector.maxBatch && d.connector.maxSessionBatches) {
+        const parts = await startSession(this.o.db, group, d.connector.maxBatch, newSessionId(this.o.clock.now(), this.random));
+        lanes.push(parts.map((p) => toBatch(p.items, p.session)));
+      } else for (const part of chunk(group)) lanes.push([toBatch(part)]);
     }
-    return { planned, settled };
+    return { lanes, settled };
   }
 
   private eventItem(row: DeliveryRow) {
@@ -366,6 +428,7 @@ export class DeliveryEngine {
       if (rows) rows.push(row);
       else byOutcome.set(outcome, [row]);
     }
+    const recorded: RecordedOutcome[] = [];
     await this.o.db.transaction().execute(async (trx) => {
       for (const [outcome, rows] of byOutcome) {
         const attempts = Math.max(...rows.map((r) => r.attempts));
@@ -397,6 +460,8 @@ export class DeliveryEngine {
             };
           }
         }
+        if (outcome.kind !== 'deferred')
+          recorded.push({ rows, status: set.status as RecordedOutcome['status'], httpStatus: 'result' in outcome ? outcome.result.status : null });
         // Grouped by attempts so that the lease guard (status inflight + same attempt) stays exact.
         const byAttempts = new Map<number, number[]>();
         for (const r of rows) {
@@ -414,7 +479,11 @@ export class DeliveryEngine {
               .where('attempts', '=', n)
               .execute();
       }
+      const replaceSessions = new Map<string, string>();
+      for (const { row } of results) if (row.op === 'replace' && row.session_id) replaceSessions.set(row.session_id, row.segment_id!);
+      if (replaceSessions.size > 0) await settleReplaceSessions(trx, d.id, [...replaceSessions].map(([id, segmentId]) => ({ id, segmentId })), now);
     });
+    this.o.metrics?.recorded(d, recorded, now);
   }
 
   context(d: ActiveDestination): ConnectorContext {

@@ -3,14 +3,19 @@
 // whose consent category it does not deny, a delivery of the mapped event is enqueued in the stage's
 // own transaction. It also records consent preferences carried by events, so audience sync can
 // honour a profile's latest choice.
+//
+// While any event destination filters by segment, the stage does not pass the segment barrier
+// (segment-barrier.ts): an event is judged only once segmentation has taken it into account. Without
+// such destinations it follows the log alone, so forwarding never waits on identity or segments.
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
-import { Stage, type EventLog, type StoredEvent } from '../log/index.js';
+import { Stage, type EventLog, type Feed, type StoredEvent } from '../log/index.js';
 import { consentAllows, eventPreferences } from './consent.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
 import { enqueue, type NewDelivery } from './outbox.js';
-import type { DestinationStore } from './store.js';
+import { segmentBarrier } from './segment-barrier.js';
+import type { ActiveDestination, DestinationStore } from './store.js';
 
 export const EVENTS_STAGE = 'destinations:events';
 
@@ -40,14 +45,33 @@ export function eventForwardingStage(o: {
   afterCommit(): void;
   onError?(err: unknown): void;
 }): Stage<StoredEvent> {
+  const eventDestinations = (list: ActiveDestination[]) => list.filter((d) => d.kind === 'events');
+  // Without the segments engine a segment filter matches nobody, so there is nothing to wait for.
+  const needsBarrier = (list: ActiveDestination[]) => o.membership !== undefined && list.some((d) => d.filter.segmentId);
+  const log = o.log.asFeed();
+  const feed: Feed<StoredEvent> = {
+    onAppend: log.onAppend,
+    // Reads nothing past the barrier, so a stage that waits for segmentation opens no transaction.
+    async readAfter(position, limit) {
+      if (!needsBarrier(eventDestinations(await o.store.active()))) return log.readAfter(position, limit);
+      const barrier = await segmentBarrier(o.db);
+      if (barrier <= position) return [];
+      return (await log.readAfter(position, Math.min(limit, barrier - position))).filter((i) => i.position <= barrier);
+    },
+  };
   return new Stage<StoredEvent>({
     name: EVENTS_STAGE,
     db: o.db,
     dialect: o.dialect,
-    feed: o.log.asFeed(),
+    feed,
     onError: o.onError,
     afterCommit: o.afterCommit,
-    async apply(trx, items) {
+    async apply(trx, batch) {
+      const destinations = eventDestinations(await o.store.active(trx));
+      // Checked again under the stage lock, with the destinations this batch is matched against: one
+      // may have gained a segment filter since the read, or an identity rebuild moved the barrier back.
+      const barrier = needsBarrier(destinations) ? await segmentBarrier(trx) : Infinity;
+      const items = batch.filter((i) => i.position <= barrier);
       const consent = items.flatMap(({ item }) => {
         const prefs = eventPreferences(item.payload);
         return prefs ? [{ seq: item.seq, preferences: JSON.stringify(prefs) }] : [];
@@ -55,7 +79,6 @@ export function eventForwardingStage(o: {
       for (let i = 0; i < consent.length; i += 1000)
         await trx.insertInto('consent_events').values(consent.slice(i, i + 1000)).onConflict((oc) => oc.column('seq').doNothing()).execute();
 
-      const destinations = (await o.store.active(trx)).filter((d) => d.kind === 'events');
       const out: NewDelivery[] = [];
       for (const d of destinations) {
         const candidates = items.filter(({ item }) => matchesFilter(d.filter, item.payload) && consentAllows(eventPreferences(item.payload), d.category));
@@ -75,6 +98,7 @@ export function eventForwardingStage(o: {
         }
       }
       await enqueue(trx, o.dialect, out);
+      return items.length < batch.length ? barrier : undefined;
     },
   });
 }

@@ -3,6 +3,7 @@
 import './tables.js';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { ApiKeyStore } from '../auth/index.js';
 import type { EventLog } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -12,6 +13,7 @@ import { DeliveryStore } from './deliveries.js';
 import { DeliveryEngine } from './engine.js';
 import { eventForwardingStage, segmentMembershipTable } from './event-stage.js';
 import { traitsIdentifierSource } from './identifiers.js';
+import { DestinationMetrics } from './metrics.js';
 import { ProfileReads } from './profile-reads.js';
 import { segmentMembershipsTable } from './resync.js';
 import { destinationRoutes } from './routes.js';
@@ -31,12 +33,15 @@ export async function createDestinations(o: {
   keys: ApiKeyStore;
   dataDir: string;
   secretKey?: string;
+  /** The server's Prometheus registry (GET /metrics). */
+  registry: Registry;
 }) {
   const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
   const store = new DestinationStore(o.db, o.dialect, o.clock, secretBoxFor({ secretKey: o.secretKey, dataDir: o.dataDir }));
   const deliveries = new DeliveryStore(o.db, o.dialect);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
-  const engine = new DeliveryEngine({
+  const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });
+  const engine: DeliveryEngine = new DeliveryEngine({
     db: o.db,
     dialect: o.dialect,
     clock: o.clock,
@@ -45,6 +50,7 @@ export async function createDestinations(o: {
     identifiers: traitsIdentifierSource(o.db, o.dialect),
     profiles: new ProfileReads(o.db, o.dialect),
     unsubscribes,
+    metrics,
     onError,
   });
   store.onChange(() => engine.poke());
@@ -57,6 +63,10 @@ export async function createDestinations(o: {
     eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError }),
     audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError }),
   ];
-  await o.app.register(destinationRoutes, { keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db), db: o.db, dialect: o.dialect, clock: o.clock });
+  await o.app.register(destinationRoutes, {
+    keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),
+    identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect),
+    db: o.db, dialect: o.dialect, clock: o.clock,
+  });
   return { stages, worker: engine, engine, store };
 }

@@ -4,6 +4,7 @@
 // harmless.
 import type { Transaction } from 'kysely';
 import { chunkRows, type Database, type Dialect } from '../storage/index.js';
+import type { UploadSession } from './sessions.js';
 import type { DeliveryOp } from './tables.js';
 
 export interface NewDelivery {
@@ -17,6 +18,10 @@ export interface NewDelivery {
   payload: unknown;
   /** When the causing change happened (latency and age budget count from here). */
   at: number;
+  /** Set when the row belongs to a multi-request upload session decided up front (replace resync). */
+  session?: UploadSession;
+  /** Rows with the same group are claimed together (one request). */
+  attemptGroup?: string;
 }
 
 export async function enqueue(trx: Transaction<Database>, dialect: Dialect, deliveries: NewDelivery[]): Promise<void> {
@@ -32,8 +37,13 @@ export async function enqueue(trx: Transaction<Database>, dialect: Dialect, deli
     next_attempt_at: d.at,
     created_at: d.at,
     updated_at: d.at,
+    attempt_group: d.attemptGroup ?? null,
+    session_id: d.session?.id ?? null,
+    session_seq: d.session?.seq ?? null,
+    session_batches: d.session?.batches ?? null,
+    session_total: d.session?.total ?? null,
   }));
-  for (const chunk of chunkRows(rows, 10, dialect)) {
+  for (const chunk of chunkRows(rows, 15, dialect)) {
     await trx
       .insertInto('deliveries')
       .values(chunk)

@@ -7,8 +7,10 @@ import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import type { DeliveryStore } from './deliveries.js';
 import type { DeliveryEngine } from './engine.js';
-import { resync, type MemberSource } from './resync.js';
-import { CreateDestinationBody, Delivery, DeliveryQuery, Destination, ReplayBody, Stats, UpdateDestinationBody } from './schema.js';
+import type { IdentifierSource } from './identifiers.js';
+import type { ProfileReads } from './profile-reads.js';
+import { replaceResync, resync, type MemberSource } from './resync.js';
+import { CreateDestinationBody, DeadLetterFilter, Delivery, DeliveryQuery, Destination, ResyncBody, ResyncResult, Stats, UpdateDestinationBody } from './schema.js';
 import type { DestinationStore } from './store.js';
 import type { Unsubscribes } from './unsubscribe.js';
 import type { Db, Dialect } from '../storage/index.js';
@@ -23,6 +25,9 @@ export interface DestinationRouteOptions {
   engine: DeliveryEngine;
   unsubscribes: Unsubscribes;
   members: MemberSource;
+  /** Replace-mode resync reads the members' identifiers and consent when it is requested. */
+  identifiers: IdentifierSource;
+  profiles: ProfileReads;
   db: Db;
   dialect: Dialect;
   clock: Clock;
@@ -72,11 +77,26 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
       return { ok: r.status !== null && r.status >= 200 && r.status < 300, status: r.status, response: r.response };
     },
   );
-  app.post<Id>(
+  app.post<Id & { Body: ResyncBody }>(
     '/v1/destinations/:id/resync',
-    { preHandler: admin, schema: { tags, summary: 'Diff the segments against what the platform was sent and queue the differences', params: IdParams, response: { 202: Type.Object({ added: Type.Integer(), removed: Type.Integer() }) } } },
+    {
+      preHandler: admin,
+      // The body is optional (no body = diff): validate an absent one as {}.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+      schema: {
+        tags,
+        summary: 'Resync the audiences: diff (queue the differences from what the platform was sent) or replace (upload every current member in a replace session)',
+        params: IdParams,
+        body: ResyncBody,
+        response: { 202: ResyncResult },
+      },
+    },
     async (req, reply) => {
-      const result = await resync({ db: o.db, dialect: o.dialect, clock: o.clock, source: o.members }, await o.store.activeById(req.params.id));
+      const d = await o.store.activeById(req.params.id);
+      const base = { db: o.db, dialect: o.dialect, clock: o.clock, source: o.members };
+      const result = req.body?.mode === 'replace' ? await replaceResync({ ...base, identifiers: o.identifiers, profiles: o.profiles }, d) : await resync(base, d);
       o.engine.poke();
       return reply.code(202).send(result);
     },
@@ -97,9 +117,17 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
       return o.deliveries.list(req.params.id, { ...req.query, status: 'dead' });
     },
   );
-  app.post<Id & { Body: ReplayBody }>(
+  app.post<Id & { Body: DeadLetterFilter }>(
+    '/v1/destinations/:id/dead-letters/delete',
+    { preHandler: admin, schema: { tags, summary: 'Delete dead letters (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 200: Type.Object({ deleted: Type.Integer() }) } } },
+    async (req) => {
+      await o.store.get(req.params.id);
+      return { deleted: await o.deliveries.deleteDead(req.params.id, req.body ?? {}) };
+    },
+  );
+  app.post<Id & { Body: DeadLetterFilter }>(
     '/v1/destinations/:id/dead-letters/replay',
-    { preHandler: admin, schema: { tags, summary: 'Queue dead letters again (by ids, by filter, or all)', params: IdParams, body: ReplayBody, response: { 202: Type.Object({ replayed: Type.Integer() }) } } },
+    { preHandler: admin, schema: { tags, summary: 'Queue dead letters again (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 202: Type.Object({ replayed: Type.Integer() }) } } },
     async (req, reply) => {
       await o.store.get(req.params.id);
       const replayed = await o.deliveries.replay(req.params.id, req.body ?? {}, o.clock.now());

@@ -13,6 +13,7 @@ export const DeliverySettings = Type.Object(
     breakerThreshold: Type.Optional(Type.Integer({ minimum: 1, description: 'consecutive failures that pause the destination' })),
     breakerOpenMs: Type.Optional(Type.Integer({ minimum: 1, description: 'first pause before a probe' })),
     leaseMs: Type.Optional(Type.Integer({ minimum: 100, description: 'how long a request may take before the delivery is tried again (crash recovery)' })),
+    retentionMs: Type.Optional(Type.Integer({ minimum: 60_000, description: 'delivered and skipped rows are deleted this long after they settled (default 7 days); dead letters are kept' })),
   },
   { additionalProperties: false },
 );
@@ -87,7 +88,7 @@ export const DeliveryQuery = Type.Object({
 });
 export type DeliveryQuery = Static<typeof DeliveryQuery>;
 
-export const ReplayBody = Type.Object(
+export const DeadLetterFilter = Type.Object(
   {
     ids: Type.Optional(Type.Array(Type.Integer(), { minItems: 1, description: 'these dead letters only' })),
     op: Type.Optional(Type.String({ description: 'only this op (event, add, remove)' })),
@@ -96,16 +97,38 @@ export const ReplayBody = Type.Object(
   },
   { additionalProperties: false, description: 'no filter = every dead letter of the destination' },
 );
-export type ReplayBody = Static<typeof ReplayBody>;
+export type DeadLetterFilter = Static<typeof DeadLetterFilter>;
+
+export const ResyncBody = Type.Object(
+  {
+    mode: Type.Optional(
+      Type.Union([Type.Literal('diff'), Type.Literal('replace')], {
+        default: 'diff',
+        description: 'diff: queue adds/removes for the differences; replace: upload every current member in a replace session (connectors that support it: meta)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ResyncBody = Static<typeof ResyncBody>;
+
+export const ResyncResult = Type.Union([
+  Type.Object({ added: Type.Integer(), removed: Type.Integer() }),
+  Type.Object({
+    replaced: Type.Integer({ description: 'members uploaded in replace sessions' }),
+    sessions: Type.Array(Type.Object({ segmentId: Type.String(), audienceId: Type.String(), sessionId: Type.String(), members: Type.Integer(), batches: Type.Integer() })),
+    skipped: Type.Integer({ description: 'segment members not uploaded: profile gone, or consent for the category denied' }),
+  }),
+]);
 
 export const Stats = Type.Object({
   queued: Type.Integer(),
   inflight: Type.Integer(),
   retrying: Type.Integer(),
-  delivered: Type.Integer(),
-  skipped: Type.Integer(),
+  delivered: Type.Integer({ description: 'within the retention window (delivery.retentionMs, default 7 days)' }),
+  skipped: Type.Integer({ description: 'within the retention window' }),
   dead: Type.Integer(),
   circuit: Type.String({ description: 'closed | open | half_open' }),
-  latencyMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p99: Type.Union([Type.Number(), Type.Null()]) }, { description: 'change → delivered, last 1000 deliveries' }),
+  latencyMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p99: Type.Union([Type.Number(), Type.Null()]) }, { description: 'change → delivered, last 1000 deliveries still kept (retention)' }),
 });
 export type Stats = Static<typeof Stats>;

@@ -19,7 +19,8 @@ export interface DestinationsTable {
 }
 
 export type DeliveryStatus = 'queued' | 'inflight' | 'retrying' | 'delivered' | 'skipped' | 'dead';
-export type DeliveryOp = 'event' | 'add' | 'remove';
+/** `replace`: one member of a replace-mode resync (the audience becomes exactly its session's members). */
+export type DeliveryOp = 'event' | 'add' | 'remove' | 'replace';
 
 export interface DeliveriesTable {
   id: Generated<number>;
@@ -39,6 +40,11 @@ export interface DeliveriesTable {
   last_error: string | null;
   last_response: string | null;
   attempt_group: string | null;
+  /** Upload session (migration 070): the same id and batch number on every attempt of the request. */
+  session_id: string | null;
+  session_seq: number | null;
+  session_batches: number | null;
+  session_total: number | null;
 }
 
 export interface DestinationMembersTable {

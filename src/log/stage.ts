@@ -18,8 +18,12 @@ export interface StageOptions<T> {
   db: Db;
   dialect: Dialect;
   feed: Feed<T>;
-  /** Applies a batch inside the stage transaction. Throwing rolls back the batch and position. */
-  apply(trx: Transaction<Database>, items: { position: number; item: T }[]): Promise<void>;
+  /**
+   * Applies a batch inside the stage transaction. Throwing rolls back the batch and position. A
+   * consumer that must not run ahead of another stage may take only a prefix of the batch: it returns
+   * the position of the last item it applied (below the first item: none); the rest is read again later.
+   */
+  apply(trx: Transaction<Database>, items: { position: number; item: T }[]): Promise<void | number>;
   /** Called after a batch committed (e.g. to wake the next stage). */
   afterCommit?(items: { position: number; item: T }[]): void;
   batchSize?: number;
@@ -44,6 +48,10 @@ export class Stage<T> {
   private readonly commitListeners = new Set<() => void>();
 
   constructor(private readonly o: StageOptions<T>) {}
+
+  get name(): string {
+    return this.o.name;
+  }
 
   static async position(db: Db, stage: string): Promise<number> {
     const row = await db.selectFrom('stage_offsets').select('position').where('stage', '=', stage).executeTakeFirst();
@@ -101,14 +109,16 @@ export class Stage<T> {
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
       // Another runner applied these items first: read again from its position.
       if ((row ? Number(row.position) : 0) !== from) return void (raced = true);
-      await this.o.apply(trx, items);
-      const to = items[items.length - 1].position;
+      const upTo = await this.o.apply(trx, items);
+      const taken = upTo === undefined ? items : items.filter((i) => i.position <= upTo);
+      if (taken.length === 0) return;
+      const to = taken[taken.length - 1].position;
       await trx
         .insertInto('stage_offsets')
         .values({ stage: name, position: to })
         .onConflict((oc) => oc.column('stage').doUpdateSet({ position: to }))
         .execute();
-      applied = items;
+      applied = taken;
     });
     if (raced) return this.step();
     if (applied.length > 0) {

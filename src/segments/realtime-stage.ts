@@ -9,6 +9,9 @@ import type { ProfileChangesTable } from '../storage/schema.js';
 import { reevaluateProfiles } from './reevaluate.js';
 import { loadCatalog } from './store.js';
 
+/** The stage's name in `stage_offsets` (its position is a `profile_changes.change_seq`). */
+export const SEGMENTS_STAGE = 'segments';
+
 export type ProfileChange = Omit<ProfileChangesTable, 'change_seq'> & { change_seq: number };
 
 export function profileChangesFeed(db: Db): Feed<ProfileChange> {
@@ -71,7 +74,7 @@ async function moveTags(trx: Transaction<Database>, from: string, to: string, no
 
 export function segmentsStage(deps: { db: Db; dialect: Dialect; clock: Clock; onError?(err: unknown): void; pollMs?: number }) {
   return new Stage<ProfileChange>({
-    name: 'segments',
+    name: SEGMENTS_STAGE,
     db: deps.db,
     dialect: deps.dialect,
     feed: profileChangesFeed(deps.db),

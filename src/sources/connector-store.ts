@@ -7,7 +7,9 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
 
-export const CONNECTOR_KINDS = ['webhook', 'transformation', 'mqtt', 'db_sync'] as const;
+// vendor_api: a webhook vendor's API access token (secret) and base URL (config), for vendors whose
+// deliveries carry ids only (SurveyMonkey).
+export const CONNECTOR_KINDS = ['webhook', 'transformation', 'mqtt', 'db_sync', 'vendor_api'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
 
 export interface Connector<C = Record<string, unknown>, S = Record<string, unknown>> {

@@ -10,7 +10,7 @@ import { secretBoxFor } from '../shared/secret-box.js';
 import type { Storage } from '../storage/index.js';
 import { ConnectorStore } from './connector-store.js';
 import { SandboxProcess, Transformer, transformationRoutes } from './transform/index.js';
-import { webhookRoutes } from './webhooks/index.js';
+import { WebhookFetchQueue, webhookRoutes } from './webhooks/index.js';
 import { MqttWorker, mqttRoutes } from './mqtt/index.js';
 import { DbSyncWorker, dbSyncRoutes } from './db-sync/index.js';
 import type { SourceStore } from './store.js';
@@ -34,14 +34,15 @@ export function createSourceConnectors(deps: { storage: Storage; failed: FailedE
     transform: transformer.apply,
     async register(app: FastifyInstance, opts: { ingestor: Ingestor; keys: ApiKeyStore }): Promise<Worker[]> {
       log = app.log;
-      await app.register(webhookRoutes, { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, keys: opts.keys });
+      const fetches = new WebhookFetchQueue({ db: deps.storage.db, dialect: deps.storage.dialect, connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log });
+      await app.register(webhookRoutes, { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, keys: opts.keys, fetches });
       await app.register(transformationRoutes, { connectors, transformer, sandbox, sources: deps.sources, keys: opts.keys });
       const workerDeps = { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log };
       const mqtt = new MqttWorker(workerDeps);
       const dbSync = new DbSyncWorker(workerDeps);
       await app.register(mqttRoutes, { connectors, worker: mqtt, keys: opts.keys });
       await app.register(dbSyncRoutes, { connectors, worker: dbSync, keys: opts.keys });
-      return [mqtt, dbSync, { start() {}, stop: async () => sandbox.close() }];
+      return [mqtt, dbSync, fetches, { start() {}, stop: async () => sandbox.close() }];
     },
   };
 }

@@ -52,7 +52,7 @@ export const googleAds: Connector = {
       ctx.now(),
     ),
   async send(ctx, batch) {
-    if (batch.kind !== 'audience') throw new Error('google_ads takes audience batches');
+    if (batch.kind !== 'audience' || batch.op === 'replace') throw new Error('google_ads takes audience add and remove batches');
     const operations = batch.members
       .map(googleIdentifiers)
       .filter((ids) => ids.length > 0)

@@ -3,6 +3,7 @@
 // outcome as an HTTP-like status.
 import type { TSchema } from '@sinclair/typebox';
 import type { ProfileIdentifiers } from '../identifiers.js';
+import type { UploadSession } from '../sessions.js';
 
 export interface EventItem {
   idempotencyKey: string;
@@ -12,7 +13,16 @@ export interface EventItem {
 
 export type OutboundBatch =
   | { kind: 'events'; items: EventItem[] }
-  | { kind: 'audience'; op: 'add' | 'remove'; audienceId: string; members: ProfileIdentifiers[]; idempotencyKey: string };
+  | {
+      kind: 'audience';
+      /** `replace`: this batch is part of a session that makes the audience exactly its members. */
+      op: 'add' | 'remove' | 'replace';
+      audienceId: string;
+      members: ProfileIdentifiers[];
+      idempotencyKey: string;
+      /** Set when one upload spans several requests (connectors with `maxSessionBatches`); always set for `replace`. */
+      session?: UploadSession;
+    };
 
 export interface AttemptResult {
   /** HTTP status of the decisive response; null when no response came (network error, timeout). */
@@ -46,6 +56,14 @@ export interface Connector {
   generateSecrets?(): Record<string, string>;
   /** Most items (events) or members (audience) one request may carry. */
   maxBatch: number;
+  /**
+   * Audience platforms with multi-request upload sessions (Meta): how many requests of `maxBatch` one
+   * session may span per round. The engine then claims up to maxBatch × this and sends a larger
+   * upload as one session, its batches in order.
+   */
+  maxSessionBatches?: number;
+  /** The platform can replace an audience's whole member list with a session's members (`op: 'replace'`). */
+  replace?: boolean;
   /** Events with the same key may share a request (e.g. the same LINE message to several users). */
   batchKey?(ctx: ConnectorContext, item: EventItem): string;
   testConnection(ctx: ConnectorContext): Promise<AttemptResult>;

@@ -6,7 +6,7 @@ import { requireRole, type ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { AD_PLATFORMS, type AdPlatform } from './platforms.js';
-import { decodeReport, parseAdReport } from './parse-report.js';
+import { importAdReport } from './import-report.js';
 import type { AdSpendStore } from './store.js';
 
 const REPORT_BYTES = 50 * 1024 * 1024;
@@ -57,14 +57,7 @@ export async function adReportRoutes(app: FastifyInstance, opts: { store: AdSpen
     },
     async (req) => {
       if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('invalid_body', 400, 'send the report export as the request body (Content-Type: text/csv)');
-      const parsed = parseAdReport(decodeReport(req.body), req.query.platform, { currency: req.query.currency, accountId: req.query.accountId });
-      if (parsed.errors.length > 0)
-        throw new AppError('invalid_report', 422, `${parsed.errors.length} rows cannot be read; first: row ${parsed.errors[0].row}: ${parsed.errors[0].message}`, {
-          errors: parsed.errors.slice(0, 100),
-        });
-      await store.upsert(parsed.rows, opts.clock.now());
-      const days = parsed.rows.map((r) => r.day).sort();
-      return { platform: req.query.platform, rows: parsed.rows.length, skipped: parsed.skipped, from: days[0] ?? null, to: days[days.length - 1] ?? null };
+      return importAdReport(store, req.body, req.query.platform, { currency: req.query.currency, accountId: req.query.accountId, now: opts.clock.now() });
     },
   );
 

@@ -1,1 +1,2 @@
 export { webhookRoutes } from './routes.js';
+export { WebhookFetchQueue } from './fetch-queue.js';

@@ -95,3 +95,8 @@ export function trackMessage(m: {
     context: { traits: compact(m.traits), integration: { name: m.vendor } },
   });
 }
+
+/** Net Promoter Score buckets: 0–6 detractor, 7–8 passive, 9–10 promoter. */
+export function npsCategory(score: number): 'promoter' | 'passive' | 'detractor' {
+  return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+}

@@ -3,7 +3,7 @@
 // type "nps") gives nps_score and nps_category; hidden fields (user_id, email, phone, member_id) and
 // email/phone answers identify the respondent.
 import { checkSignature, hmac, requireHeader, type VendorTransform } from './vendor.js';
-import { PayloadReader, isObj, trackMessage, type Obj } from './payload.js';
+import { PayloadReader, isObj, npsCategory, trackMessage, type Obj } from './payload.js';
 
 const r = new PayloadReader('typeform');
 
@@ -74,9 +74,4 @@ function answerValue(a: Obj): unknown {
     default:
       return typeof a.type === 'string' ? a[a.type] : undefined;
   }
-}
-
-/** Net Promoter Score buckets: 0–6 detractor, 7–8 passive, 9–10 promoter. */
-function npsCategory(score: number): 'promoter' | 'passive' | 'detractor' {
-  return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
 }

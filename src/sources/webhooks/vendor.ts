@@ -2,6 +2,7 @@
 // its payloads become Segment-spec messages. One file per vendor implements it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../shared/errors.js';
+import type { VendorApiClient } from './vendor-api.js';
 
 export interface WebhookRequest {
   /** The raw body, exactly as signed by the sender. */
@@ -23,6 +24,17 @@ export interface VendorTransform {
   toMessages(payload: unknown, req: WebhookRequest): Record<string, unknown>[];
   /** Deliveries answered 200 before any check (e.g. WooCommerce's unsigned ping on setup). */
   isPing?(req: WebhookRequest): boolean;
+  /**
+   * Vendors whose deliveries carry ids only: with an API access token configured on the source, a
+   * delivery is queued durably (webhook_fetches) and its messages are built from the vendor's API.
+   */
+  apiFetch?: {
+    /** The vendor's id of the delivery (dedupes redeliveries); undefined when it needs no fetch. */
+    deliveryId(payload: unknown): string | undefined;
+    defaultBaseUrl: string;
+    /** Throws VendorApiError (transient: retried later) or AppError invalid_payload (permanent). */
+    messages(payload: unknown, api: VendorApiClient): Promise<Record<string, unknown>[]>;
+  };
 }
 
 export function header(req: WebhookRequest, name: string): string | undefined {
