@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
-import { postgresDialect, sqliteDialect, type Db, type Dialect } from './dialect.js';
+import { postgresDialect, relaxedCommit, sqliteDialect, type Db, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
 
 export interface Storage {
@@ -76,17 +76,39 @@ class ImmediateSqliteDialect extends SqliteDialect {
     return new (class extends SqliteDriver {
       override async beginTransaction() {
         const started = Date.now();
+        // SQLite refuses to change the safety level inside a transaction: a derived-state
+        // transaction (dialect.derivedTransaction) sets it just before BEGIN.
+        const relaxed = relaxedCommit.getStore() === true;
         for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+          if (relaxed) conn.pragma('synchronous = NORMAL');
           conn.pragma('busy_timeout = 0');
           try {
             conn.exec('BEGIN IMMEDIATE');
             return;
           } catch (err) {
+            // Not begun: whatever runs on this connection while we wait commits at FULL.
+            if (relaxed) conn.pragma('synchronous = FULL');
             if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_TIMEOUT_MS) throw err;
           } finally {
             conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
           }
           await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
+      // A transaction may have relaxed its commit (dialect.derivedTransaction); the next one starts FULL
+      // again. Restored in the same synchronous call as COMMIT, so no other statement runs in between.
+      override async commitTransaction() {
+        try {
+          conn.exec('COMMIT');
+        } finally {
+          conn.pragma('synchronous = FULL');
+        }
+      }
+      override async rollbackTransaction() {
+        try {
+          conn.exec('ROLLBACK');
+        } finally {
+          conn.pragma('synchronous = FULL');
         }
       }
     })({ database: cachingStatements(conn) });
