@@ -120,9 +120,11 @@ export class Stage<T> {
     const items = await feed.readAfter(from, this.batch);
     if (items.length === 0) return 0;
     let raced = false;
-    const started = performance.now();
+    let started = 0;
     // Everything a stage writes is derived from its feed and replayed from its stored position.
     await this.o.dialect.derivedTransaction(db, async (trx) => {
+      // Timed from BEGIN (the write lock held) to COMMIT: waiting for the lock says nothing of the batch.
+      started = performance.now();
       // One runner per stage at a time, even with several worker processes.
       await this.o.dialect.lockName(trx, `stage:${name}`);
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
