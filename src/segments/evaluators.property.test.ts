@@ -1,7 +1,7 @@
 // The heart of segmentation: the SQL compiler (batch) and the incremental evaluator mean the same
-// thing. Random rules over random, growing histories with time passing; at every step both evaluators
-// must pick the same profiles, the SQL timer candidates must give the same next instant, and nothing
-// may change before that instant. Runs: SEGMENTS_PROPERTY_RUNS (default 3000; nightly e.g. 50000).
+// thing. Random rules over random, growing histories with time passing; at every step the preview query
+// and the batch recompute (members, and the timers it arms) must agree with the incremental evaluator
+// and next-change.ts, and nothing may change before that instant. Runs: SEGMENTS_PROPERTY_RUNS (default 3000; nightly e.g. 50000).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import SQLite from 'better-sqlite3';
@@ -16,7 +16,9 @@ import type { Condition, PropertyFilter, Rule } from './rule-schema.js';
 import type { ProfileState, RfmValues, TimelineEvent } from './profile-state.js';
 import { evaluate } from './evaluate.js';
 import { nextChange } from './next-change.js';
-import { matchingProfilesQuery, timerCandidatesSql } from './compile-sql.js';
+import { matchingProfilesSql } from './compile-sql.js';
+import { recomputeSegments } from './recompute.js';
+import { buildCatalog } from './catalog.js';
 
 const RUNS = Number(process.env.SEGMENTS_PROPERTY_RUNS ?? 3000);
 const PROFILES = ['p0', 'p1', 'p2'];
@@ -161,7 +163,7 @@ describe.each(kinds)('batch SQL and incremental evaluation agree (%s)', (kind, r
       fc.asyncProperty(condition, fc.array(step, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1000 }), async (root, steps, probe) => {
         const rule: Rule = { version: 1, root };
         const { db, dialect } = store;
-        for (const t of ['profiles', 'profile_events', 'profile_tags', 'rfm_scores'] as const) await db.deleteFrom(t).execute();
+        for (const t of ['profiles', 'profile_events', 'profile_tags', 'rfm_scores', 'segment_memberships'] as const) await db.deleteFrom(t).execute();
         const states = new Map<string, ProfileState>(
           PROFILES.map((id) => [id, { id, traits: {}, computed: {}, events: [], tags: new Set(), rfm: null, memberships: new Set() }]),
         );
@@ -171,13 +173,15 @@ describe.each(kinds)('batch SQL and incremental evaluation agree (%s)', (kind, r
         const ctx = { tagSegments: new Map<string, string[]>() };
         for (const s of steps) {
           now = await apply(db, states, s, now, ++seq);
-          const sqlIds = new Set((await matchingProfilesQuery(db, rule, { ...ctx, dialect, now }).execute()).map((r) => r.id));
-          const timers = await timerMinimums(db, root, { ...ctx, dialect, now });
+          const sqlIds = new Set((await matchingProfilesSql(rule, { ...ctx, dialect, now }).execute(db)).rows.map((r) => r.id));
+          const batch = await recomputeBatch(db, dialect, rule, now);
           for (const [id, state] of states) {
             const here = evaluate(root, state, now, ctx);
             expect(sqlIds.has(id), `profile ${id} at +${(now - T0) / MIN}min`).toBe(here);
+            expect(batch.members.has(id), `batch member ${id} at +${(now - T0) / MIN}min`).toBe(here);
+            expect(batch.nonMembers.has(id), `batch non-member ${id}`).toBe(!here);
             const next = nextChange(root, state.events, now);
-            expect(timers.get(id) ?? null, `next change of ${id}`).toBe(next);
+            expect(batch.timers.get(id) ?? null, `next change of ${id}`).toBe(next);
             // Nothing changes before the next instant.
             const later = next === null ? now + probe * MIN : now + ((next - now) * probe) / 1001;
             expect(evaluate(root, state, Math.floor(later), ctx)).toBe(here);
@@ -189,11 +193,19 @@ describe.each(kinds)('batch SQL and incremental evaluation agree (%s)', (kind, r
   }, 600_000);
 });
 
-async function timerMinimums(db: Db, root: Condition, ctx: Parameters<typeof timerCandidatesSql>[1]) {
-  const parts = timerCandidatesSql(root, ctx);
-  if (parts.length === 0) return new Map<string, number>();
-  const rows = await sql<{ profile_id: string; t: number }>`SELECT profile_id, MIN(t) AS t FROM (${sql.join(parts, sql` UNION ALL `)}) AS c GROUP BY profile_id`.execute(db);
-  return new Map(rows.rows.map((r) => [r.profile_id, Number(r.t)]));
+/**
+ * The batch recompute path: the rule and its negation recomputed together (one pass over the profiles),
+ * then their members and the armed timers (from none).
+ */
+async function recomputeBatch(db: Db, dialect: Dialect, rule: Rule, now: number) {
+  const def = (id: string, root: Condition) => ({ id, name: id, description: null, rule: { version: 1 as const, root }, tag: null, template: null, createdAt: T0, updatedAt: T0 });
+  const segments = [def('seg', rule.root), def('neg', { type: 'not', condition: rule.root })];
+  await db.deleteFrom('segment_timers').execute();
+  await db.transaction().execute((trx) => recomputeSegments(trx, dialect, buildCatalog(segments), segments, now));
+  const members = await db.selectFrom('segment_memberships').select(['segment_id', 'profile_id']).execute();
+  const of = (id: string) => new Set(members.filter((m) => m.segment_id === id).map((m) => m.profile_id));
+  const timers = await db.selectFrom('segment_timers').selectAll().execute();
+  return { members: of('seg'), nonMembers: of('neg'), timers: new Map(timers.map((t) => [t.profile_id, Number(t.due_at)])) };
 }
 
 async function apply(db: Db, states: Map<string, ProfileState>, s: Step, now: number, seq: number): Promise<number> {

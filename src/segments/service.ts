@@ -1,12 +1,13 @@
 // Segment definitions and their members: create/update/delete (each recomputes the segment and its
 // dependents in batch, in the same transaction), preview, members, history.
+import { sql } from 'kysely';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { buildCatalog, parseRule, references, withDependents, type SegmentDef } from './catalog.js';
-import { compileCondition, matchingProfilesQuery } from './compile-sql.js';
+import { matchingProfilesSql } from './compile-sql.js';
 import { exitAll, recomputeSegments } from './recompute.js';
 import { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
 import { loadDefinitions, memberCounts } from './store.js';
@@ -127,17 +128,17 @@ export class SegmentService {
     const defs = await loadDefinitions(this.db, this.dialect);
     const now = this.clock.now();
     const catalog = buildCatalog([...defs, { id: 'preview', name: 'preview', description: null, rule, tag: null, template: null, createdAt: now, updatedAt: now }]);
-    const ctx = { dialect: this.dialect, now, tagSegments: catalog.tagSegments };
-    const counted = await this.db
-      .selectFrom('profiles as p')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where(compileCondition(rule.root, ctx))
-      .executeTakeFirstOrThrow();
-    const sample =
-      sampleSize === 0 ? [] : await matchingProfilesQuery(this.db, rule, ctx).select('p.traits').orderBy('p.id').limit(sampleSize).execute();
+    const matching = matchingProfilesSql(rule, { dialect: this.dialect, now, tagSegments: catalog.tagSegments });
+    // One evaluation for both: the count rides along each sampled row (a window over all matches).
+    const rows =
+      sampleSize === 0
+        ? []
+        : (await sql<{ id: string; traits: unknown; n: number }>`SELECT m.id, m.traits, COUNT(*) OVER () AS n FROM (${matching}) AS m ORDER BY m.id LIMIT ${sampleSize}`.execute(this.db)).rows;
+    const count =
+      sampleSize === 0 ? Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${matching}) AS m`.execute(this.db)).rows[0].n) : Number(rows[0]?.n ?? 0);
     return {
-      count: Number(counted.n),
-      sample: sample.map((r) => ({ profileId: r.id, traits: this.dialect.parseJson(r.traits) })),
+      count,
+      sample: rows.map((r) => ({ profileId: r.id, traits: this.dialect.parseJson(r.traits) })),
       tookMs: Math.round(performance.now() - started),
     };
   }

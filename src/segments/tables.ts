@@ -20,11 +20,6 @@ export interface SegmentMembershipsTable {
   trigger_seq: number | null;
 }
 
-export interface SegmentBatchTable {
-  segment_id: string;
-  profile_id: string;
-}
-
 export interface SegmentTimersTable {
   profile_id: string;
   due_at: number;
@@ -59,7 +54,6 @@ declare module '../storage/schema.js' {
   interface Database {
     segments: SegmentsTable;
     segment_memberships: SegmentMembershipsTable;
-    segment_batch: SegmentBatchTable;
     segment_timers: SegmentTimersTable;
     profile_tags: ProfileTagsTable;
     rfm_scores: RfmScoresTable;

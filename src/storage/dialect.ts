@@ -40,6 +40,11 @@ export interface Dialect {
   jsonText(ref: Expression<unknown>, path: readonly string[]): RawBuilder<string | null>;
   /** The JSON kind at `path` — string, number, true, false, null, object, array — NULL when absent. */
   jsonKind(ref: Expression<unknown>, path: readonly string[]): RawBuilder<string | null>;
+  /**
+   * Planner hint after a table in FROM: scan it through `index` (SQLite `INDEXED BY`; nothing on
+   * PostgreSQL, whose statistics choose well). For scans SQLite's planner would otherwise misjudge.
+   */
+  indexedBy(index: string): RawBuilder<unknown>;
 }
 
 // SQLite JSON paths quote every key, so keys may hold any character but `"` (rules forbid it).
@@ -63,6 +68,7 @@ export const sqliteDialect: Dialect = {
     sql`(CASE WHEN json_type(${ref}, ${sqlitePath(path)}) = 'text' THEN json_extract(${ref}, ${sqlitePath(path)}) END)`,
   jsonKind: (ref, path) =>
     sql`(CASE json_type(${ref}, ${sqlitePath(path)}) WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'text' THEN 'string' ELSE json_type(${ref}, ${sqlitePath(path)}) END)`,
+  indexedBy: (index) => sql`INDEXED BY ${sql.id(index)}`,
 };
 
 export const postgresDialect: Dialect = {
@@ -92,6 +98,7 @@ export const postgresDialect: Dialect = {
     const v = pgValue(ref, path);
     return sql`(CASE jsonb_typeof(${v}) WHEN 'boolean' THEN ${v} #>> '{}' ELSE jsonb_typeof(${v}) END)`;
   },
+  indexedBy: () => sql``,
 };
 
 /** Splits rows so that one multi-row statement stays under the dialect's parameter limit. */
