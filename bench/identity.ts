@@ -5,8 +5,10 @@
 // in the same run (the baseline), and profile lookup latency by email (resolve + full profile read,
 // in-process) at ~200k profiles and, after adding single-event people, at ~1M profiles.
 // Settings (env): BENCH_IDENTITY_PEOPLE (200000), BENCH_IDENTITY_EVENTS (1000000),
-// BENCH_IDENTITY_EXTRA_PROFILES (800000), BENCH_IDENTITY_LOOKUPS (2000), BENCH_DIR (.bench).
-import { mkdirSync, rmSync } from 'node:fs';
+// BENCH_IDENTITY_EXTRA_PROFILES (800000), BENCH_IDENTITY_LOOKUPS (2000), BENCH_DIR (.bench),
+// BENCH_CPU_PROF (a directory: CPU profile of each resolution phase).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,8 +23,28 @@ const EVENTS = Number(process.env.BENCH_IDENTITY_EVENTS ?? 1_000_000);
 const EXTRA = Number(process.env.BENCH_IDENTITY_EXTRA_PROFILES ?? 800_000);
 const LOOKUPS = Number(process.env.BENCH_IDENTITY_LOOKUPS ?? 2000);
 const DIR = resolve(process.env.BENCH_DIR ?? '.bench', 'identity');
+/** A directory: write a CPU profile of each resolution phase there (open it in Chrome DevTools). */
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const SPAN = 30 * 86_400_000;
+
+/** The in-process V8 profiler, so that a profile covers the resolution phase only (not event generation). */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((ok, fail) => session.post(method, params, (err, res) => (err ? fail(err) : ok(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      mkdirSync(CPU_PROF!, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 /** mulberry32: small, fast, seeded. */
 function rng(seed: number) {
@@ -94,7 +116,7 @@ async function main() {
   const storage = await openStorage({ dataDir: DIR });
   const now = Date.now();
   await storage.db.insertInto('sources').values({ id: 'src_bench', name: 'bench', type: 'server', rate_limit: null, disabled_at: null, created_at: now, updated_at: now }).execute();
-  const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: 86_400_000, sqlite: storage.sqlite });
+  const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: 86_400_000, sqliteFile: storage.sqliteFile });
   const engine = new IdentityEngine(storage.dialect, systemClock);
   const stage = identityStage({ db: storage.db, dialect: storage.dialect, log, engine });
   const reader = new ProfileReader(storage.db, storage.dialect, systemClock);
@@ -114,9 +136,11 @@ async function main() {
     return { appended, seconds: (performance.now() - started) / 1000 };
   }
   async function resolveAll(label: string, events: number) {
+    const profiler = CPU_PROF ? await startProfiler() : undefined;
     const started = performance.now();
     await stage.drain();
     const seconds = (performance.now() - started) / 1000;
+    if (profiler) await profiler.stop(join(CPU_PROF!, `identity-${label.replace(/\W+/g, '-')}.cpuprofile`));
     const profiles = Number((await storage.db.selectFrom('profiles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     console.log(`${label}: resolved ${fmt(events)} events in ${fmt(seconds, 1)} s = ${fmt(events / seconds)} events/s; ${fmt(profiles)} profiles; replays so far: ${fmt(engine.stats.replays)} components, ${fmt(engine.stats.replayedEvents)} events`);
     return { rate: events / seconds, profiles };

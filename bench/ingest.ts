@@ -3,13 +3,15 @@
 // baseline server (parse JSON, append to a file, one fdatasync per request) driven the same way.
 // Prints events/s, the ratio, ack latency, and p99 under open-loop load at half of Meridian's max.
 // Only talks to 127.0.0.1. Settings (env): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
-// BENCH_DIR, BENCH_CPU_PROF (a directory: profile the Meridian process with --cpu-prof).
+// BENCH_DIR, BENCH_CPU_PROF (a directory: profile the Meridian process with --cpu-prof),
+// BENCH_API_ONLY=1 (measure only the API process with no pipeline beside it, e.g. to profile ingest alone).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import SQLite from 'better-sqlite3';
 import { spawnListening, startChildServer, type ChildServer } from '../test/helpers/child-server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -17,6 +19,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BATCH = 100;
 const BENCH_DIR = resolve(process.env.BENCH_DIR ?? '.bench');
+const API_ONLY = process.env.BENCH_API_ONLY === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const ADMIN_KEY = randomBytes(24).toString('hex');
 
@@ -173,14 +176,46 @@ async function withServer<T>(start: () => Promise<ChildServer>, fn: (server: Chi
  * the pipeline on the same store — the scale-out layout, here on one machine. `all`: the default single
  * process, where the pipeline stages share the event loop and the SQLite connection with ingest.
  */
-async function benchMeridian(dir: string, mode: 'split' | 'all') {
+async function benchMeridian(dir: string, mode: 'split' | 'all' | 'api') {
   const dataDir = join(dir, `meridian-${mode}`);
+  if (mode === 'api') return measureMeridian(dataDir, 'api');
   const worker =
     mode === 'split' ? await startChildServer({ dataDir, adminKey: ADMIN_KEY, runtime: 'dist', env: { MERIDIAN_ROLE: 'worker' } }) : undefined;
   try {
     return await measureMeridian(dataDir, mode === 'split' ? 'api' : 'all');
   } finally {
     await worker?.kill('SIGTERM');
+  }
+}
+
+/**
+ * Whether the pipeline keeps up (issue 4: resolution ≥ the ingest rate): when the load stops, how far
+ * the identity stage is behind the log head, and how long it then takes to catch up. The rate over the
+ * whole run (first request → identity caught up) is what the pipeline sustained beside the API.
+ */
+async function pipelineCatchUp(dataDir: string, loadStarted: number) {
+  const db = new SQLite(join(dataDir, 'meridian.db'), { readonly: true });
+  try {
+    const state = () => {
+      const head = Number((db.prepare('SELECT max(seq) AS n FROM events').get() as { n: number | null }).n ?? 0);
+      const row = db.prepare("SELECT position FROM stage_offsets WHERE stage = 'identity'").get() as { position: number } | undefined;
+      return { head, identity: Number(row?.position ?? 0) };
+    };
+    const atEnd = state();
+    const stopped = performance.now();
+    let now = atEnd;
+    while (now.identity < atEnd.head && performance.now() - stopped < 600_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = state();
+    }
+    const caughtUp = performance.now();
+    return {
+      backlog: atEnd.head - atEnd.identity,
+      catchUpSeconds: (caughtUp - stopped) / 1000,
+      eventsPerSecond: atEnd.head / ((caughtUp - loadStarted) / 1000),
+    };
+  } finally {
+    db.close();
   }
 }
 
@@ -208,12 +243,14 @@ async function measureMeridian(dataDir: string, role: 'api' | 'all') {
         headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(writeKey + ':').toString('base64') },
         bodies: new Bodies(),
       };
+      const loadStarted = performance.now();
       const first = await post(target, new Agent());
       if (first !== 200) throw new Error(`Meridian answered ${first} to a valid batch`);
       await closedLoop(target, WARMUP_SECONDS);
       const max = summarise(await closedLoop(target, SECONDS));
       const half = summarise(await openLoop(target, max.requestsPerSecond / 2, SECONDS));
-      return { max, half, eventBytes: target.bodies.eventBytes };
+      const pipeline = role === 'api' && API_ONLY ? undefined : await pipelineCatchUp(dataDir, loadStarted);
+      return { max, half, pipeline, eventBytes: target.bodies.eventBytes };
     },
   );
 }
@@ -244,6 +281,13 @@ async function main() {
   console.log(`load average at start: ${load()}`);
   console.log(`load: ${CONNECTIONS} keep-alive connections, batches of ${BATCH} events, ${SECONDS} s per phase after ${WARMUP_SECONDS} s warm-up, data in ${dir}`);
   try {
+    if (API_ONLY) {
+      // Profiling aid: the API process alone, no pipeline beside it.
+      const api = await benchMeridian(dir, 'api');
+      console.log(line('meridian api only (max)', api.max));
+      console.log(line(`meridian api only (${fmt(api.max.requestsPerSecond / 2)} req/s)`, api.half));
+      return;
+    }
     const meridian = await benchMeridian(dir, 'split');
     const single = await benchMeridian(dir, 'all');
     const baseline = await benchBaseline(dir);
@@ -255,6 +299,12 @@ async function main() {
     console.log(line('meridian single process (max)', single.max));
     console.log(line(`meridian single process (${fmt(single.max.requestsPerSecond / 2)} req/s)`, single.half));
     const ratio = meridian.max.eventsPerSecond / baseline.eventsPerSecond;
+    for (const [label, p] of [['api + worker', meridian.pipeline], ['single process', single.pipeline]] as const)
+      if (p)
+        console.log(
+          `pipeline (${label}): identity ${fmt(p.backlog)} events behind when the load stopped, caught up ${fmt(p.catchUpSeconds, 1)} s later; ` +
+            `${fmt(p.eventsPerSecond)} events/s resolved over the run`,
+        );
     console.log(`\nratio meridian / baseline: ${fmt(ratio, 2)}x (target >= 0.6x) ${ratio >= 0.6 ? 'MET' : 'MISSED'}`);
     console.log(`p99 at half of max throughput: ${fmt(meridian.half.p99, 1)} ms (target < 50 ms) ${meridian.half.p99 < 50 ? 'MET' : 'MISSED'}`);
   } finally {

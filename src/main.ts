@@ -51,7 +51,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   const clock = deps.clock ?? systemClock;
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
   const metrics = new Metrics();
-  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, sqlite: storage.sqlite });
+  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, sqliteFile: storage.sqliteFile });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
@@ -139,8 +139,9 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
       ready = false;
       clearInterval(prune);
       await app.close();
-      await log.close();
+      // Workers (imports, connectors) may still append: stop them before the log commits its last group.
       for (const worker of workers) await worker.stop();
+      await log.close();
       for (const stage of stages) await stage.stop();
       await storage.close();
     },

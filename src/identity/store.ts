@@ -1,7 +1,7 @@
 // All SQL of identity resolution: loading the slice of the graph a batch touches (one query per table,
 // never per event) and writing a session's outputs back, on SQLite and PostgreSQL alike.
 import { sql, type Transaction } from 'kysely';
-import { chunkRows, type Database, type Dialect } from '../storage/index.js';
+import { chunkRows, insertRows, type Database, type Dialect } from '../storage/index.js';
 import { isStored, computedValue, traitValues, type ComputedTraitDefinition, type ProfileState } from '../profiles/index.js';
 import { splitKey } from './identifiers.js';
 import type { CanonicalKey } from './components.js';
@@ -124,14 +124,8 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     const { type, value } = splitKey(key);
     return { key, type, value, profile_id: r.profileId === null ? null : s.finalId(r.profileId), component_id: root(r.componentId) };
   });
-  for (const chunk of chunkRows(idRows, 5, dialect))
-    await trx
-      .insertInto('identity_identifiers')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({ profile_id: eb.ref('excluded.profile_id'), component_id: eb.ref('excluded.component_id') })),
-      )
-      .execute();
+  await insertRows(trx, dialect, 'identity_identifiers', ['key', 'type', 'value', 'profile_id', 'component_id'], idRows,
+    'ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id, component_id = excluded.component_id');
 
   const live = [...s.touchedProfiles].map((id) => s.profiles.get(id)!).filter(Boolean);
   await writeProfiles(trx, dialect, live, o.defs, o.now, root);
@@ -141,7 +135,7 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     await trx.deleteFrom('profile_search').where('profile_id', 'in', chunk).execute();
   });
   const terms = searchIds.flatMap((id) => searchTerms(s.profiles.get(id)!.state).map((term) => ({ profile_id: id, term })));
-  for (const chunk of chunkRows(terms, 2, dialect)) await trx.insertInto('profile_search').values(chunk).onConflict((oc) => oc.doNothing()).execute();
+  await insertRows(trx, dialect, 'profile_search', ['profile_id', 'term'], terms, 'ON CONFLICT DO NOTHING');
 
   const timeline = s.timeline.map((t) => ({
     seq: t.seq,
@@ -151,15 +145,11 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     ts: t.ts,
     properties: JSON.stringify(t.properties),
   }));
-  for (const chunk of chunkRows(timeline, 6, dialect))
-    await trx
-      .insertInto('profile_events')
-      .values(chunk)
-      .onConflict((oc) => oc.column('seq').doUpdateSet((eb) => ({ profile_id: eb.ref('excluded.profile_id') })))
-      .execute();
+  await insertRows(trx, dialect, 'profile_events', ['seq', 'profile_id', 'type', 'event', 'ts', 'properties'], timeline,
+    'ON CONFLICT (seq) DO UPDATE SET profile_id = excluded.profile_id');
 
   const changes = o.changes.map((c) => ({ profile_id: c.profileId, kind: c.kind, event_seq: c.eventSeq, other_profile_id: c.otherProfileId, at: o.now }));
-  for (const chunk of chunkRows(changes, 5, dialect)) await trx.insertInto('profile_changes').values(chunk).execute();
+  await insertRows(trx, dialect, 'profile_changes', ['profile_id', 'kind', 'event_seq', 'other_profile_id', 'at'], changes);
 
   const merges = s.merges.map((m) => ({
     component_id: root(m.componentId),
@@ -170,7 +160,7 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     identifiers: JSON.stringify(m.identifiers),
     at: m.at,
   }));
-  for (const chunk of chunkRows(merges, 7, dialect)) await trx.insertInto('identity_merges').values(chunk).execute();
+  await insertRows(trx, dialect, 'identity_merges', ['component_id', 'profile_id', 'into_profile_id', 'merged_profile_id', 'event_seq', 'identifiers', 'at'], merges);
 
   const decisions = s.decisions.map((d) => ({
     component_id: d.componentId === null ? null : root(d.componentId),
@@ -180,19 +170,15 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     reason: d.reason,
     at: d.at,
   }));
-  for (const chunk of chunkRows(decisions, 6, dialect)) await trx.insertInto('identity_decisions').values(chunk).execute();
+  await insertRows(trx, dialect, 'identity_decisions', ['component_id', 'event_seq', 'profile_id', 'identifier', 'reason', 'at'], decisions);
 
   if (o.renamedComponents.size > 0)
     await inChunks(dialect, [...o.renamedComponents.keys()], async (chunk) => {
       await trx.deleteFrom('identity_components').where('id', 'in', chunk).execute();
     });
   const comps = [...o.lastKeys].map(([id, k]) => ({ id, last_ts: k.ts, last_tie: k.tie }));
-  for (const chunk of chunkRows(comps, 3, dialect))
-    await trx
-      .insertInto('identity_components')
-      .values(chunk)
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ last_ts: eb.ref('excluded.last_ts'), last_tie: eb.ref('excluded.last_tie') })))
-      .execute();
+  await insertRows(trx, dialect, 'identity_components', ['id', 'last_ts', 'last_tie'], comps,
+    'ON CONFLICT (id) DO UPDATE SET last_ts = excluded.last_ts, last_tie = excluded.last_tie');
 }
 
 
@@ -211,18 +197,8 @@ export async function writeProfiles(
     identifiers: JSON.stringify([...p.identifiers].sort()),
     state: JSON.stringify(p.state),
   }));
-  for (const chunk of chunkRows(stateRows, 4, dialect))
-    await trx
-      .insertInto('identity_profiles')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('profile_id').doUpdateSet((eb) => ({
-          component_id: eb.ref('excluded.component_id'),
-          identifiers: eb.ref('excluded.identifiers'),
-          state: eb.ref('excluded.state'),
-        })),
-      )
-      .execute();
+  await insertRows(trx, dialect, 'identity_profiles', ['profile_id', 'component_id', 'identifiers', 'state'], stateRows,
+    'ON CONFLICT (profile_id) DO UPDATE SET component_id = excluded.component_id, identifiers = excluded.identifiers, state = excluded.state');
   const stored = defs.filter(isStored);
   const profileRows = live.map((p) => ({
     id: p.id,
@@ -231,19 +207,8 @@ export async function writeProfiles(
     created_at: p.state.firstSeen ?? now,
     updated_at: now,
   }));
-  for (const chunk of chunkRows(profileRows, 5, dialect))
-    await trx
-      .insertInto('profiles')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          traits: eb.ref('excluded.traits'),
-          computed: eb.ref('excluded.computed'),
-          created_at: eb.ref('excluded.created_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+  await insertRows(trx, dialect, 'profiles', ['id', 'traits', 'computed', 'created_at', 'updated_at'], profileRows,
+    'ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, computed = excluded.computed, created_at = excluded.created_at, updated_at = excluded.updated_at');
 
 }
 

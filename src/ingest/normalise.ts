@@ -18,24 +18,37 @@ export interface NormaliseContext {
   /** Events claiming a time further than this past receivedAt are clamped to receivedAt. */
   futureToleranceMs: number;
   maxEventBytes: number;
-  /** Batch-level fields, applied to every item. */
-  envelope?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: string };
+  /** Batch-level fields, applied to every item (see batchEnvelope). */
+  envelope?: Envelope;
   ip?: string;
-  /** Prefix for field names in messages, e.g. `batch[3].`. */
-  fieldPrefix?: string;
+}
+
+export interface Envelope {
+  context?: Record<string, unknown>;
+  integrations?: Record<string, unknown>;
+  sentAt?: string;
+  /** `sentAt` parsed once for the whole batch. */
+  sentAtMs?: number;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
-export function normalise(type: MessageType, input: Record<string, unknown>, ctx: NormaliseContext): NewLogEvent {
-  const prefix = ctx.fieldPrefix ?? '';
+// The ISO text of receivedAt is the same for every event of a request: computed once per context.
+const receivedAtIso = new WeakMap<NormaliseContext, string>();
+
+/**
+ * `fieldPrefix` names the message in error messages and fields, e.g. `batch[3].`.
+ * The size limit applies to the event as stored (the message plus the fields added here), so the
+ * message is serialised once, not once to measure it and again to store it.
+ */
+export function normalise(type: MessageType, input: Record<string, unknown>, ctx: NormaliseContext, fieldPrefix = ''): NewLogEvent {
+  const prefix = fieldPrefix;
   // SDKs send `null` for absent fields (analytics.js: userId null before identify).
   const msg: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input)) if (v !== null && k !== 'writeKey') msg[k] = v;
-
-  const size = Buffer.byteLength(JSON.stringify(input));
-  if (size > ctx.maxEventBytes)
-    throw new AppError('event_too_large', 413, `${prefix.replace(/\.$/, '') || 'event'}: ${size} bytes; one event may be at most ${ctx.maxEventBytes}`);
+  for (const k in input) {
+    const v = input[k];
+    if (v !== null && k !== 'writeKey' && Object.hasOwn(input, k)) msg[k] = v;
+  }
 
   if (msg.type !== undefined && msg.type !== type)
     throw new AppError('type_mismatch', 400, `${prefix}type is "${String(msg.type)}" but was sent to the ${type} endpoint`, {
@@ -59,28 +72,36 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
 
   const receivedAt = ctx.receivedAt;
   const original = parseTime(msg.originalTimestamp ?? msg.timestamp, prefix + (msg.originalTimestamp !== undefined ? 'originalTimestamp' : 'timestamp'));
-  const sentAtText = (msg.sentAt as string | undefined) ?? ctx.envelope?.sentAt;
-  const sentAt = parseTime(sentAtText, prefix + 'sentAt');
+  const sentAt = msg.sentAt !== undefined ? parseTime(msg.sentAt, prefix + 'sentAt') : ctx.envelope?.sentAtMs;
   let ts = original === undefined ? receivedAt : sentAt === undefined ? original : receivedAt - (sentAt - original);
   if (ts > receivedAt + ctx.futureToleranceMs) ts = receivedAt;
 
-  const context = { ...(ctx.envelope?.context ?? {}), ...((msg.context as Record<string, unknown>) ?? {}) };
+  const envelope = ctx.envelope;
+  const context = envelope?.context ? { ...envelope.context, ...(msg.context as Record<string, unknown> | undefined) } : { ...(msg.context as Record<string, unknown> | undefined) };
   if (ctx.ip && context.ip === undefined) context.ip = ctx.ip;
-  const payload: Record<string, unknown> = {
-    ...msg,
-    type,
-    messageId: (msg.messageId as string | undefined) ?? randomUUID(),
-    ...(userId ? { userId } : {}),
-    ...(anonymousId ? { anonymousId } : {}),
-    ...(type === 'group' ? { groupId: idString(msg.groupId) } : {}),
-    ...(type === 'alias' ? { previousId: idString(msg.previousId) } : {}),
-    context,
-    integrations: { ...(ctx.envelope?.integrations ?? {}), ...((msg.integrations as Record<string, unknown>) ?? {}) },
-    timestamp: new Date(ts).toISOString(),
-    ...(original !== undefined ? { originalTimestamp: new Date(original).toISOString() } : {}),
-    ...(sentAt !== undefined ? { sentAt: new Date(sentAt).toISOString() } : {}),
-    receivedAt: new Date(receivedAt).toISOString(),
-  };
+  let received = receivedAtIso.get(ctx);
+  if (received === undefined) receivedAtIso.set(ctx, (received = new Date(receivedAt).toISOString()));
+  // `msg` is this function's own copy: completing it in place spares a second copy of every event.
+  const payload = msg;
+  payload.type = type;
+  payload.messageId ??= randomUUID();
+  if (userId) payload.userId = userId;
+  if (anonymousId) payload.anonymousId = anonymousId;
+  if (type === 'group') payload.groupId = idString(msg.groupId);
+  if (type === 'alias') payload.previousId = idString(msg.previousId);
+  payload.context = context;
+  payload.integrations = envelope?.integrations
+    ? { ...envelope.integrations, ...(msg.integrations as Record<string, unknown> | undefined) }
+    : { ...(msg.integrations as Record<string, unknown> | undefined) };
+  payload.timestamp = ts === receivedAt ? received : new Date(ts).toISOString();
+  if (original !== undefined) payload.originalTimestamp = new Date(original).toISOString();
+  if (sentAt !== undefined) payload.sentAt = sentAt === envelope?.sentAtMs ? envelope.sentAt : new Date(sentAt).toISOString();
+  payload.receivedAt = received;
+  const json = JSON.stringify(payload);
+  // Characters ≤ bytes ≤ 3 × characters (UTF-8): count bytes only when it can matter.
+  const size = json.length * 3 <= ctx.maxEventBytes ? json.length : Buffer.byteLength(json);
+  if (size > ctx.maxEventBytes)
+    throw new AppError('event_too_large', 413, `${prefix.replace(/\.$/, '') || 'event'}: ${size} bytes; one event may be at most ${ctx.maxEventBytes}`);
   return {
     sourceId: ctx.sourceId,
     messageId: payload.messageId as string,
@@ -90,12 +111,12 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
     anonymousId,
     ts,
     receivedAt,
-    payload: JSON.stringify(payload),
+    payload: json,
   };
 }
 
 /** The batch-level fields, checked once: a bad envelope is the request's fault, not every item's. */
-export function batchEnvelope(body: Record<string, unknown>): NonNullable<NormaliseContext['envelope']> {
+export function batchEnvelope(body: Record<string, unknown>): Envelope {
   const dict = (field: 'context' | 'integrations') => {
     const v = body[field];
     if (v === undefined || v === null) return undefined;
@@ -104,8 +125,8 @@ export function batchEnvelope(body: Record<string, unknown>): NonNullable<Normal
   };
   const sentAt = body.sentAt ?? undefined;
   if (sentAt !== undefined && typeof sentAt !== 'string') throw new AppError('invalid_field', 400, 'sentAt must be string', { field: 'sentAt' });
-  parseTime(sentAt, 'sentAt');
-  return { context: dict('context'), integrations: dict('integrations'), sentAt };
+  const sentAtMs = parseTime(sentAt, 'sentAt');
+  return { context: dict('context'), integrations: dict('integrations'), sentAt: sentAtMs === undefined ? undefined : new Date(sentAtMs).toISOString(), sentAtMs };
 }
 
 function idString(v: unknown): string | null {
@@ -124,7 +145,10 @@ function parseTime(value: unknown, field: string): number | undefined {
 
 /** Date.parse rolls "2026-02-30" over to March 2nd instead of rejecting it. */
 function isCalendarDate(iso: string): boolean {
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  const d = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
+  if (d <= 28) return d >= 1;
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
   return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
 }
 

@@ -52,30 +52,47 @@ function decompress(raw: Buffer, encoding: string, maxBytes: number): Buffer {
 }
 
 /** Bounded-depth walk: rejects deep nesting, numbers JSON cannot carry exactly, and keys that would
- * reach an object's prototype if a later stage merged the value naively. */
-function checkValue(value: unknown, maxDepth: number, path = '', depth = 0): void {
+ * reach an object's prototype if a later stage merged the value naively. The walk touches every value
+ * of every request, so it keeps the path as a stack and spells it out only for an error. */
+function checkValue(value: unknown, maxDepth: number, path: (string | number)[] = []): void {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new AppError('invalid_number', 400, `${path || 'body'}: number is out of range`, { field: path });
+    if (!Number.isFinite(value)) throw new AppError('invalid_number', 400, `${at(path)}: number is out of range`, { field: fieldOf(path) });
     if (Number.isInteger(value) && !Number.isSafeInteger(value))
       throw new AppError(
         'unsafe_number',
         400,
-        `${path || 'body'}: integer ${value} is beyond 2^53 and would lose precision; send it as a string`,
-        { field: path },
+        `${at(path)}: integer ${value} is beyond 2^53 and would lose precision; send it as a string`,
+        { field: fieldOf(path) },
       );
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  if (depth >= maxDepth)
-    throw new AppError('too_deep', 400, `${path || 'body'}: nesting deeper than ${maxDepth} levels`, { field: path });
+  if (path.length >= maxDepth)
+    throw new AppError('too_deep', 400, `${at(path)}: nesting deeper than ${maxDepth} levels`, { field: fieldOf(path) });
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkValue(v, maxDepth, `${path}[${i}]`, depth + 1));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      checkValue(value[i], maxDepth, path);
+      path.pop();
+    }
   } else {
-    for (const [k, v] of Object.entries(value)) {
-      const field = path ? `${path}.${k}` : k;
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      const v = (value as Record<string, unknown>)[k];
+      path.push(k);
       if (k === '__proto__' || (k === 'constructor' && typeof v === 'object' && v !== null && Object.hasOwn(v, 'prototype')))
-        throw new AppError('forbidden_key', 400, `${field}: keys "__proto__" and "constructor.prototype" are not allowed`, { field });
-      checkValue(v, maxDepth, field, depth + 1);
+        throw new AppError('forbidden_key', 400, `${fieldOf(path)}: keys "__proto__" and "constructor.prototype" are not allowed`, { field: fieldOf(path) });
+      checkValue(v, maxDepth, path);
+      path.pop();
     }
   }
 }
+
+/** `batch[3].properties.total` from ['batch', 3, 'properties', 'total']. */
+function fieldOf(path: (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
+
+const at = (path: (string | number)[]) => fieldOf(path) || 'body';

@@ -93,7 +93,7 @@ export class Ingestor {
       try {
         if (!isObject(item)) throw new AppError('invalid_field', 400, `batch[${index}] must be an object`, { field: `batch[${index}]` });
         const type = req.kind === 'batch' ? itemType(item, index) : req.kind;
-        accepted.push(normalise(type, item, req.kind === 'batch' ? { ...ctx, fieldPrefix: `batch[${index}].` } : ctx));
+        accepted.push(normalise(type, item, ctx, req.kind === 'batch' ? `batch[${index}].` : ''));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         rejected.push({ index, code: err.code, message: err.message, error: err });

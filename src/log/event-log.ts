@@ -1,6 +1,5 @@
 // The event log: the durable, ordered source of truth every later stage reads. Appends are
 // deduplicated per source and messageId within a window and acknowledged only after commit.
-import type SQLite from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { EventsTable } from '../storage/schema.js';
 import type { Db, Dialect } from '../storage/index.js';
@@ -46,14 +45,15 @@ export interface LogOptions {
   clock: Clock;
   /** How long a messageId is remembered per source, in ms. */
   dedupeWindowMs: number;
-  /** The embedded store's connection (Storage.sqlite): appends then use prepared statements. */
-  sqlite?: SQLite.Database;
+  /** The embedded store's file (Storage.sqliteFile): appends then run in a writer thread of their own. */
+  sqliteFile?: string;
 }
 
 /** Commits one group of appends durably: claims each messageId in the dedupe window, inserts the new events. */
 export interface LogWriter {
   /** `events` holds no (sourceId, messageId) twice; returns the log offset per event, null for a duplicate. */
   append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
+  close?(): Promise<void>;
 }
 
 type Listener = (events: StoredEvent[]) => void;
@@ -68,8 +68,9 @@ export class EventLog {
     private readonly dialect: Dialect,
     private readonly options: LogOptions,
   ) {
-    this.writer = options.sqlite ? new SqliteLogWriter(db, options.sqlite) : new SqlLogWriter(db, dialect);
-    this.group = new GroupCommit((items) => this.commit(items));
+    this.writer = options.sqliteFile ? new SqliteLogWriter(options.sqliteFile) : new SqlLogWriter(db, dialect);
+    // The writer thread commits queued groups in order, so a second group may wait in its queue.
+    this.group = new GroupCommit((items) => this.commit(items), options.sqliteFile ? 2 : 1);
   }
 
   /** Resolves when every event is durable (or known to be a duplicate); outcomes follow input order. */
@@ -127,8 +128,10 @@ export class EventLog {
     return Number(res.numDeletedRows);
   }
 
+  /** Commits what was submitted, then releases the writer; append no more after this. */
   async close(): Promise<void> {
     await this.group.drain();
+    await this.writer.close?.();
   }
 
   private async commit(items: NewLogEvent[]): Promise<AppendOutcome[]> {

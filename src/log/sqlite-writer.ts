@@ -1,39 +1,77 @@
-// Commits log appends on the embedded store with prepared statements: one claim and one insert per
-// event, bound directly. Building and preparing a fresh multi-row statement through the query builder
-// for every group cost more than the inserts themselves. The statements run inside a Kysely
-// transaction, which holds the store's single connection, so they never interleave with a pipeline
-// stage's open transaction.
-import type SQLite from 'better-sqlite3';
-import type { Db } from '../storage/index.js';
+// Commits log appends on the embedded store from a worker thread (sqlite-log-thread.mjs) with its own
+// connection. better-sqlite3 is synchronous: on the main thread, every fsync'd COMMIT and every insert
+// stopped the event loop, so no request was parsed while the log committed. In the thread they overlap:
+// the main thread validates the next group while the previous one is written.
+//
+// Two connections write the same file, so both use BEGIN IMMEDIATE (see storage/open.ts): a writer
+// that finds the lock taken waits for it (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { LogWriter, NewLogEvent } from './event-log.js';
+import { SQLITE_CACHE_KIB } from '../storage/open.js';
+
+/** The fields of one event, in the thread's insert order; events are sent as one flat array (see FIELDS). */
+type Field = string | number | null;
+const FIELDS = 9;
+type Reply = { id: number; seqs: (number | null)[] } | { id: number; error: { message: string; code?: string } };
+
+const threadFile = fileURLToPath(new URL('./sqlite-log-thread.mjs', import.meta.url));
+/** Longest wait for the write lock before an append fails (a stage batch in another process holds it). */
+const BUSY_TIMEOUT_MS = 60_000;
 
 export class SqliteLogWriter implements LogWriter {
-  private readonly claim: SQLite.Statement<[string, string, number, number]>;
-  private readonly insert: SQLite.Statement<[string, string, string, string | null, string | null, string | null, number, number, string]>;
+  private readonly thread: Worker;
+  private readonly pending = new Map<number, { resolve: (seqs: (number | null)[]) => void; reject: (err: Error) => void }>();
+  private nextId = 1;
+  private failure: Error | null = null;
 
-  constructor(
-    private readonly db: Db,
-    sqlite: SQLite.Database,
-  ) {
-    // A messageId is new when it is absent or its last sighting is older than the window (cutoff);
-    // an upsert whose WHERE fails changes nothing.
-    this.claim = sqlite.prepare(
-      `INSERT INTO dedupe (source_id, message_id, seen_at) VALUES (?, ?, ?)
-       ON CONFLICT (source_id, message_id) DO UPDATE SET seen_at = excluded.seen_at WHERE dedupe.seen_at < ?`,
-    );
-    this.insert = sqlite.prepare(
-      `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, ts, received_at, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  constructor(file: string) {
+    this.thread = new Worker(threadFile, { workerData: { file, busyTimeoutMs: BUSY_TIMEOUT_MS, cacheKib: SQLITE_CACHE_KIB, fields: FIELDS } });
+    this.thread.on('message', (reply: Reply) => {
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (!waiter) return;
+      if ('error' in reply) waiter.reject(Object.assign(new Error(`event log append failed: ${reply.error.message}`), { code: reply.error.code }));
+      else waiter.resolve(reply.seqs);
+    });
+    this.thread.on('error', (err) => this.fail(err));
+    this.thread.on('exit', (code) => this.fail(new Error(`the event log writer thread exited (code ${code})`)));
   }
 
   append(events: NewLogEvent[], cutoff: number): Promise<(number | null)[]> {
-    return this.db.transaction().execute(async () =>
-      events.map((e) =>
-        this.claim.run(e.sourceId, e.messageId, e.receivedAt, cutoff).changes === 1
-          ? Number(this.insert.run(e.sourceId, e.messageId, e.type, e.event, e.userId, e.anonymousId, e.ts, e.receivedAt, e.payload).lastInsertRowid)
-          : null,
-      ),
-    );
+    if (this.failure) return Promise.reject(this.failure);
+    // One flat array: structured-cloning it costs less than an array per event.
+    const rows: Field[] = new Array(events.length * FIELDS);
+    let i = 0;
+    for (const e of events) {
+      rows[i++] = e.sourceId;
+      rows[i++] = e.messageId;
+      rows[i++] = e.type;
+      rows[i++] = e.event;
+      rows[i++] = e.userId;
+      rows[i++] = e.anonymousId;
+      rows[i++] = e.ts;
+      rows[i++] = e.receivedAt;
+      rows[i++] = e.payload;
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.thread.postMessage({ id, rows, cutoff });
+    });
+  }
+
+  /** Call after the last append has settled: closes the thread's connection and ends the thread. */
+  async close(): Promise<void> {
+    if (this.failure) return;
+    const exited = new Promise((resolve) => this.thread.once('exit', resolve));
+    this.thread.postMessage({ close: true });
+    await exited;
+  }
+
+  private fail(err: Error) {
+    this.failure ??= err;
+    for (const waiter of this.pending.values()) waiter.reject(this.failure);
+    this.pending.clear();
   }
 }

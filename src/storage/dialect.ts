@@ -1,7 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 // The only place that knows how the two SQL dialects differ. Capabilities call these helpers
 // instead of writing dialect-specific SQL.
 import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+
+/** Set while a derived-state transaction begins: the SQLite driver (open.ts) relaxes that commit. */
+export const relaxedCommit = new AsyncLocalStorage<boolean>();
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -22,6 +26,14 @@ export interface Dialect {
    * stage, one writer per change feed). SQLite's single writer already serialises.
    */
   lockName(trx: Transaction<Database>, name: string): Promise<void>;
+  /**
+   * Runs a transaction that writes only derived state (a pipeline stage's batch, re-derived from the
+   * log after a loss): its commit does not wait for the disk. Process crashes lose nothing either way;
+   * a power loss may lose the last such commits, never their order, and the stage replays them.
+   * SQLite: `synchronous = NORMAL` for this commit (set before BEGIN, restored to FULL by the driver
+   * at its end, see open.ts); PostgreSQL: `synchronous_commit = off` for this transaction.
+   */
+  derivedTransaction<T>(db: Kysely<Database>, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** The JSON number at `path` (object keys) inside a JSON column, NULL when absent or not a number. */
   jsonNumber(ref: Expression<unknown>, path: readonly string[]): RawBuilder<number | null>;
   /** The JSON string at `path`, NULL when absent or not a string. */
@@ -49,6 +61,7 @@ export const sqliteDialect: Dialect = {
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   lockLogForAppend: async () => {},
   lockName: async () => {},
+  derivedTransaction: (db, fn) => relaxedCommit.run(true, () => db.transaction().execute(fn)),
   jsonNumber: (ref, path) =>
     sql`(CASE WHEN json_type(${ref}, ${sqlitePath(path)}) IN ('integer', 'real') THEN json_extract(${ref}, ${sqlitePath(path)}) END)`,
   jsonText: (ref, path) =>
@@ -68,6 +81,11 @@ export const postgresDialect: Dialect = {
   lockName: async (trx, name) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
   },
+  derivedTransaction: (db, fn) =>
+    db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+      return fn(trx);
+    }),
   jsonNumber: (ref, path) => {
     const v = pgValue(ref, path);
     return sql`(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::double precision END)`;

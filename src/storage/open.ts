@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
-import { postgresDialect, sqliteDialect, type Db, type Dialect } from './dialect.js';
+import { postgresDialect, relaxedCommit, sqliteDialect, type Db, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
 
 export interface Storage {
@@ -13,11 +13,8 @@ export interface Storage {
   dialect: Dialect;
   /** Where the data lives, for logs and `meridian` output (never contains a password). */
   location: string;
-  /**
-   * SQLite only: the one connection under `db`, for hot paths that run prepared statements inside a
-   * Kysely transaction (which holds this connection for them).
-   */
-  sqlite?: SQLite.Database;
+  /** SQLite only: the database file, for components that open a connection of their own (the log writer thread). */
+  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -37,6 +34,13 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   return storage;
 }
 
+/** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** Prepared statements kept per connection, least recently used dropped first. */
+const STATEMENT_CACHE_SIZE = 256;
+/** Page cache per SQLite connection (the main one and the log writer thread's), in KiB. */
+export const SQLITE_CACHE_KIB = 64 * 1024;
+
 function openSqlite(dataDir: string): Storage {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'meridian.db');
@@ -44,29 +48,97 @@ function openSqlite(dataDir: string): Storage {
   conn.pragma('journal_mode = WAL');
   // FULL: every commit fsyncs the WAL, so an acknowledged event survives a crash or power loss.
   conn.pragma('synchronous = FULL');
-  conn.pragma('busy_timeout = 5000');
+  conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
+  // SQLite's default page cache is 2 MiB: far too small once the identity graph and the timeline
+  // indexes grow past it, when every insert into a random-keyed index goes back to the OS for pages.
+  conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(conn) });
-  return { db, dialect: sqliteDialect, location: file, sqlite: conn, close: () => db.destroy() };
+  return { db, dialect: sqliteDialect, location: file, sqliteFile: file, close: () => db.destroy() };
 }
 
 /**
  * Transactions take SQLite's write lock when they begin (BEGIN IMMEDIATE). With a plain deferred BEGIN,
  * a transaction that read first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when another
- * process (an API process beside a worker process on the same file) committed in between; an
- * immediate one waits for the lock (busy_timeout) instead.
+ * connection (the log writer thread, or an API process beside a worker process on the same file)
+ * committed in between; an immediate one waits for the lock instead.
+ *
+ * It waits without blocking the event loop: SQLite's own busy handler sleeps in the calling thread,
+ * which here is the one serving HTTP, so BEGIN is tried with no busy timeout and retried after a
+ * short timer while another connection holds the lock.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(private readonly conn: SQLite.Database) {
-    super({ database: conn });
+    super({ database: cachingStatements(conn) });
   }
   override createDriver() {
+    const conn = this.conn;
     return new (class extends SqliteDriver {
-      override async beginTransaction(connection: DatabaseConnection) {
-        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      override async beginTransaction() {
+        const started = Date.now();
+        // SQLite refuses to change the safety level inside a transaction: a derived-state
+        // transaction (dialect.derivedTransaction) sets it just before BEGIN.
+        const relaxed = relaxedCommit.getStore() === true;
+        for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+          if (relaxed) conn.pragma('synchronous = NORMAL');
+          conn.pragma('busy_timeout = 0');
+          try {
+            conn.exec('BEGIN IMMEDIATE');
+            return;
+          } catch (err) {
+            // Not begun: whatever runs on this connection while we wait commits at FULL.
+            if (relaxed) conn.pragma('synchronous = FULL');
+            if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_TIMEOUT_MS) throw err;
+          } finally {
+            conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
       }
-    })({ database: this.conn });
+      // A transaction may have relaxed its commit (dialect.derivedTransaction); the next one starts FULL
+      // again. Restored in the same synchronous call as COMMIT, so no other statement runs in between.
+      override async commitTransaction() {
+        try {
+          conn.exec('COMMIT');
+        } finally {
+          conn.pragma('synchronous = FULL');
+        }
+      }
+      override async rollbackTransaction() {
+        try {
+          conn.exec('ROLLBACK');
+        } finally {
+          conn.pragma('synchronous = FULL');
+        }
+      }
+    })({ database: cachingStatements(conn) });
   }
+}
+
+/**
+ * Kysely prepares every query it runs. Preparing is parsing SQL: for the pipeline's bulk inserts
+ * (storage/bulk.ts) it cost as much as the inserts, and their texts recur. A statement still being
+ * iterated (`busy`) is never handed out twice.
+ */
+function cachingStatements(conn: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        cache.delete(text); // re-inserted below: the Map's order is recency
+        cache.set(text, cached);
+        return cached;
+      }
+      const stmt = conn.prepare(text);
+      if (!cached) {
+        cache.set(text, stmt);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+    close: () => conn.close(),
+  };
 }
 
 function openPostgres(url: string, schema?: string): Storage {
