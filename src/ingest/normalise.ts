@@ -33,8 +33,17 @@ export interface Envelope {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
-// The ISO text of receivedAt is the same for every event of a request: computed once per context.
-const receivedAtIso = new WeakMap<NormaliseContext, string>();
+// The ISO text of receivedAt is the same for every event of a request (and an import batch): the
+// last one computed is kept.
+let lastReceivedAt = NaN;
+let lastReceivedAtIso = '';
+const isoOfReceivedAt = (ms: number) => {
+  if (ms !== lastReceivedAt) {
+    lastReceivedAtIso = new Date(ms).toISOString();
+    lastReceivedAt = ms;
+  }
+  return lastReceivedAtIso;
+};
 
 /**
  * `fieldPrefix` names the message in error messages and fields, e.g. `batch[3].`.
@@ -79,8 +88,7 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   const envelope = ctx.envelope;
   const context = envelope?.context ? { ...envelope.context, ...(msg.context as Record<string, unknown> | undefined) } : { ...(msg.context as Record<string, unknown> | undefined) };
   if (ctx.ip && context.ip === undefined) context.ip = ctx.ip;
-  let received = receivedAtIso.get(ctx);
-  if (received === undefined) receivedAtIso.set(ctx, (received = new Date(receivedAt).toISOString()));
+  const received = isoOfReceivedAt(receivedAt);
   // `msg` is this function's own copy: completing it in place spares a second copy of every event.
   const payload = msg;
   payload.type = type;
