@@ -10,9 +10,26 @@ import SQLite from 'better-sqlite3';
 const conn = new SQLite(workerData.file);
 conn.pragma('journal_mode = WAL');
 conn.pragma('synchronous = FULL');
-// Waiting here blocks only this thread. A pipeline stage in another process (or on the main
-// connection) may hold the write lock for a whole batch; acknowledgements wait, appends do not fail.
-conn.pragma(`busy_timeout = ${workerData.busyTimeoutMs}`);
+// The write lock is taken by polling BEGIN IMMEDIATE every half millisecond (see begin()), not by
+// SQLite's busy handler: that one backs off to sleeps of 25–100 ms, and a pipeline stage that commits
+// a batch and begins the next within a few milliseconds would win the lock again and again while the
+// log, and every acknowledgement, waited. Blocking here blocks only this thread.
+conn.pragma('busy_timeout = 0');
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const POLL_MS = 0.5;
+
+function begin() {
+  const started = Date.now();
+  for (;;) {
+    try {
+      conn.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (err) {
+      if (err.code !== 'SQLITE_BUSY' || Date.now() - started > workerData.busyTimeoutMs) throw err;
+      Atomics.wait(pause, 0, 0, POLL_MS);
+    }
+  }
+}
 conn.pragma(`cache_size = -${workerData.cacheKib}`);
 
 // A messageId is new when it is absent or its last sighting is older than the window (cutoff); an
@@ -28,14 +45,21 @@ const insert = conn.prepare(
 
 const FIELDS = workerData.fields;
 /** rows: flat [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload, sourceId, …] */
-const append = conn.transaction((rows, cutoff) => {
-  const seqs = [];
-  for (let i = 0; i < rows.length; i += FIELDS) {
-    const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
-    seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
+function append(rows, cutoff) {
+  begin();
+  try {
+    const seqs = [];
+    for (let i = 0; i < rows.length; i += FIELDS) {
+      const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
+      seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
+    }
+    conn.exec('COMMIT');
+    return seqs;
+  } catch (err) {
+    if (conn.inTransaction) conn.exec('ROLLBACK');
+    throw err;
   }
-  return seqs;
-});
+}
 
 parentPort.on('message', (msg) => {
   if (msg.close) {
@@ -44,7 +68,7 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    parentPort.postMessage({ id: msg.id, seqs: append.immediate(msg.rows, msg.cutoff) });
+    parentPort.postMessage({ id: msg.id, seqs: append(msg.rows, msg.cutoff) });
   } catch (err) {
     parentPort.postMessage({ id: msg.id, error: { message: err.message, code: err.code } });
   }
