@@ -118,7 +118,7 @@ async function main() {
   const storage = await openStorage({ dataDir: DIR });
   const now = Date.now();
   await storage.db.insertInto('sources').values({ id: 'src_bench', name: 'bench', type: 'server', rate_limit: null, disabled_at: null, created_at: now, updated_at: now }).execute();
-  const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: 86_400_000, sqliteFile: storage.sqliteFile });
+  const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: 86_400_000, logFile: storage.logFile });
   const engine = new IdentityEngine(storage.dialect, systemClock);
   const stage = identityStage({ db: storage.db, dialect: storage.dialect, log, engine });
   const reader = new ProfileReader(storage.db, storage.dialect, systemClock);

@@ -195,9 +195,10 @@ async function benchMeridian(dir: string, mode: 'split' | 'all' | 'api') {
  */
 async function pipelineCatchUp(dataDir: string, loadStarted: number) {
   const db = new SQLite(join(dataDir, 'meridian.db'), { readonly: true });
+  const logDb = new SQLite(join(dataDir, 'log.db'), { readonly: true });
   try {
     const state = () => {
-      const head = Number((db.prepare('SELECT max(seq) AS n FROM events').get() as { n: number | null }).n ?? 0);
+      const head = Number((logDb.prepare('SELECT max(seq) AS n FROM events').get() as { n: number | null }).n ?? 0);
       const row = db.prepare("SELECT position FROM stage_offsets WHERE stage = 'identity'").get() as { position: number } | undefined;
       return { head, identity: Number(row?.position ?? 0) };
     };
@@ -216,6 +217,7 @@ async function pipelineCatchUp(dataDir: string, loadStarted: number) {
     };
   } finally {
     db.close();
+    logDb.close();
   }
 }
 

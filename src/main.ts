@@ -51,7 +51,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   const clock = deps.clock ?? systemClock;
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
   const metrics = new Metrics();
-  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, sqliteFile: storage.sqliteFile });
+  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../src/storage/index.js';
 import { EventLog } from '../src/log/index.js';
@@ -77,6 +78,7 @@ function toLog(e: Ev) {
   };
 }
 
+const LOG_TABLES: readonly string[] = ['events', 'dedupe'];
 const DERIVED = ['events', 'dedupe', 'stage_offsets', 'profiles', 'profile_events', 'profile_changes', 'profile_search', 'identity_identifiers', 'identity_components', 'identity_profiles', 'identity_merges', 'identity_decisions'] as const;
 
 describe.each(storesUnderTest())('identity order independence on %s', (store) => {
@@ -130,13 +132,19 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
   });
 
   async function reset() {
-    for (const t of DERIVED) await storage.db.deleteFrom(t).execute();
+    // The embedded log is its own file, which the store's connection sees read-only.
+    if (storage.logFile) {
+      const log = new SQLite(storage.logFile);
+      log.exec('DELETE FROM events; DELETE FROM dedupe');
+      log.close();
+    }
+    for (const t of DERIVED) if (!(storage.logFile && LOG_TABLES.includes(t))) await storage.db.deleteFrom(t).execute();
   }
 
   /** Appends the events in `order`, in chunks, draining the stage (with the given batch size) between chunks. */
   async function run(order: Ev[], chunk: number, batchSize: number) {
     await reset();
-    const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000 });
+    const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000, logFile: storage.logFile });
     const stage = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: engine(), batchSize });
     for (let i = 0; i < order.length; i += chunk) {
       await log.append(order.slice(i, i + chunk).map(toLog));
@@ -206,7 +214,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
       fc.asyncProperty(eventsArb.chain((evs) => fc.shuffledSubarray(evs, { minLength: evs.length, maxLength: evs.length })), async (shuffled) => {
         const before = await run(shuffled, 3, 2);
         await resetIdentity({ db: storage.db, dialect: storage.dialect, clock });
-        const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000 });
+        const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000, logFile: storage.logFile });
         await identityStage({ db: storage.db, dialect: storage.dialect, log, engine: engine(), batchSize: 4 }).drain();
         expect(await snapshot()).toEqual(before);
       }),
@@ -219,7 +227,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
       fc.asyncProperty(eventsArb, fc.integer({ min: 1, max: 4 }), async (evs, failing) => {
         const expected = await run(evs, evs.length, 3);
         await reset();
-        const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000 });
+        const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000, logFile: storage.logFile });
         await log.append(evs.map(toLog));
         // An engine that dies after writing its `failing`-th batch, before the stage commits.
         const real = engine();

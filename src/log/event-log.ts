@@ -45,14 +45,16 @@ export interface LogOptions {
   clock: Clock;
   /** How long a messageId is remembered per source, in ms. */
   dedupeWindowMs: number;
-  /** The embedded store's file (Storage.sqliteFile): appends then run in a writer thread of their own. */
-  sqliteFile?: string;
+  /** The embedded store's log file (Storage.logFile), required on SQLite: the writer thread's. */
+  logFile?: string;
 }
 
 /** Commits one group of appends durably: claims each messageId in the dedupe window, inserts the new events. */
 export interface LogWriter {
   /** `events` holds no (sourceId, messageId) twice; returns the log offset per event, null for a duplicate. */
   append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
+  /** Forgets messageIds last seen before `cutoff`; returns how many. */
+  pruneDedupe(cutoff: number): Promise<number>;
   close?(): Promise<void>;
 }
 
@@ -68,9 +70,10 @@ export class EventLog {
     private readonly dialect: Dialect,
     private readonly options: LogOptions,
   ) {
-    this.writer = options.sqliteFile ? new SqliteLogWriter(options.sqliteFile) : new SqlLogWriter(db, dialect);
+    if (dialect.name === 'sqlite' && !options.logFile) throw new Error('the embedded event log needs its file (Storage.logFile)');
+    this.writer = options.logFile ? new SqliteLogWriter(options.logFile) : new SqlLogWriter(db, dialect);
     // The writer thread commits queued groups in order, so a second group may wait in its queue.
-    this.group = new GroupCommit((items) => this.commit(items), options.sqliteFile ? 2 : 1);
+    this.group = new GroupCommit((items) => this.commit(items), options.logFile ? 2 : 1);
   }
 
   /** Resolves when every event is durable (or known to be a duplicate); outcomes follow input order. */
@@ -123,9 +126,7 @@ export class EventLog {
 
   /** Forgets messageIds older than the dedupe window. */
   async pruneDedupe(): Promise<number> {
-    const cutoff = this.options.clock.now() - this.options.dedupeWindowMs;
-    const res = await this.db.deleteFrom('dedupe').where('seen_at', '<', cutoff).executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return this.writer.pruneDedupe(this.options.clock.now() - this.options.dedupeWindowMs);
   }
 
   /** Commits what was submitted, then releases the writer; append no more after this. */

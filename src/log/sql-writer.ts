@@ -1,4 +1,4 @@
-// Commits a group of log appends through Kysely: the PostgreSQL path (and the portable fallback).
+// Commits a group of log appends through Kysely: the PostgreSQL path (SQLite's log has a writer thread).
 // Multi-row statements keep round trips few; an advisory lock keeps log offsets in commit order.
 import type { Db, Dialect } from '../storage/index.js';
 import { chunkRows } from '../storage/index.js';
@@ -55,5 +55,10 @@ export class SqlLogWriter implements LogWriter {
       return seqs;
     });
     return events.map((e) => seqs.get(key(e.sourceId, e.messageId)) ?? null);
+  }
+
+  async pruneDedupe(cutoff: number): Promise<number> {
+    const res = await this.db.deleteFrom('dedupe').where('seen_at', '<', cutoff).executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 }

@@ -1,5 +1,5 @@
-// The embedded store's log writer, run in a worker thread with its own SQLite connection (see
-// sqlite-writer.ts). Plain JavaScript so that a worker thread can load it as is, from the sources in
+// The embedded store's log writer, run in a worker thread with its own SQLite connection to the log's
+// own file, log.db (see sqlite-writer.ts and storage/open.ts). Plain JavaScript so that a worker thread can load it as is, from the sources in
 // development and tests, and from dist/ when built.
 //
 // Each message is one group commit: claim every messageId in the dedupe window and insert the new
@@ -61,6 +61,19 @@ function append(rows, cutoff) {
   }
 }
 
+const forget = conn.prepare('DELETE FROM dedupe WHERE seen_at < ?');
+function prune(cutoff) {
+  begin();
+  try {
+    const { changes } = forget.run(cutoff);
+    conn.exec('COMMIT');
+    return changes;
+  } catch (err) {
+    if (conn.inTransaction) conn.exec('ROLLBACK');
+    throw err;
+  }
+}
+
 parentPort.on('message', (msg) => {
   if (msg.close) {
     conn.close();
@@ -68,7 +81,8 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    parentPort.postMessage({ id: msg.id, seqs: append(msg.rows, msg.cutoff) });
+    if (msg.prune !== undefined) parentPort.postMessage({ id: msg.id, pruned: prune(msg.prune) });
+    else parentPort.postMessage({ id: msg.id, seqs: append(msg.rows, msg.cutoff) });
   } catch (err) {
     parentPort.postMessage({ id: msg.id, error: { message: err.message, code: err.code } });
   }

@@ -3,8 +3,8 @@
 // stopped the event loop, so no request was parsed while the log committed. In the thread they overlap:
 // the main thread validates the next group while the previous one is written.
 //
-// Two connections write the same file, so both use BEGIN IMMEDIATE (see storage/open.ts): a writer
-// that finds the lock taken waits for it (busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT.
+// The log has a file of its own (log.db, see storage/open.ts), which only this thread writes; API
+// processes beside each other on one store each have such a thread and share that file's write lock.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { LogWriter, NewLogEvent } from './event-log.js';
@@ -13,7 +13,7 @@ import { SQLITE_CACHE_KIB } from '../storage/open.js';
 /** The fields of one event, in the thread's insert order; events are sent as one flat array (see FIELDS). */
 type Field = string | number | null;
 const FIELDS = 9;
-type Reply = { id: number; seqs: (number | null)[] } | { id: number; error: { message: string; code?: string } };
+type Reply = { id: number; seqs: (number | null)[] } | { id: number; pruned: number } | { id: number; error: { message: string; code?: string } };
 
 const threadFile = fileURLToPath(new URL('./sqlite-log-thread.mjs', import.meta.url));
 /** Longest wait for the write lock before an append fails (a stage batch in another process holds it). */
@@ -21,25 +21,27 @@ const BUSY_TIMEOUT_MS = 60_000;
 
 export class SqliteLogWriter implements LogWriter {
   private readonly thread: Worker;
-  private readonly pending = new Map<number, { resolve: (seqs: (number | null)[]) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
 
   constructor(file: string) {
     this.thread = new Worker(threadFile, { workerData: { file, busyTimeoutMs: BUSY_TIMEOUT_MS, cacheKib: SQLITE_CACHE_KIB, fields: FIELDS } });
+    // An idle writer does not keep the process alive; one with work in flight does.
+    this.thread.unref();
     this.thread.on('message', (reply: Reply) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.thread.unref();
       if (!waiter) return;
       if ('error' in reply) waiter.reject(Object.assign(new Error(`event log append failed: ${reply.error.message}`), { code: reply.error.code }));
-      else waiter.resolve(reply.seqs);
+      else waiter.resolve(('seqs' in reply ? reply.seqs : reply.pruned) as never);
     });
     this.thread.on('error', (err) => this.fail(err));
     this.thread.on('exit', (code) => this.fail(new Error(`the event log writer thread exited (code ${code})`)));
   }
 
   append(events: NewLogEvent[], cutoff: number): Promise<(number | null)[]> {
-    if (this.failure) return Promise.reject(this.failure);
     // One flat array: structured-cloning it costs less than an array per event.
     const rows: Field[] = new Array(events.length * FIELDS);
     let i = 0;
@@ -54,10 +56,21 @@ export class SqliteLogWriter implements LogWriter {
       rows[i++] = e.receivedAt;
       rows[i++] = e.payload;
     }
+    return this.request({ rows, cutoff });
+  }
+
+  /** On the log's connection: the main connection sees the log file read-only. */
+  pruneDedupe(cutoff: number): Promise<number> {
+    return this.request({ prune: cutoff });
+  }
+
+  private request<T>(message: object): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.thread.postMessage({ id, rows, cutoff });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      if (this.pending.size === 1) this.thread.ref();
+      this.thread.postMessage({ id, ...message });
     });
   }
 

@@ -3,7 +3,6 @@
 // together with the new position. A crash anywhere resumes from the last committed position, so
 // each item takes effect exactly once in the store. Side effects outside the store go through an
 // outbox written in that same transaction.
-import { performance } from 'node:perf_hooks';
 import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 
@@ -27,7 +26,7 @@ export interface StageOptions<T> {
   apply(trx: Transaction<Database>, items: { position: number; item: T }[]): Promise<void | number>;
   /** Called after a batch committed (e.g. to wake the next stage). */
   afterCommit?(items: { position: number; item: T }[]): void;
-  /** The most items one transaction takes (see TARGET_BATCH_MS for how many it does take). */
+  /** The most items one transaction takes. */
   batchSize?: number;
   /** Polling interval for changes made by other processes (scale-out mode). */
   pollMs?: number;
@@ -40,14 +39,6 @@ export interface StageOptions<T> {
  */
 const DEFAULT_POLL_MS = 200;
 
-/**
- * On SQLite a stage transaction holds the store's only write lock, which the event log's appends
- * (and so the API's acknowledgements) wait for. Batches are sized from the measured time per item to
- * last about this long: large enough to amortise each commit, short enough not to stall ingest.
- * PostgreSQL locks rows, not the store, so there stages take `batchSize` items whenever they can.
- */
-const TARGET_BATCH_MS = 25;
-const MIN_BATCH = 20;
 
 export class Stage<T> {
   private running = false;
@@ -57,14 +48,8 @@ export class Stage<T> {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly commitListeners = new Set<() => void>();
-  private readonly maxBatch: number;
-  /** Items the next batch reads. */
-  private batch: number;
 
-  constructor(private readonly o: StageOptions<T>) {
-    this.maxBatch = o.batchSize ?? 500;
-    this.batch = o.dialect.name === 'sqlite' ? Math.min(this.maxBatch, 200) : this.maxBatch;
-  }
+  constructor(private readonly o: StageOptions<T>) {}
 
   get name(): string {
     return this.o.name;
@@ -112,19 +97,16 @@ export class Stage<T> {
 
   /** One batch: returns how many items were applied. */
   async step(): Promise<number> {
-    const { db, name, feed } = this.o;
+    const { db, name, feed, batchSize = 500 } = this.o;
     let applied: { position: number; item: T }[] = [];
     // The feed is read before the transaction: on SQLite the one connection is held by an open
     // transaction, so a feed reading through `db` inside it would wait for itself forever.
     const from = await Stage.position(db, name);
-    const items = await feed.readAfter(from, this.batch);
+    const items = await feed.readAfter(from, batchSize);
     if (items.length === 0) return 0;
     let raced = false;
-    let started = 0;
     // Everything a stage writes is derived from its feed and replayed from its stored position.
     await this.o.dialect.derivedTransaction(db, async (trx) => {
-      // Timed from BEGIN (the write lock held) to COMMIT: waiting for the lock says nothing of the batch.
-      started = performance.now();
       // One runner per stage at a time, even with several worker processes.
       await this.o.dialect.lockName(trx, `stage:${name}`);
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
@@ -142,19 +124,11 @@ export class Stage<T> {
       applied = taken;
     });
     if (raced) return this.step();
-    if (this.o.dialect.name === 'sqlite') this.resize(items.length, performance.now() - started);
     if (applied.length > 0) {
       this.o.afterCommit?.(applied);
       for (const listener of this.commitListeners) listener();
     }
     return applied.length;
-  }
-
-  /** Steers the batch size towards TARGET_BATCH_MS, halfway per batch so one slow batch does not swing it. */
-  private resize(items: number, ms: number) {
-    if (items < this.batch && ms < TARGET_BATCH_MS) return; // a short read says nothing about capacity
-    const ideal = (items * TARGET_BATCH_MS) / Math.max(ms, 0.1);
-    this.batch = Math.round(Math.min(this.maxBatch, Math.max(MIN_BATCH, (this.batch + ideal) / 2)));
   }
 
   private async run() {

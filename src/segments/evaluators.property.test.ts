@@ -123,7 +123,10 @@ interface Store {
   close(): Promise<void>;
 }
 async function sqliteStore(): Promise<Store> {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+  const conn = new SQLite(':memory:');
+  // The SQLite migrations expect the event log's own database attached as `log` (see storage/open.ts).
+  conn.exec("ATTACH DATABASE ':memory:' AS log");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
   await migrate(db, 'sqlite');
   return { db, dialect: sqliteDialect, close: () => db.destroy() };
 }

@@ -1,6 +1,7 @@
 // Opens the configured store: SQLite under the data directory by default, PostgreSQL when a URL is given.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDatabase } from 'kysely';
@@ -13,8 +14,11 @@ export interface Storage {
   dialect: Dialect;
   /** Where the data lives, for logs and `meridian` output (never contains a password). */
   location: string;
-  /** SQLite only: the database file, for components that open a connection of their own (the log writer thread). */
-  sqliteFile?: string;
+  /**
+   * SQLite only: the event log's own database file (`log.db`, attached read-only to `db` as `log`),
+   * written only by the log writer thread's connection.
+   */
+  logFile?: string;
   close(): Promise<void>;
 }
 
@@ -29,10 +33,15 @@ export interface StorageOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const storage = options.databaseUrl ? openPostgres(options.databaseUrl, options.pgSchema) : openSqlite(options.dataDir);
+  if (!options.databaseUrl) return openSqlite(options.dataDir);
+  const storage = openPostgres(options.databaseUrl, options.pgSchema);
   await migrate(storage.db, storage.dialect.name);
   return storage;
 }
+
+// better-sqlite3 reads this once, when it opens its first database: `file:` URIs let the main
+// connection attach the log file read-only (see openSqlite).
+process.env.SQLITE_USE_URI ??= '1';
 
 /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -41,12 +50,21 @@ const STATEMENT_CACHE_SIZE = 256;
 /** Page cache per SQLite connection (the main one and the log writer thread's), in KiB. */
 export const SQLITE_CACHE_KIB = 64 * 1024;
 
-function openSqlite(dataDir: string): Storage {
+/**
+ * The embedded store is two files in WAL mode. `meridian.db` holds everything but the event log;
+ * `log.db` holds the log (events and the dedupe window), written only by the log writer thread.
+ * Each file has its own write lock, so log appends (acknowledgements) never wait for a pipeline
+ * stage's transaction and stages never wait for the log's fsync. The main connection attaches the
+ * log read-only: a BEGIN IMMEDIATE takes write locks on every attached database it may write, and
+ * none on a read-only one. Queries name `events` and `dedupe` unqualified and find them there.
+ */
+async function openSqlite(dataDir: string): Promise<Storage> {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'meridian.db');
+  const logFile = join(dataDir, 'log.db');
   const conn = new SQLite(file);
   conn.pragma('journal_mode = WAL');
-  // FULL: every commit fsyncs the WAL, so an acknowledged event survives a crash or power loss.
+  // FULL: every commit fsyncs the WAL, so what was acknowledged survives a crash or power loss.
   conn.pragma('synchronous = FULL');
   conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
@@ -54,8 +72,21 @@ function openSqlite(dataDir: string): Storage {
   // indexes grow past it, when every insert into a random-keyed index goes back to the OS for pages.
   conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(conn) });
-  return { db, dialect: sqliteDialect, location: file, sqliteFile: file, close: () => db.destroy() };
+  // Migrations may create and fill the log's tables (110_event_log_file.sql): attached writable
+  // for them, then read-only for good.
+  conn.exec(`ATTACH DATABASE ${quoteText(logFile)} AS log`);
+  conn.pragma('log.journal_mode = WAL');
+  await migrate(db, 'sqlite');
+  conn.exec('DETACH DATABASE log');
+  try {
+    conn.exec(`ATTACH DATABASE ${quoteText(pathToFileURL(logFile).href + '?mode=ro')} AS log`);
+  } catch (err) {
+    throw new Error(`cannot attach the event log ${logFile} read-only (better-sqlite3 was loaded before SQLITE_USE_URI=1 was set?): ${(err as Error).message}`);
+  }
+  return { db, dialect: sqliteDialect, location: file, logFile, close: () => db.destroy() };
 }
+
+const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * Transactions take SQLite's write lock when they begin (BEGIN IMMEDIATE). With a plain deferred BEGIN,
