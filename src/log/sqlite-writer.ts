@@ -78,6 +78,7 @@ export class SqliteLogWriter implements LogWriter {
   async close(): Promise<void> {
     if (this.failure) return;
     const exited = new Promise((resolve) => this.thread.once('exit', resolve));
+    this.thread.ref(); // an unreferenced thread's exit would not keep this process waiting for it
     this.thread.postMessage({ close: true });
     await exited;
   }
