@@ -44,35 +44,34 @@ const insert = conn.prepare(
 );
 
 const FIELDS = workerData.fields;
-/** rows: flat [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload, sourceId, …] */
-function append(rows, cutoff) {
+
+/** Runs `work` in one write transaction on the log file. */
+function write(work) {
   begin();
   try {
-    const seqs = [];
-    for (let i = 0; i < rows.length; i += FIELDS) {
-      const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
-      seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
-    }
+    const result = work();
     conn.exec('COMMIT');
-    return seqs;
+    return result;
   } catch (err) {
     if (conn.inTransaction) conn.exec('ROLLBACK');
     throw err;
   }
 }
 
-const forget = conn.prepare('DELETE FROM dedupe WHERE seen_at < ?');
-function prune(cutoff) {
-  begin();
-  try {
-    const { changes } = forget.run(cutoff);
-    conn.exec('COMMIT');
-    return changes;
-  } catch (err) {
-    if (conn.inTransaction) conn.exec('ROLLBACK');
-    throw err;
-  }
+/** rows: flat [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload, sourceId, …] */
+function append(rows, cutoff) {
+  return write(() => {
+    const seqs = [];
+    for (let i = 0; i < rows.length; i += FIELDS) {
+      const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
+      seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
+    }
+    return seqs;
+  });
 }
+
+const forget = conn.prepare('DELETE FROM dedupe WHERE seen_at < ?');
+const prune = (cutoff) => write(() => forget.run(cutoff).changes);
 
 parentPort.on('message', (msg) => {
   if (msg.close) {
