@@ -16,7 +16,7 @@ const FIELDS = 9;
 type Reply = { id: number; seqs: (number | null)[] } | { id: number; pruned: number } | { id: number; error: { message: string; code?: string } };
 
 const threadFile = fileURLToPath(new URL('./sqlite-log-thread.mjs', import.meta.url));
-/** Longest wait for the write lock before an append fails (a stage batch in another process holds it). */
+/** Longest wait for the log file's write lock before an append fails (another API process's writer holds it). */
 const BUSY_TIMEOUT_MS = 60_000;
 
 export class SqliteLogWriter implements LogWriter {
@@ -34,7 +34,7 @@ export class SqliteLogWriter implements LogWriter {
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.thread.unref();
       if (!waiter) return;
-      if ('error' in reply) waiter.reject(Object.assign(new Error(`event log append failed: ${reply.error.message}`), { code: reply.error.code }));
+      if ('error' in reply) waiter.reject(Object.assign(new Error(`event log writer: ${reply.error.message}`), { code: reply.error.code }));
       else waiter.resolve(('seqs' in reply ? reply.seqs : reply.pruned) as never);
     });
     this.thread.on('error', (err) => this.fail(err));
