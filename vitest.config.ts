@@ -8,5 +8,8 @@ export default defineConfig({
     // Two cores here: a couple of workers keeps servers started by tests from starving each other.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     pool: 'forks',
+    // better-sqlite3 reads this once per process, at its first open: the embedded store attaches its
+    // log file read-only through a `file:` URI (src/storage/open.ts sets it too, for the server).
+    env: { SQLITE_USE_URI: '1' },
   },
 });
