@@ -46,12 +46,11 @@ const isoOfReceivedAt = (ms: number) => {
 };
 
 /**
- * `fieldPrefix` names the message in error messages and fields, e.g. `batch[3].`.
+ * `prefix` names the message in error messages and fields, e.g. `batch[3].`.
  * The size limit applies to the event as stored (the message plus the fields added here), so the
  * message is serialised once, not once to measure it and again to store it.
  */
-export function normalise(type: MessageType, input: Record<string, unknown>, ctx: NormaliseContext, fieldPrefix = ''): NewLogEvent {
-  const prefix = fieldPrefix;
+export function normalise(type: MessageType, input: Record<string, unknown>, ctx: NormaliseContext, prefix = ''): NewLogEvent {
   // SDKs send `null` for absent fields (analytics.js: userId null before identify).
   const msg: Record<string, unknown> = {};
   for (const k in input) {

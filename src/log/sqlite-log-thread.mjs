@@ -1,19 +1,22 @@
 // The embedded store's log writer, run in a worker thread with its own SQLite connection to the log's
-// own file, log.db (see sqlite-writer.ts and storage/open.ts). Plain JavaScript so that a worker thread can load it as is, from the sources in
-// development and tests, and from dist/ when built.
+// own file, log.db (see sqlite-writer.ts and storage/open.ts). Plain JavaScript so that a worker
+// thread can load it as is, from the sources in development and tests, and from dist/ when built.
 //
-// Each message is one group commit: claim every messageId in the dedupe window and insert the new
-// events, in one BEGIN IMMEDIATE transaction whose COMMIT fsyncs the WAL (synchronous=FULL).
+// Each append message is one group commit: claim every messageId in the dedupe window and insert the
+// new events, in one BEGIN IMMEDIATE transaction whose COMMIT fsyncs the WAL (synchronous=FULL). A
+// prune message forgets messageIds older than the window.
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
 const conn = new SQLite(workerData.file);
 conn.pragma('journal_mode = WAL');
 conn.pragma('synchronous = FULL');
-// The write lock is taken by polling BEGIN IMMEDIATE every half millisecond (see begin()), not by
-// SQLite's busy handler: that one backs off to sleeps of 25–100 ms, and a pipeline stage that commits
-// a batch and begins the next within a few milliseconds would win the lock again and again while the
-// log, and every acknowledgement, waited. Blocking here blocks only this thread.
+conn.pragma(`cache_size = -${workerData.cacheKib}`);
+// Only log writers take this file's write lock: the writer threads of the API processes on one store.
+// It is taken by polling BEGIN IMMEDIATE every half millisecond (see begin()), not by SQLite's busy
+// handler, which backs off to sleeps of 25–100 ms: a writer that commits a group and begins the next
+// within a few milliseconds would win the lock again and again while the other, and every
+// acknowledgement it holds, waited. Blocking here blocks only this thread.
 conn.pragma('busy_timeout = 0');
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const POLL_MS = 0.5;
@@ -30,7 +33,6 @@ function begin() {
     }
   }
 }
-conn.pragma(`cache_size = -${workerData.cacheKib}`);
 
 // A messageId is new when it is absent or its last sighting is older than the window (cutoff); an
 // upsert whose WHERE fails changes nothing.

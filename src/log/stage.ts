@@ -39,7 +39,6 @@ export interface StageOptions<T> {
  */
 const DEFAULT_POLL_MS = 200;
 
-
 export class Stage<T> {
   private running = false;
   private loop: Promise<void> | null = null;

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 // The only place that knows how the two SQL dialects differ. Capabilities call these helpers
 // instead of writing dialect-specific SQL.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 

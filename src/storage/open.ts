@@ -91,16 +91,19 @@ const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 /**
  * Transactions take SQLite's write lock when they begin (BEGIN IMMEDIATE). With a plain deferred BEGIN,
  * a transaction that read first and writes later fails at once with SQLITE_BUSY_SNAPSHOT when another
- * connection (the log writer thread, or an API process beside a worker process on the same file)
- * committed in between; an immediate one waits for the lock instead.
+ * process on the same file (an API process beside a worker process) committed in between; an
+ * immediate one waits for the lock instead.
  *
  * It waits without blocking the event loop: SQLite's own busy handler sleeps in the calling thread,
  * which here is the one serving HTTP, so BEGIN is tried with no busy timeout and retried after a
  * short timer while another connection holds the lock.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  private readonly database: SqliteDatabase;
   constructor(private readonly conn: SQLite.Database) {
-    super({ database: cachingStatements(conn) });
+    const database = cachingStatements(conn);
+    super({ database });
+    this.database = database;
   }
   override createDriver() {
     const conn = this.conn;
@@ -142,7 +145,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
           conn.pragma('synchronous = FULL');
         }
       }
-    })({ database: cachingStatements(conn) });
+    })({ database: this.database });
   }
 }
 
