@@ -1,5 +1,6 @@
-// Copies non-TypeScript assets next to the compiled code: SQL migrations, and the log writer thread
-// (plain JavaScript, see src/log/sqlite-writer.ts).
+// Copies non-TypeScript assets next to the compiled code: SQL migrations, and the scripts of the worker
+// threads (plain JavaScript: see src/log/sqlite-writer.ts and src/storage/checkpointer.ts).
 import { cpSync } from 'node:fs';
 cpSync('src/storage/migrations', 'dist/storage/migrations', { recursive: true });
 cpSync('src/log/sqlite-log-thread.mjs', 'dist/log/sqlite-log-thread.mjs');
+cpSync('src/storage/checkpoint-thread.mjs', 'dist/storage/checkpoint-thread.mjs');

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type SqliteDataba
 import type { Database } from './schema.js';
 import { postgresDialect, relaxedCommit, sqliteDialect, type Db, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './checkpointer.js';
 
 export interface Storage {
   db: Db;
@@ -71,7 +72,8 @@ async function openSqlite(dataDir: string): Promise<Storage> {
   // SQLite's default page cache is 2 MiB: far too small once the identity graph and the timeline
   // indexes grow past it, when every insert into a random-keyed index goes back to the OS for pages.
   conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(conn) });
+  const driver = new ImmediateSqliteDialect(conn);
+  const db = new Kysely<Database>({ dialect: driver });
   // Migrations may create and fill the log's tables (110_event_log_file.sql): attached writable
   // for them, then read-only for good.
   conn.exec(`ATTACH DATABASE ${quoteText(logFile)} AS log`);
@@ -83,7 +85,19 @@ async function openSqlite(dataDir: string): Promise<Storage> {
   } catch (err) {
     throw new Error(`cannot attach the event log ${logFile} read-only (better-sqlite3 was loaded before SQLITE_USE_URI=1 was set?): ${(err as Error).message}`);
   }
-  return { db, dialect: sqliteDialect, location: file, logFile, close: () => db.destroy() };
+  // meridian.db is checkpointed by a thread of its own (checkpointer.ts); this connection only falls
+  // back to it. (log.db is written only by the log writer thread, off the event loop already.)
+  conn.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = new WalCheckpointer(file, (err) => {
+    conn.pragma('wal_autocheckpoint = 1000'); // SQLite's default
+    process.emitWarning(`background WAL checkpoints stopped, the store checkpoints on commit again: ${err.message}`);
+  });
+  driver.afterCommit = () => checkpointer.poke();
+  const close = async () => {
+    await checkpointer.close();
+    await db.destroy();
+  };
+  return { db, dialect: sqliteDialect, location: file, logFile, close };
 }
 
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -100,6 +114,8 @@ const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   private readonly database: SqliteDatabase;
+  /** Runs after every COMMIT on this connection. */
+  afterCommit: () => void = () => {};
   constructor(private readonly conn: SQLite.Database) {
     const database = cachingStatements(conn);
     super({ database });
@@ -107,6 +123,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver() {
     const conn = this.conn;
+    const owner = this;
     return new (class extends SqliteDriver {
       override async beginTransaction() {
         const started = Date.now();
@@ -137,6 +154,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
         } finally {
           conn.pragma('synchronous = FULL');
         }
+        owner.afterCommit();
       }
       override async rollbackTransaction() {
         try {

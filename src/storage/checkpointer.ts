@@ -1,0 +1,51 @@
+// Background WAL checkpoints for the embedded store. SQLite checkpoints a WAL file from whichever
+// connection commits past `wal_autocheckpoint` pages, inside that COMMIT: copying the pages into the
+// database file and fsyncing it. On the main thread that stopped the event loop for about 7 % of the
+// identity stage's time (npm run bench:identity). Here a worker thread with its own connection
+// (checkpoint-thread.mjs) checkpoints right after each commit of this process, while the committer
+// goes on with its next batch: when the checkpoint is complete before that batch's transaction
+// begins, SQLite starts the WAL over from its beginning. The writing connection keeps a high
+// autocheckpoint as a fallback: if the thread lags or dies, it checkpoints itself and the WAL stays
+// bounded.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+const threadFile = fileURLToPath(new URL('./checkpoint-thread.mjs', import.meta.url));
+/** Checkpoints also run on this timer, for commits by other processes. */
+const INTERVAL_MS = 1000;
+/** The writing connection checkpoints itself past this many WAL pages (16 MiB): the thread's fallback. */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 4000;
+
+export class WalCheckpointer {
+  private readonly thread: Worker;
+  private failed = false;
+
+  /** `onFailure` runs once if the thread fails: the caller restores SQLite's own checkpoints. */
+  constructor(file: string, onFailure: (err: Error) => void) {
+    this.thread = new Worker(threadFile, { workerData: { file, intervalMs: INTERVAL_MS } });
+    // Background work only: never what keeps a process alive.
+    this.thread.unref();
+    const fail = (err: Error) => {
+      if (this.failed) return;
+      this.failed = true;
+      onFailure(err);
+    };
+    this.thread.on('error', fail);
+    this.thread.on('exit', (code) => fail(new Error(`the WAL checkpoint thread exited (code ${code})`)));
+  }
+
+  /** After a commit: checkpoint now (messages arriving while one runs are served one after another). */
+  poke(): void {
+    if (!this.failed) this.thread.postMessage({ checkpoint: true });
+  }
+
+  /** Before the store's connections close: their last close then checkpoints and removes the WAL. */
+  async close(): Promise<void> {
+    if (this.failed) return;
+    this.failed = true; // its exit is expected from here on
+    const exited = new Promise((resolve) => this.thread.once('exit', resolve));
+    this.thread.ref();
+    this.thread.postMessage({ close: true });
+    await exited;
+  }
+}
