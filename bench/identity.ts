@@ -55,13 +55,13 @@ async function startProfiler() {
  * CPU seconds of this process's main thread (Linux: /proc/self/task/<pid>/stat, in clock ticks). On a
  * shared machine wall time moves with the neighbours; the stage's own CPU time is the steadier figure.
  */
-function mainThreadCpuSeconds(): number {
+function mainThreadCpu(): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime; USER_HZ is 100 on Linux
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }; // utime, stime; USER_HZ is 100 on Linux
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
 }
 
@@ -157,13 +157,14 @@ async function main() {
   async function resolveAll(label: string, events: number) {
     const profiler = CPU_PROF ? await startProfiler() : undefined;
     const started = performance.now();
-    const cpu0 = mainThreadCpuSeconds();
+    const cpu0 = mainThreadCpu();
     await stage.drain();
     const seconds = (performance.now() - started) / 1000;
-    const cpu = mainThreadCpuSeconds() - cpu0;
+    const cpu1 = mainThreadCpu();
+    const [user, system] = [cpu1.user - cpu0.user, cpu1.system - cpu0.system];
     if (profiler) await profiler.stop(join(CPU_PROF!, `identity-${label.replace(/\W+/g, '-')}.cpuprofile`));
     const profiles = Number((await storage.db.selectFrom('profiles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-    console.log(`${label}: resolved ${fmt(events)} events in ${fmt(seconds, 1)} s = ${fmt(events / seconds)} events/s (main thread CPU ${fmt(cpu, 1)} s); ${fmt(profiles)} profiles; replays so far: ${fmt(engine.stats.replays)} components, ${fmt(engine.stats.replayedEvents)} events`);
+    console.log(`${label}: resolved ${fmt(events)} events in ${fmt(seconds, 1)} s = ${fmt(events / seconds)} events/s (main thread CPU ${fmt(user, 1)} s user + ${fmt(system, 1)} s system); ${fmt(profiles)} profiles; replays so far: ${fmt(engine.stats.replays)} components, ${fmt(engine.stats.replayedEvents)} events`);
     return { rate: events / seconds, profiles };
   }
   async function lookups(label: string, maxPerson: number) {

@@ -157,7 +157,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
   async function snapshot() {
     const db = storage.db;
     const parse = (v: unknown) => storage.dialect.parseJson(v);
-    const ids = await db.selectFrom('identity_identifiers').select(['key', 'profile_id']).orderBy('key').execute();
+    const ids = await db.selectFrom('identity_identifiers').select(['key', 'profile_id', 'since_ts', 'since_tie']).orderBy('key').execute();
     const timeline = await db
       .selectFrom('profile_events')
       .innerJoin('events', 'events.seq', 'profile_events.seq')

@@ -36,8 +36,12 @@ export class ComponentTracker {
     return root;
   }
 
-  /** Places an event: its component (after linking) and whether it must go through a replay. */
-  route(keys: readonly string[], key: CanonicalKey): { componentId: string; late: boolean } {
+  /**
+   * Places an event: its component (after linking) and whether it must go through a replay. An event
+   * that sorts before its one component's last applied event is late unless `foldsInAnyOrder` says it
+   * cannot change the graph there (all its identifiers were in one profile before it).
+   */
+  route(keys: readonly string[], key: CanonicalKey, foldsInAnyOrder: () => boolean = () => false): { componentId: string; late: boolean } {
     const found = new Set<string>();
     for (const k of keys) {
       const c = this.componentOf.get(k);
@@ -50,6 +54,8 @@ export class ComponentTracker {
       const last = this.last.get(c);
       if (this.dirty.has(c) || (last && compareKeys(key, last) < 0)) late = true;
     }
+    // One clean component, earlier than its last event, nothing to link: maybe no replay needed.
+    if (late && roots.length === 1 && !this.dirty.has(componentId) && foldsInAnyOrder()) return { componentId, late: false };
     for (const c of roots.slice(1)) {
       this.parent.set(c, componentId);
       const last = this.last.get(c);

@@ -84,12 +84,14 @@ export class IdentityEngine {
         session.decisions.push({ componentId: null, eventSeq: e.seq, profileId: null, identifier: '', reason: 'no_identifiers', at: e.ts });
         continue;
       }
+      const key = canonicalKey(e);
       const routed = tracker.route(
         e.ids.map((i) => i.key),
-        canonicalKey(e),
+        key,
+        () => session.heldBefore(e.ids, key),
       );
       if (routed.late) late.push({ event: e, componentId: routed.componentId });
-      else session.process(e, routed.componentId);
+      else session.process(e, routed.componentId, key);
     }
     await writeSession(trx, this.dialect, session, {
       now: this.clock.now(),
@@ -146,7 +148,7 @@ export class IdentityEngine {
     const session = new ResolutionSession(ctx.session);
     const lastKeys = new Map<string, CanonicalKey>();
     for (const { e, c, k } of keyed) {
-      session.process(e, c);
+      session.process(e, c, k);
       lastKeys.set(c, k);
     }
     for (const id of session.profiles.keys()) session.traitsChanged.add(id);

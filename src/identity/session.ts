@@ -6,6 +6,7 @@ import { emptyState, foldEvent, combineStates, type FoldContext, type ProfileSta
 import type { FoldEvent } from '../profiles/index.js';
 import type { Identifier } from './identifiers.js';
 import { resolveEvent, type GraphView, type Separations } from './resolve.js';
+import { compareKeys, type CanonicalKey } from './components.js';
 
 export interface PreparedEvent extends FoldEvent {
   seq: number;
@@ -17,6 +18,8 @@ export interface PreparedEvent extends FoldEvent {
 export interface IdentifierRecord {
   profileId: string | null;
   componentId: string;
+  /** The canonical key of the event from which the identifier is in profileId; null: unknown or none. */
+  since: CanonicalKey | null;
 }
 
 export interface ProfileRecord {
@@ -97,7 +100,25 @@ export class ResolutionSession implements GraphView {
     return id;
   }
 
-  process(e: PreparedEvent, componentId: string): void {
+  /**
+   * Whether every identifier of an event at `key` was in one and the same profile before `key`. Such an
+   * event resolves to that profile with no attach, merge or drop at its canonical position as at any
+   * later one, and profile states are a commutative fold: applied out of order, it gives the state a
+   * replay in canonical order would.
+   */
+  heldBefore(ids: readonly Identifier[], key: CanonicalKey): boolean {
+    let owner: string | null = null;
+    for (const id of ids) {
+      const r = this.identifiers.get(id.key);
+      if (!r || r.profileId === null || r.since === null || compareKeys(r.since, key) >= 0) return false;
+      if (owner !== null && r.profileId !== owner) return false;
+      owner = r.profileId;
+    }
+    return owner !== null;
+  }
+
+  /** Applies one event, `key` its canonical key. */
+  process(e: PreparedEvent, componentId: string, key: CanonicalKey): void {
     for (const bad of e.invalid)
       this.decisions.push({ componentId, eventSeq: e.seq, profileId: null, identifier: `${bad.type}:${bad.raw}`, reason: 'invalid_value', at: e.ts });
     const r = resolveEvent(this, e.ids, e.ts, this.ctx.limits, this.ctx.separations);
@@ -116,7 +137,7 @@ export class ResolutionSession implements GraphView {
     for (const mergedId of r.merges) {
       const other = this.profiles.get(mergedId)!;
       combineStates(profile.state, other.state, this.ctx.fold);
-      for (const key of other.identifiers) this.own(key, profile, componentId);
+      for (const id of other.identifiers) this.own(id, profile, componentId, key);
       this.profiles.delete(mergedId);
       this.touchedProfiles.delete(mergedId);
       this.mergedInto.set(mergedId, profile.id);
@@ -124,10 +145,10 @@ export class ResolutionSession implements GraphView {
       this.changes.push({ profileId: profile.id, kind: 'merged', eventSeq: e.seq, otherProfileId: mergedId });
       this.traitsChanged.add(profile.id);
     }
-    for (const key of r.attach) this.own(key, profile, componentId);
+    for (const id of r.attach) this.own(id, profile, componentId, key);
     for (const d of r.dropped) {
       const known = this.identifiers.get(d.key);
-      if (!known) this.identifiers.set(d.key, { profileId: null, componentId });
+      if (!known) this.identifiers.set(d.key, { profileId: null, componentId, since: null });
       else known.componentId = componentId;
       this.touchedKeys.add(d.key);
       this.decisions.push({ componentId, eventSeq: e.seq, profileId: profile.id, identifier: d.key, reason: d.reason, at: e.ts });
@@ -149,9 +170,9 @@ export class ResolutionSession implements GraphView {
     }
   }
 
-  private own(key: string, profile: ProfileRecord, componentId: string) {
+  private own(key: string, profile: ProfileRecord, componentId: string, since: CanonicalKey) {
     profile.identifiers.add(key);
-    this.identifiers.set(key, { profileId: profile.id, componentId });
+    this.identifiers.set(key, { profileId: profile.id, componentId, since });
     this.touchedKeys.add(key);
   }
 }

@@ -40,13 +40,23 @@ export interface Slice {
 export async function loadSlice(trx: Trx, dialect: Dialect, keys: string[]): Promise<Slice> {
   const identifiers = new Map<string, IdentifierRecord>();
   await inChunks(dialect, keys, async (chunk) => {
-    const rows = await trx.selectFrom('identity_identifiers').select(['key', 'profile_id', 'component_id']).where('key', 'in', chunk).execute();
-    for (const r of rows) identifiers.set(r.key, { profileId: r.profile_id, componentId: r.component_id });
+    const rows = await trx
+      .selectFrom('identity_identifiers')
+      .select(['key', 'profile_id', 'component_id', 'since_ts', 'since_tie'])
+      .where('key', 'in', chunk)
+      .execute();
+    for (const r of rows)
+      identifiers.set(r.key, {
+        profileId: r.profile_id,
+        componentId: r.component_id,
+        since: r.since_ts === null || r.since_tie === null ? null : { ts: Number(r.since_ts), tie: r.since_tie },
+      });
   });
   const profileIds = [...new Set([...identifiers.values()].map((r) => r.profileId).filter((p): p is string => p !== null))];
   const profiles = await loadProfiles(trx, dialect, profileIds);
   for (const p of profiles.values())
-    for (const key of p.identifiers) if (!identifiers.has(key)) identifiers.set(key, { profileId: p.id, componentId: p.componentId });
+    // Identifiers the batch does not carry: their `since` is not read (only an event's own identifiers' is).
+    for (const key of p.identifiers) if (!identifiers.has(key)) identifiers.set(key, { profileId: p.id, componentId: p.componentId, since: null });
   const componentIds = [...new Set([...identifiers.values()].map((r) => r.componentId))];
   const last = new Map<string, CanonicalKey>();
   await inChunks(dialect, componentIds, async (chunk) => {
@@ -122,10 +132,18 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
   const idRows = [...s.touchedKeys].map((key) => {
     const r = s.identifiers.get(key)!;
     const { type, value } = splitKey(key);
-    return { key, type, value, profile_id: r.profileId === null ? null : s.finalId(r.profileId), component_id: root(r.componentId) };
+    return {
+      key,
+      type,
+      value,
+      profile_id: r.profileId === null ? null : s.finalId(r.profileId),
+      component_id: root(r.componentId),
+      since_ts: r.since?.ts ?? null,
+      since_tie: r.since?.tie ?? null,
+    };
   });
-  await insertRows(trx, dialect, 'identity_identifiers', ['key', 'type', 'value', 'profile_id', 'component_id'], idRows,
-    'ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id, component_id = excluded.component_id');
+  await insertRows(trx, dialect, 'identity_identifiers', ['key', 'type', 'value', 'profile_id', 'component_id', 'since_ts', 'since_tie'], idRows,
+    'ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id, component_id = excluded.component_id, since_ts = excluded.since_ts, since_tie = excluded.since_tie');
 
   const live = [...s.touchedProfiles].map((id) => s.profiles.get(id)!).filter(Boolean);
   await writeProfiles(trx, dialect, live, o.defs, o.now, root);

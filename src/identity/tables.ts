@@ -13,6 +13,9 @@ export interface IdentityIdentifiersTable {
   value: string;
   profile_id: string | null;
   component_id: string;
+  /** Canonical key of the event from which the identifier is in its profile (migration 120); null: unknown. */
+  since_ts: number | null;
+  since_tie: string | null;
 }
 
 export interface IdentityComponentsTable {
