@@ -6,9 +6,9 @@ import type { Database, Dialect } from '../storage/index.js';
 import { toStoredEvent, type StoredEvent } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import { loadDefinitions, type ComputedTraitDefinition } from '../profiles/index.js';
-import { extractIdentifiers } from './identifiers.js';
 import { canonicalKey, compareKeys, ComponentTracker, type CanonicalKey } from './components.js';
 import { ResolutionSession, type ChangeRow, type PreparedEvent, type SessionContext } from './session.js';
+import { prepareEvent, type IdentityInput } from './prepare.js';
 import { inChunks, loadSeparations, loadSlice, loadSourceTypes, writeSession } from './store.js';
 import { loadRules } from './rules-store.js';
 import type { IdentityRules } from './schema.js';
@@ -20,12 +20,12 @@ export const PROFILE_FEED_LOCK = 'feed:profile_changes';
 
 interface BatchContext {
   rules: IdentityRules;
+  /** The rules as JSON, to compare with those a batch was prepared under. */
+  rulesJson: string;
   defs: ComputedTraitDefinition[];
   session: SessionContext;
   sourceTypes: Map<string, string>;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class IdentityEngine {
   /** Counters for operations and benchmarks: components replayed in canonical order, and their events. */
@@ -41,6 +41,7 @@ export class IdentityEngine {
     const [rules, defs, separations, sourceTypes] = await Promise.all([loadRules(trx), loadDefinitions(trx), loadSeparations(trx), loadSourceTypes(trx)]);
     return {
       rules,
+      rulesJson: JSON.stringify(rules),
       defs,
       sourceTypes,
       session: {
@@ -52,27 +53,27 @@ export class IdentityEngine {
   }
 
   prepare(ctx: BatchContext, e: StoredEvent): PreparedEvent {
-    const { ids, invalid } = extractIdentifiers(e.payload, ctx.rules);
-    const body = e.type === 'identify' || e.type === 'group' ? e.payload.traits : e.payload.properties;
-    return {
-      seq: e.seq,
-      messageId: e.messageId,
-      ts: e.ts,
-      type: e.type,
-      event: e.event,
-      sourceId: e.sourceId,
-      sourceType: ctx.sourceTypes.get(e.sourceId) ?? null,
-      properties: isObject(body) ? body : {},
-      ids,
-      invalid,
-    };
+    return prepareEvent(e, ctx.rules, ctx.sourceTypes.get(e.sourceId) ?? null);
   }
 
-  /** The stage's apply: one batch of log events, in one transaction. */
-  async applyBatch(trx: Trx, items: StoredEvent[]): Promise<void> {
+  /** Events prepared under other rules than the transaction's (the rules changed meanwhile), prepared again from the log. */
+  private async reprepare(trx: Trx, ctx: BatchContext, seqs: number[]): Promise<PreparedEvent[]> {
+    const bySeq = new Map<number, PreparedEvent>();
+    await inChunks(this.dialect, seqs, async (chunk) => {
+      for (const r of await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute()) bySeq.set(Number(r.seq), this.prepare(ctx, toStoredEvent(r, this.dialect)));
+    });
+    return seqs.map((s) => bySeq.get(s)!);
+  }
+
+  /** The stage's apply: one batch of prepared log events (input-feed.ts), in one transaction. */
+  async applyBatch(trx: Trx, items: IdentityInput[]): Promise<void> {
     await this.dialect.lockName(trx, PROFILE_FEED_LOCK);
     const ctx = await this.context(trx);
-    const events = items.map((e) => this.prepare(ctx, e));
+    let events: PreparedEvent[];
+    if (items.every((i) => i.rules === ctx.rulesJson)) {
+      events = items.map((i) => i.event);
+      for (const e of events) e.sourceType = ctx.sourceTypes.get(e.sourceId) ?? null;
+    } else events = await this.reprepare(trx, ctx, items.map((i) => i.event.seq));
     const keys = [...new Set(events.flatMap((e) => e.ids.map((i) => i.key)))];
     const slice = await loadSlice(trx, this.dialect, keys);
     const componentOf = new Map([...slice.identifiers].map(([k, r]) => [k, r.componentId]));

@@ -3,6 +3,7 @@ import './tables.js';
 
 export { IdentityEngine, IDENTITY_STAGE, PROFILE_FEED_LOCK } from './engine.js';
 export { identityStage } from './stage.js';
+export { identityFeed, type IdentityFeed } from './input-feed.js';
 export { unmerge, type UnmergeResult } from './unmerge.js';
 export { resetIdentity } from './rebuild.js';
 export { loadRules, saveRules } from './rules-store.js';

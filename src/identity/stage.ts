@@ -1,8 +1,10 @@
 // The identity stage: first in the pipeline, it consumes the event log and maintains the identity
 // graph, profiles, the unified timeline and the profile-change feed, batch by batch, exactly once.
-import { Stage, type EventLog, type StoredEvent } from '../log/index.js';
+import { Stage, type EventLog } from '../log/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { IDENTITY_STAGE, type IdentityEngine } from './engine.js';
+import { identityFeed, type IdentityFeed } from './input-feed.js';
+import type { IdentityInput } from './prepare.js';
 
 export function identityStage(o: {
   db: Db;
@@ -10,13 +12,15 @@ export function identityStage(o: {
   log: EventLog;
   engine: IdentityEngine;
   batchSize?: number;
+  /** Where prepared events come from; by default identityFeed(db, log). */
+  feed?: IdentityFeed;
   onError?: (err: unknown) => void;
-}): Stage<StoredEvent> {
-  return new Stage<StoredEvent>({
+}): Stage<IdentityInput> {
+  return new Stage<IdentityInput>({
     name: IDENTITY_STAGE,
     db: o.db,
     dialect: o.dialect,
-    feed: o.log.asFeed(),
+    feed: o.feed ?? identityFeed(o.db, o.log),
     // Large batches: each commit (an fsync) and each slice load is a fixed cost per batch.
     batchSize: o.batchSize ?? 5000,
     apply: (trx, items) => o.engine.applyBatch(trx, items.map((i) => i.item)),

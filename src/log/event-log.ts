@@ -76,6 +76,11 @@ export class EventLog {
     this.group = new GroupCommit((items) => this.commit(items), options.logFile ? 2 : 1);
   }
 
+  /** The embedded store's log file, which readers may open read-only; undefined on PostgreSQL. */
+  get file(): string | undefined {
+    return this.options.logFile;
+  }
+
   /** Resolves when every event is durable (or known to be a duplicate); outcomes follow input order. */
   append(events: NewLogEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);

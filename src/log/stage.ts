@@ -11,6 +11,8 @@ export interface Feed<T> {
   readAfter(position: number, limit: number): Promise<{ position: number; item: T }[]>;
   /** In-process wake-up when new items may be available; returns an unsubscribe function. */
   onAppend?(listener: () => void): () => void;
+  /** Releases what the feed holds (a thread, say) when its stage stops. */
+  close?(): Promise<void>;
 }
 
 export interface StageOptions<T> {
@@ -74,6 +76,7 @@ export class Stage<T> {
     clearInterval(this.timer);
     this.poke();
     await this.loop;
+    await this.o.feed.close?.();
   }
 
   /** Processes until the feed is exhausted (for tests, imports and benchmarks); returns the item count. */

@@ -1,0 +1,46 @@
+// The identity stage's prefetch thread (see input-feed.ts): reads a batch of the event log with its
+// own read-only connection to log.db, parses the payloads and extracts identifiers, and posts the
+// prepared events to the stage while it resolves and writes the previous batch.
+import { parentPort, workerData } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
+import { prepareEvent } from './prepare.js';
+import type { IdentityRules } from './schema.js';
+
+interface Row {
+  seq: number;
+  source_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  ts: number;
+  payload: string;
+}
+
+const conn = new SQLite(workerData.logFile as string, { readonly: true, fileMustExist: true });
+conn.pragma(`cache_size = -${workerData.cacheKib as number}`);
+const select = conn.prepare<[number, number], Row>(
+  'SELECT seq, source_id, message_id, type, event, ts, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+);
+let rulesText = '';
+let rules: IdentityRules;
+
+parentPort!.on('message', (msg: { close?: true; id: number; after: number; limit: number; rules: string }) => {
+  if (msg.close) {
+    conn.close();
+    parentPort!.close();
+    return;
+  }
+  try {
+    if (msg.rules !== rulesText) [rules, rulesText] = [JSON.parse(msg.rules) as IdentityRules, msg.rules];
+    const events = select.all(msg.after, msg.limit).map((r) =>
+      prepareEvent(
+        { seq: r.seq, sourceId: r.source_id, messageId: r.message_id, type: r.type, event: r.event, ts: r.ts, payload: JSON.parse(r.payload) as Record<string, unknown> },
+        rules,
+        null, // the stage sets it from the sources it reads in its transaction
+      ),
+    );
+    parentPort!.postMessage({ id: msg.id, events });
+  } catch (err) {
+    parentPort!.postMessage({ id: msg.id, error: (err as Error).message });
+  }
+});
