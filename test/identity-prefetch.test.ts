@@ -24,6 +24,12 @@ async function store(): Promise<{ storage: Storage; log: EventLog }> {
   const storage = await openStorage({ dataDir: dir });
   const now = clock.now();
   await storage.db.insertInto('sources').values({ id: 'src_pos', name: 'pos', type: 'pos', rate_limit: null, disabled_at: null, created_at: now, updated_at: now }).execute();
+  // Computed traits read purchase properties: the thread passes them as JSON, the stage parses what its fold reads.
+  const defs = [
+    { name: 'ltv', kind: 'sum', event: 'Order Completed', property: 'total' },
+    { name: 'last_member_id', kind: 'last', property: 'member_id' },
+  ];
+  await storage.db.insertInto('computed_traits').values(defs.map((d) => ({ name: d.name, definition: JSON.stringify(d), created_at: now }))).execute();
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: 86_400_000, logFile: storage.logFile });
   cleanups.push(async () => {
     await log.close();
@@ -84,6 +90,7 @@ it('resolves prefetched batches exactly as batches the stage prepares itself', a
 
   const expected = await snapshot(inPlace.storage);
   expect(expected.ids.some((r) => r.key === 'email:person7@example.com')).toBe(true);
+  expect(expected.profiles.filter((p) => JSON.parse(p.state).aggs.ltv !== undefined)).toHaveLength(400);
   expect(expected.timeline).toHaveLength(3000);
   expect(await snapshot(threaded.storage)).toEqual(expected);
 });

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
 import { toStoredEvent, type StoredEvent } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
-import { loadDefinitions, type ComputedTraitDefinition } from '../profiles/index.js';
+import { isIncremental, loadDefinitions, type ComputedTraitDefinition } from '../profiles/index.js';
 import { canonicalKey, compareKeys, ComponentTracker, type CanonicalKey } from './components.js';
 import { ResolutionSession, type ChangeRow, type PreparedEvent, type SessionContext } from './session.js';
 import { prepareEvent, type IdentityInput } from './prepare.js';
@@ -25,6 +25,17 @@ interface BatchContext {
   defs: ComputedTraitDefinition[];
   session: SessionContext;
   sourceTypes: Map<string, string>;
+}
+
+/**
+ * Which events' properties the profile fold reads (profile-state.ts, computed-traits.ts): identify
+ * traits, and the properties computed traits aggregate. Timelines store them as JSON (propertiesJson).
+ */
+function readsProperties(defs: readonly ComputedTraitDefinition[]): (e: PreparedEvent) => boolean {
+  const reading = defs.filter((d) => isIncremental(d) && d.property !== undefined);
+  const anyEvent = reading.some((d) => d.event === undefined);
+  const events = new Set(reading.map((d) => d.event));
+  return (e) => e.type === 'identify' || anyEvent || (e.event !== null && events.has(e.event));
 }
 
 export class IdentityEngine {
@@ -71,8 +82,13 @@ export class IdentityEngine {
     const ctx = await this.context(trx);
     let events: PreparedEvent[];
     if (items.every((i) => i.rules === ctx.rulesJson)) {
-      events = items.map((i) => i.event);
-      for (const e of events) e.sourceType = ctx.sourceTypes.get(e.sourceId) ?? null;
+      const reads = readsProperties(ctx.defs);
+      events = items.map(({ event: e }) => {
+        e.sourceType = ctx.sourceTypes.get(e.sourceId) ?? null;
+        // The prefetch thread passes properties as JSON only (prefetch-thread.ts).
+        e.properties ??= reads(e as PreparedEvent) ? (JSON.parse(e.propertiesJson) as Record<string, unknown>) : {};
+        return e as PreparedEvent;
+      });
     } else events = await this.reprepare(trx, ctx, items.map((i) => i.event.seq));
     const keys = [...new Set(events.flatMap((e) => e.ids.map((i) => i.key)))];
     const slice = await loadSlice(trx, this.dialect, keys);

@@ -12,7 +12,6 @@ import { SQLITE_CACHE_KIB } from '../storage/open.js';
 import { startModuleWorker } from '../shared/module-worker.js';
 import { loadRules } from './rules-store.js';
 import { prepareEvent, type IdentityInput } from './prepare.js';
-import type { PreparedEvent } from './session.js';
 
 type Item = { position: number; item: IdentityInput };
 
@@ -55,7 +54,7 @@ interface Request {
   after: number;
   limit: number;
   rules: string;
-  result: Promise<PreparedEvent[]>;
+  result: Promise<IdentityInput['event'][]>;
 }
 
 /** Smaller batches are prepared in place: a thread is worth it only when the stage is busy. */
@@ -68,7 +67,7 @@ class PrefetchingFeed implements IdentityFeed {
   readonly stats = { prefetched: 0 };
   private readonly inProcess: InProcessFeed;
   private thread: Worker | null = null;
-  private readonly pending = new Map<number, { resolve: (events: PreparedEvent[]) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (events: IdentityInput['event'][]) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   /** The batch after the one last returned, requested as that one was returned. */
   private ahead: Request | null = null;
@@ -89,7 +88,7 @@ class PrefetchingFeed implements IdentityFeed {
     const rules = await currentRules(this.db);
     const request = this.ahead;
     this.ahead = null;
-    let events: PreparedEvent[] | null = null;
+    let events: IdentityInput['event'][] | null = null;
     // A prefetch is only good for the position the stage asks for (another runner may have moved it).
     if (request && request.after === position && request.limit === limit && request.rules === rules)
       events = await request.result.catch(() => null); // the thread failed: prepared here instead
@@ -107,7 +106,7 @@ class PrefetchingFeed implements IdentityFeed {
   private request(after: number, limit: number, rules: string): Request {
     const thread = this.thread ?? this.startThread();
     const id = this.nextId++;
-    const result = new Promise<PreparedEvent[]>((resolve, reject) => {
+    const result = new Promise<IdentityInput['event'][]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       thread.ref(); // a request in flight keeps the process alive; an idle thread does not
       thread.postMessage({ id, after, limit, rules });
@@ -118,7 +117,7 @@ class PrefetchingFeed implements IdentityFeed {
 
   private startThread(): Worker {
     const thread = startModuleWorker(import.meta.url, './prefetch-thread', { logFile: this.logFile, cacheKib: SQLITE_CACHE_KIB });
-    thread.on('message', (reply: { id: number; events?: PreparedEvent[]; error?: string }) => {
+    thread.on('message', (reply: { id: number; events?: IdentityInput['event'][]; error?: string }) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) {

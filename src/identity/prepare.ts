@@ -8,9 +8,12 @@ import type { PreparedEvent } from './session.js';
 /** What preparing reads of a log event. */
 export type LogEventFields = Pick<StoredEvent, 'seq' | 'sourceId' | 'messageId' | 'type' | 'event' | 'ts' | 'payload'>;
 
-/** A prepared event and the rules it was prepared under (as JSON: the stage compares them to its own). */
+/**
+ * A prepared event and the rules it was prepared under (as JSON: the stage compares them to its own).
+ * From the prefetch thread `properties` is null: only `propertiesJson` is passed (see the engine).
+ */
 export interface IdentityInput {
-  event: PreparedEvent;
+  event: Omit<PreparedEvent, 'properties'> & { properties: PreparedEvent['properties'] | null };
   rules: string;
 }
 
@@ -19,6 +22,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 export function prepareEvent(e: LogEventFields, rules: IdentityRules, sourceType: string | null): PreparedEvent {
   const { ids, invalid } = extractIdentifiers(e.payload, rules);
   const body = e.type === 'identify' || e.type === 'group' ? e.payload.traits : e.payload.properties;
+  const properties = isObject(body) ? body : {};
   return {
     seq: e.seq,
     messageId: e.messageId,
@@ -27,7 +31,8 @@ export function prepareEvent(e: LogEventFields, rules: IdentityRules, sourceType
     event: e.event,
     sourceId: e.sourceId,
     sourceType,
-    properties: isObject(body) ? body : {},
+    properties,
+    propertiesJson: JSON.stringify(properties),
     ids,
     invalid,
   };

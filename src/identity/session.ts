@@ -9,6 +9,8 @@ import { resolveEvent, type GraphView, type Separations } from './resolve.js';
 import { compareKeys, type CanonicalKey } from './components.js';
 
 export interface PreparedEvent extends FoldEvent {
+  /** `properties` as stored on the timeline (prepared once, by the prefetch thread when there is one). */
+  propertiesJson: string;
   seq: number;
   messageId: string;
   ids: Identifier[];
@@ -66,7 +68,7 @@ export interface TimelineRow {
   type: string;
   event: string | null;
   ts: number;
-  properties: Record<string, unknown>;
+  propertiesJson: string;
 }
 
 export class ResolutionSession implements GraphView {
@@ -162,7 +164,7 @@ export class ResolutionSession implements GraphView {
     }
     const traitsChanged = foldEvent(profile.state, e, this.ctx.fold);
     this.touchedProfiles.add(profile.id);
-    this.timeline.push({ seq: e.seq, profileId: profile.id, type: e.type, event: e.event, ts: e.ts, properties: e.properties });
+    this.timeline.push({ seq: e.seq, profileId: profile.id, type: e.type, event: e.event, ts: e.ts, propertiesJson: e.propertiesJson });
     this.changes.push({ profileId: profile.id, kind: 'event', eventSeq: e.seq, otherProfileId: null });
     if (traitsChanged) {
       this.traitsChanged.add(profile.id);

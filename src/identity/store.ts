@@ -161,7 +161,7 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
     type: t.type,
     event: t.event,
     ts: t.ts,
-    properties: JSON.stringify(t.properties),
+    properties: t.propertiesJson,
   }));
   await insertRows(trx, dialect, 'profile_events', ['seq', 'profile_id', 'type', 'event', 'ts', 'properties'], timeline,
     'ON CONFLICT (seq) DO UPDATE SET profile_id = excluded.profile_id');
