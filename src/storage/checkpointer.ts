@@ -13,12 +13,20 @@ import { fileURLToPath } from 'node:url';
 const threadFile = fileURLToPath(new URL('./checkpoint-thread.mjs', import.meta.url));
 /** Checkpoints also run on this timer, for commits by other processes. */
 const INTERVAL_MS = 1000;
+/**
+ * At most one checkpoint per this many ms follows commits. A checkpoint fsyncs the database file:
+ * after every small commit of a caught-up pipeline that was hundreds of fsyncs a second, which slowed
+ * the API's log commits beside it (npm run bench:ingest); a stage batch of the identity stage takes
+ * about this long, so a busy stage still has its WAL checkpointed between two batches.
+ */
+const MIN_GAP_MS = 100;
 /** The writing connection checkpoints itself past this many WAL pages (16 MiB): the thread's fallback. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 4000;
 
 export class WalCheckpointer {
   private readonly thread: Worker;
   private failed = false;
+  private lastPoke = 0;
 
   /** `onFailure` runs once if the thread fails: the caller restores SQLite's own checkpoints. */
   constructor(file: string, onFailure: (err: Error) => void) {
@@ -34,9 +42,12 @@ export class WalCheckpointer {
     this.thread.on('exit', (code) => fail(new Error(`the WAL checkpoint thread exited (code ${code})`)));
   }
 
-  /** After a commit: checkpoint now (messages arriving while one runs are served one after another). */
+  /** After a commit: checkpoint now, unless one was asked for less than MIN_GAP_MS ago. */
   poke(): void {
-    if (!this.failed) this.thread.postMessage({ checkpoint: true });
+    const now = performance.now();
+    if (this.failed || now - this.lastPoke < MIN_GAP_MS) return;
+    this.lastPoke = now;
+    this.thread.postMessage({ checkpoint: true });
   }
 
   /** Before the store's connections close: their last close then checkpoints and removes the WAL. */
