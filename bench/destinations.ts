@@ -11,11 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.js';
-import { createMeridian } from '../src/main.js';
-import { metaRow } from '../src/destinations/connectors/meta.js';
-import { signWebhook } from '../src/destinations/index.js';
+import { built } from './built.js';
 import { startFake } from '../test/fakes/fake-server.js';
+
+const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
+const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
+const { metaRow } = await built<typeof import('../src/destinations/connectors/meta.js')>('destinations/connectors/meta.js');
+const { signWebhook } = await built<typeof import('../src/destinations/index.js')>('destinations/index.js');
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 600) * 1000;
@@ -108,7 +110,6 @@ async function main() {
   for (let i = 0; i < N; i += 10_000)
     metaBodies.push({ method: 'POST', body: JSON.stringify({ payload: { schema: ['EMAIL', 'PHONE', 'FN', 'LN', 'CT', 'ST', 'ZIP', 'COUNTRY', 'EXTERN_ID'], data: profiles.slice(i, i + 10_000).map((p) => metaRow({ profileId: p.id, ...JSON.parse(p.traits) })) } }) });
 
-
   // ---- 2. events → signed webhook ------------------------------------------------------------
   await api('/v1/destinations', { name: 'Hook', kind: 'events', connector: 'webhook', config: { url: r.hook.url + '/in' }, secrets: { signingSecret: SECRET }, filter: { events: ['Bench'] }, delivery: { concurrency: CONCURRENCY } });
   const source = (await api('/v1/sources', { name: 'bench', type: 'server' })) as { id: string };
@@ -142,7 +143,6 @@ async function main() {
     const ts = String(Date.now());
     return { method: 'POST', body, headers: { 'x-meridian-timestamp': ts, 'x-meridian-signature': signWebhook(SECRET, ts, body), 'idempotency-key': `event:${seq}` } };
   });
-
 
   await meridian.close();
   // Baselines run after Meridian stopped, so that a backlog left by a timeout does not compete with them.

@@ -11,10 +11,12 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
-import { loadConfig } from '../src/config.js';
-import { createMeridian } from '../src/main.js';
 import type { ImportMapping } from '../src/sources/import/index.js';
+import { built } from './built.js';
 import { ORDER_MAPPING, writeOrdersCsv } from '../test/helpers/import-files.js';
+
+const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
+const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
 
 const N = Number(process.env.BENCH_N ?? 1_000_000);
 const DRAIN = process.env.BENCH_DRAIN !== '0';

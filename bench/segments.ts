@@ -16,12 +16,14 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { createMeridian } from '../src/main.js';
-import { openStorage } from '../src/storage/index.js';
-import { SegmentService } from '../src/segments/index.js';
-import { systemClock } from '../src/shared/clock.js';
 import type { Rule } from '../src/segments/index.js';
+import { built } from './built.js';
+
+const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
+const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
+const { openStorage } = await built<typeof import('../src/storage/index.js')>('storage/index.js');
+const { SegmentService } = await built<typeof import('../src/segments/index.js')>('segments/index.js');
+const { systemClock } = await built<typeof import('../src/shared/clock.js')>('shared/clock.js');
 
 const SECONDS = Number(process.env.BENCH_SEGMENTS_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_SEGMENTS_RATE ?? 1000);

@@ -2,9 +2,11 @@
 // of at least 256 events are read and prepared by a thread while the previous batch is applied. What it
 // prepares must resolve exactly as what the stage prepares itself, and a rules change between a
 // prefetch and its batch's transaction must be applied to that batch.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../src/storage/index.js';
 import { EventLog, type NewLogEvent } from '../src/log/index.js';
@@ -133,4 +135,10 @@ it('prepares a batch again when its transaction reads other rules than it was pr
   const cards = await storage.db.selectFrom('identity_identifiers').select('key').where('type', '=', 'gift_card').execute();
   expect(cards).toHaveLength(400);
   expect(await storage.db.selectFrom('profile_events').select('seq').execute()).toHaveLength(400);
+});
+
+it('closes the thread and lets a process with nothing else to do end normally', async () => {
+  const script = new URL('./fixtures/scripts/prefetch-close.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 60_000 });
+  expect(JSON.parse(stdout)).toEqual({ applied: 1000, prefetched: 3 });
 });

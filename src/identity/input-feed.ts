@@ -147,6 +147,7 @@ class PrefetchingFeed implements IdentityFeed {
     this.thread = null;
     this.ahead = null;
     const exited = new Promise((resolve) => thread.once('exit', resolve));
+    thread.ref(); // an unreferenced thread's exit would not keep this process waiting for it
     thread.postMessage({ close: true });
     await exited;
   }
