@@ -67,13 +67,13 @@ export class IdentityEngine {
     return prepareEvent(e, ctx.rules, ctx.sourceTypes.get(e.sourceId) ?? null);
   }
 
-  /** Events prepared under other rules than the transaction's (the rules changed meanwhile), prepared again from the log. */
-  private async reprepare(trx: Trx, ctx: BatchContext, seqs: number[]): Promise<PreparedEvent[]> {
-    const bySeq = new Map<number, PreparedEvent>();
+  /** These log events, read inside the transaction and prepared under its rules (in no particular order). */
+  private async readPrepared(trx: Trx, ctx: BatchContext, seqs: number[]): Promise<PreparedEvent[]> {
+    const events: PreparedEvent[] = [];
     await inChunks(this.dialect, seqs, async (chunk) => {
-      for (const r of await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute()) bySeq.set(Number(r.seq), this.prepare(ctx, toStoredEvent(r, this.dialect)));
+      for (const r of await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute()) events.push(this.prepare(ctx, toStoredEvent(r, this.dialect)));
     });
-    return seqs.map((s) => bySeq.get(s)!);
+    return events;
   }
 
   /** The stage's apply: one batch of prepared log events (input-feed.ts), in one transaction. */
@@ -89,7 +89,10 @@ export class IdentityEngine {
         e.properties ??= reads(e as PreparedEvent) ? (JSON.parse(e.propertiesJson) as Record<string, unknown>) : {};
         return e as PreparedEvent;
       });
-    } else events = await this.reprepare(trx, ctx, items.map((i) => i.event.seq));
+    } else {
+      // Prepared under other rules than the transaction reads (they changed meanwhile): again, in log order.
+      events = (await this.readPrepared(trx, ctx, items.map((i) => i.event.seq))).sort((a, b) => a.seq - b.seq);
+    }
     const keys = [...new Set(events.flatMap((e) => e.ids.map((i) => i.key)))];
     const slice = await loadSlice(trx, this.dialect, keys);
     const componentOf = new Map([...slice.identifiers].map(([k, r]) => [k, r.componentId]));
@@ -154,13 +157,8 @@ export class IdentityEngine {
     });
     const arrivingSeqs = new Set(arriving.map((a) => a.event.seq));
     const events = arriving.map((a) => ({ e: a.event, c: a.componentId }));
-    await inChunks(this.dialect, [...oldAssign.keys()].filter((s) => !arrivingSeqs.has(s)), async (chunk) => {
-      const rows = await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute();
-      for (const r of rows) {
-        const e = this.prepare(ctx, toStoredEvent(r, this.dialect));
-        events.push({ e, c: componentOfProfile.get(oldAssign.get(e.seq)!)! });
-      }
-    });
+    for (const e of await this.readPrepared(trx, ctx, [...oldAssign.keys()].filter((s) => !arrivingSeqs.has(s))))
+      events.push({ e, c: componentOfProfile.get(oldAssign.get(e.seq)!)! });
     const keyed = events.map((x) => ({ ...x, k: canonicalKey(x.e) })).sort((a, b) => compareKeys(a.k, b.k));
     const session = new ResolutionSession(ctx.session);
     const lastKeys = new Map<string, CanonicalKey>();

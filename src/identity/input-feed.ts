@@ -11,6 +11,7 @@ import type { EventLog, Feed } from '../log/index.js';
 import { SQLITE_CACHE_KIB } from '../storage/open.js';
 import { startModuleWorker } from '../shared/module-worker.js';
 import { loadRules } from './rules-store.js';
+import type { IdentityRules } from './schema.js';
 import { prepareEvent, type IdentityInput } from './prepare.js';
 
 type Item = { position: number; item: IdentityInput };
@@ -25,10 +26,15 @@ export function identityFeed(db: Db, log: EventLog): IdentityFeed {
   return log.file ? new PrefetchingFeed(db, log, log.file) : new InProcessFeed(db, log);
 }
 
-const onAppendOf = (log: EventLog) => (listener: () => void) => log.onAppend(() => listener());
+/** The workspace's rules as the feed reads them before a batch, and as JSON: what a batch carries. */
+interface Rules {
+  rules: IdentityRules;
+  json: string;
+}
 
-async function currentRules(db: Db): Promise<string> {
-  return JSON.stringify(await loadRules(db));
+async function currentRules(db: Db): Promise<Rules> {
+  const rules = await loadRules(db);
+  return { rules, json: JSON.stringify(rules) };
 }
 
 class InProcessFeed implements IdentityFeed {
@@ -38,13 +44,15 @@ class InProcessFeed implements IdentityFeed {
     private readonly db: Db,
     private readonly log: EventLog,
   ) {
-    this.onAppend = onAppendOf(log);
+    this.onAppend = log.asFeed().onAppend;
   }
 
   async readAfter(position: number, limit: number): Promise<Item[]> {
-    const rules = await currentRules(this.db);
-    const parsed = JSON.parse(rules);
-    return (await this.log.readAfter(position, limit)).map((e) => ({ position: e.seq, item: { event: prepareEvent(e, parsed, null), rules } }));
+    return this.read(position, limit, await currentRules(this.db));
+  }
+
+  async read(position: number, limit: number, rules: Rules): Promise<Item[]> {
+    return (await this.log.readAfter(position, limit)).map((e) => ({ position: e.seq, item: { event: prepareEvent(e, rules.rules, null), rules: rules.json } }));
   }
 
   async close(): Promise<void> {}
@@ -80,7 +88,7 @@ class PrefetchingFeed implements IdentityFeed {
     log: EventLog,
     private readonly logFile: string,
   ) {
-    this.onAppend = onAppendOf(log);
+    this.onAppend = log.asFeed().onAppend;
     this.inProcess = new InProcessFeed(db, log);
   }
 
@@ -90,11 +98,11 @@ class PrefetchingFeed implements IdentityFeed {
     this.ahead = null;
     let events: IdentityInput['event'][] | null = null;
     // A prefetch is only good for the position the stage asks for (another runner may have moved it).
-    if (request && request.after === position && request.limit === limit && request.rules === rules)
+    if (request && request.after === position && request.limit === limit && request.rules === rules.json)
       events = await request.result.catch(() => null); // the thread failed: prepared here instead
-    if (events === null) return this.takeAndPrefetch(await this.inProcess.readAfter(position, limit), limit, rules);
+    if (events === null) return this.takeAndPrefetch(await this.inProcess.read(position, limit, rules), limit, rules.json);
     if (events.length > 0) this.stats.prefetched++;
-    return this.takeAndPrefetch(events.map((event) => ({ position: event.seq, item: { event, rules } })), limit, rules);
+    return this.takeAndPrefetch(events.map((event) => ({ position: event.seq, item: { event, rules: rules.json } })), limit, rules.json);
   }
 
   /** A full batch: more is likely waiting, so the thread prepares it while this one is applied. */
