@@ -62,7 +62,10 @@ const sourceDbs = [
 ];
 const cases = storesUnderTest().flatMap((store) => sourceDbs.map(([name, open]) => [store, name, open] as const));
 
-describe.skipIf(cases.length === 0).each(cases)('database sync into %s from %s', (store, _name, openSource) => {
+// With no source database configured, a skipped placeholder keeps the file from failing as empty.
+if (cases.length === 0) it.skip('database sync: no source database configured (MERIDIAN_TEST_DATABASE_URL, MERIDIAN_TEST_MYSQL_URL)', () => {});
+
+describe.each(cases)('database sync into %s from %s', (store, _name, openSource) => {
   let server: TestServer;
   let db: SourceDb;
   let sourceId: string;

@@ -164,6 +164,10 @@ describe.each(kinds)('batch SQL and incremental evaluation agree (%s)', (kind, r
   test(`${runs} random rules over random histories, at every step`, async () => {
     await fc.assert(
       fc.asyncProperty(condition, fc.array(step, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1000 }), async (root, steps, probe) => {
+        // On SQLite every query here completes synchronously, so thousands of runs would never give the
+        // event loop a turn: vitest's worker could not read its runner's replies (a 60 s RPC timeout
+        // that fails the whole suite on a busy machine). One macrotask turn per run lets it breathe.
+        await new Promise((resolve) => setImmediate(resolve));
         const rule: Rule = { version: 1, root };
         const { db, dialect } = store;
         for (const t of ['profiles', 'profile_events', 'profile_tags', 'rfm_scores', 'segment_memberships'] as const) await db.deleteFrom(t).execute();
