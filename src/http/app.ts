@@ -15,7 +15,8 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-* are believed only from the configured proxies; anyone else could claim any client IP.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // Requests in flight when shutdown starts are allowed to finish (their events get committed).
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },

@@ -5,20 +5,13 @@ import { MESSAGE_TYPES, MessageSchemas, BatchSchema, IngestResponse, type Messag
 import { decodeBody } from './parse-body.js';
 import type { Ingestor } from './service.js';
 import { AppError } from '../shared/errors.js';
+import { basicUser } from './basic-auth.js';
 
 export interface TrackingRouteOptions {
   ingestor: Ingestor;
   maxBatchBytes: number;
   maxDepth: number;
 }
-
-const basicUser = (header: string | undefined): string | undefined => {
-  const m = header && /^Basic\s+(\S+)$/i.exec(header);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const user = decoded.split(':')[0];
-  return user || undefined;
-};
 
 export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOptions) {
   // SDKs send JSON as text/plain, gzip as x-www-form-urlencoded, …: read every body as bytes and
@@ -49,7 +42,14 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
       async (req) => {
         // Fastify skips the parser for a body-less request (a JSON `null` body is invalid_body, not empty).
         if (req.body === undefined) throw new AppError('empty_body', 400, 'the request body is empty');
-        return opts.ingestor.ingest({ kind, body: req.body, basicKey: basicUser(req.headers.authorization), ip: req.ip });
+        return opts.ingestor.ingest({
+          kind,
+          body: req.body,
+          basicKey: basicUser(req.headers.authorization),
+          ip: req.ip,
+          origin: req.headers.origin,
+          userAgent: req.headers['user-agent'],
+        });
       },
     );
 
