@@ -1,5 +1,6 @@
 // The Segment-compatible tracking endpoints: /v1/{track,identify,page,screen,group,alias,batch},
-// plus the one-letter paths analytics.js uses (/v1/t, /v1/i, …, /v1/b).
+// plus the one-letter paths analytics.js uses (/v1/t, /v1/i, …, /v1/b) and the batch path of
+// RudderStack's beacon queue (/beacon/v1/batch?writeKey=…).
 import type { FastifyInstance } from 'fastify';
 import { MESSAGE_TYPES, MessageSchemas, BatchSchema, IngestResponse, type MessageType } from './schema.js';
 import { decodeBody } from './parse-body.js';
@@ -26,7 +27,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
   });
 
   const route = (path: string, kind: MessageType | 'batch', body: object) =>
-    app.post(
+    app.post<{ Querystring: { writeKey?: string } }>(
       path,
       {
         schema: {
@@ -45,7 +46,8 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
         return opts.ingestor.ingest({
           kind,
           body: req.body,
-          basicKey: basicUser(req.headers.authorization),
+          // sendBeacon can set no header: RudderStack's beacon queue names the key in the URL.
+          basicKey: basicUser(req.headers.authorization) ?? req.query.writeKey,
           ip: req.ip,
           origin: req.headers.origin,
           userAgent: req.headers['user-agent'],
@@ -59,4 +61,5 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
   }
   route('/v1/batch', 'batch', BatchSchema);
   route('/v1/b', 'batch', BatchSchema);
+  route('/beacon/v1/batch', 'batch', BatchSchema);
 }
