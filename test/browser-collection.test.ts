@@ -18,6 +18,7 @@ const LIBS: Record<string, string> = {
   '/lib/rudderstack.js': require.resolve('@rudderstack/analytics-js').replace(/cjs\/index\.cjs$/, 'bundled/umd/index.js'),
 };
 const SEGMENT_SNIPPET = readFileSync(new URL('./fixtures/browser/segment-snippet.html', import.meta.url), 'utf8');
+const RUDDERSTACK_SNIPPET = readFileSync(new URL('./fixtures/browser/rudderstack-snippet.html', import.meta.url), 'utf8');
 
 interface Stored {
   type: string;
@@ -152,10 +153,11 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
     expect(problems).toEqual([]);
   });
 
-  it('RudderStack v3 loads its source config from Meridian (configUrl) and sends every call here', async () => {
-    const { id, writeKey } = await meridian.createSource('rudderstack configUrl');
-    const { byType, problems, inPage } = await visit('/rudderstack-config', rudderPage(writeKey, `{ configUrl: '${meridian.url}' }`), id, (page) =>
-      page.evaluate(() => (window as any).done),
+  it("RudderStack's v3 snippet loads the SDK and its source config (configUrl) from Meridian and sends every call here", async () => {
+    const { id, writeKey } = await meridian.createSource('rudderstack snippet');
+    const html = RUDDERSTACK_SNIPPET.replaceAll('{{MERIDIAN}}', meridian.url).replaceAll('{{WRITE_KEY}}', writeKey).replaceAll('{{PREFIX}}', 'rs');
+    const { byType, problems, inPage } = await visit('/rudderstack-snippet', html, id, (page) =>
+      page.waitForFunction(() => !Array.isArray((window as any).rudderanalytics)).then(() => page.evaluate(() => (window as any).rudderanalytics.getAnonymousId())),
     );
     expectCalls(byType, 'rs', inPage as string, 'RudderLabs JavaScript SDK');
     expect(problems).toEqual([]);

@@ -1,6 +1,7 @@
 // What the browser snippets load from their vendor's CDN, served here so a page switches by changing
 // one host: Segment's settings and analytics.js bundle (the pinned @segment/analytics-next), and
-// RudderStack's source config. Each answers for one write key, like the tracking calls.
+// RudderStack's source config and SDK (the pinned @rudderstack/analytics-js). What names a write key
+// answers for that key only, like the tracking calls.
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -20,7 +21,16 @@ export interface SdkRouteOptions {
   publicUrl?: string;
 }
 
-const SEGMENT_DIST = join(dirname(createRequire(import.meta.url).resolve('@segment/analytics-next/package.json')), 'dist', 'umd');
+const require = createRequire(import.meta.url);
+const SEGMENT_DIST = join(dirname(require.resolve('@segment/analytics-next/package.json')), 'dist', 'umd');
+// RudderStack's npm package has no CDN build, but a "bundled" one (plugins inside: nothing loaded from
+// its CDN). Wrapped like the CDN build: it takes over the snippet's buffered calls (window.rudderanalytics).
+// (Its exports hide package.json: the main entry is dist/npm/modern/cjs/index.cjs.)
+const RUDDERSTACK_DIST = join(dirname(require.resolve('@rudderstack/analytics-js')), '..', '..');
+const RUDDERSTACK_WRAP = [
+  '(function(){var buffered=window.rudderanalytics;\n',
+  '\nvar sdk=window.rudderanalytics;window.rudderanalytics=Array.isArray(buffered)?buffered:[];new sdk.RudderAnalytics();})();\n',
+];
 // The standalone bundle finds its CDN (where its chunks and settings are) from its script's src, but
 // only for https; the snippet's `analytics._cdn` takes precedence, so it is set from this script's src.
 const CDN_PREAMBLE = `(function(){var a=window.analytics,s=document.currentScript;if(a&&!a._cdn&&s&&s.src)a._cdn=s.src.replace(/\\/analytics\\.js\\/v1\\/.*$/,'');})();\n`;
@@ -81,6 +91,26 @@ export async function sdkRoutes(app: FastifyInstance, opts: SdkRouteOptions) {
       if (!chunkNames.has(name)) throw new AppError('not_found', 404, `no analytics.js chunk ${name}`);
       const a = await asset(name, async () => ({ plain: await readFile(join(SEGMENT_DIST, name)), gzip: await readFile(join(SEGMENT_DIST, name + '.gz')) }));
       return sendScript(req, reply, a, 365 * 24 * 3600);
+    },
+  );
+
+  app.get<{ Params: { build: 'modern' | 'legacy' } }>(
+    '/v3/:build/rsa.min.js',
+    {
+      schema: {
+        tags,
+        summary: 'RudderStack JavaScript SDK v3 (@rudderstack/analytics-js, bundled build), for the v3 loading snippet',
+        params: Type.Object({ build: Type.Union([Type.Literal('modern'), Type.Literal('legacy')]) }),
+      },
+    },
+    async (req, reply) => {
+      const { build } = req.params;
+      const a = await asset(`rudderstack-${build}`, async () => {
+        const sdk = await readFile(join(RUDDERSTACK_DIST, build, 'bundled', 'umd', 'index.js'));
+        const plain = Buffer.concat([Buffer.from(RUDDERSTACK_WRAP[0]), sdk, Buffer.from(RUDDERSTACK_WRAP[1])]);
+        return { plain, gzip: gzipSync(plain) };
+      });
+      return sendScript(req, reply, a, 300);
     },
   );
 
