@@ -3,7 +3,7 @@
 import type { CollectionCors } from '../http/index.js';
 import type { Ingestor } from './service.js';
 
-const COLLECTION = /^\/(?:v1\/(?:track|identify|page|screen|group|alias|batch|[tipsgab])(?:\?|$)|beacon\/v1\/batch|v1\/projects\/|sourceConfig|analytics\.js\/|analytics-next\/)/;
+const COLLECTION = /^\/(?:v1\/(?:track|identify|page|screen|group|alias|batch|[tipsgab])(?:\?|$)|beacon\/v1\/batch|v1\/projects\/|sourceConfig|analytics\.js\/|analytics-next\/|v3\/(?:modern|legacy)\/)/;
 const PROJECT_KEY = /^\/v1\/projects\/([^/?]+)\//;
 
 function writeKeyInUrl(url: string): string | undefined {

@@ -55,7 +55,11 @@ export async function sdkRoutes(app: FastifyInstance, opts: SdkRouteOptions) {
     return a;
   };
   const sendScript = async (req: FastifyRequest, reply: FastifyReply, a: Asset, maxAge: number) => {
-    reply.type('application/javascript; charset=utf-8').header('cache-control', `public, max-age=${maxAge}`).header('vary', 'Accept-Encoding');
+    const vary = reply.getHeader('vary');
+    reply
+      .type('application/javascript; charset=utf-8')
+      .header('cache-control', `public, max-age=${maxAge}`)
+      .header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(a.gzip);
     return reply.send(a.plain);
   };
