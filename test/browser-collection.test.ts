@@ -157,7 +157,14 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
     const { id, writeKey } = await meridian.createSource('rudderstack snippet');
     const html = RUDDERSTACK_SNIPPET.replaceAll('{{MERIDIAN}}', meridian.url).replaceAll('{{WRITE_KEY}}', writeKey).replaceAll('{{PREFIX}}', 'rs');
     const { byType, problems, inPage } = await visit('/rudderstack-snippet', html, id, (page) =>
-      page.waitForFunction(() => !Array.isArray((window as any).rudderanalytics)).then(() => page.evaluate(() => (window as any).rudderanalytics.getAnonymousId())),
+      page.waitForFunction(() => !Array.isArray((window as any).rudderanalytics)).then(() =>
+        page.evaluate(() => {
+          // RudderStack keeps the id in the rl_anonymous_id cookie (or localStorage), as "RS_ENC_v3_" + base64(JSON).
+          const cookie = document.cookie.split('; ').find((c) => c.startsWith('rl_anonymous_id='));
+          const kept = cookie ? decodeURIComponent(cookie.slice('rl_anonymous_id='.length)) : localStorage.getItem('rl_anonymous_id');
+          return kept && JSON.parse(atob(kept.replace(/^RS_ENC_v3_/, '')));
+        }),
+      ),
     );
     expectCalls(byType, 'rs', inPage as string, 'RudderLabs JavaScript SDK');
     expect(problems).toEqual([]);
