@@ -58,8 +58,8 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
   const storedOf = async (sourceId: string) =>
     ((await (await meridian.admin(`/v1/events?sourceId=${sourceId}&limit=100`)).json()) as { data: Stored[] }).data;
 
-  /** Opens the page, lets the SDK deliver, and returns what was stored (one of each type) and what went wrong on the page. */
-  async function visit(path: string, html: string, sourceId: string, run?: (page: Page) => Promise<unknown>) {
+  /** Opens the page, runs `run` in it (its result: the anonymous id the SDK keeps), waits for one stored event of each type. */
+  async function visit(path: string, html: string, sourceId: string, run: (page: Page) => Promise<unknown>) {
     pages.set(path, html);
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -67,13 +67,13 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
     const problems = collectPageProblems(page);
     try {
       await page.goto(shopUrl + path);
-      const inPage = run ? await run(page) : undefined;
+      const inPage = await run(page);
       const stored = await eventually(async () => {
         const events = await storedOf(sourceId);
         expect(events.map((e) => e.type).sort()).toEqual(['alias', 'group', 'identify', 'page', 'track']);
         return events;
       });
-      return { byType: Object.fromEntries(stored.map((e) => [e.type, e.message])), problems, inPage, page };
+      return { byType: Object.fromEntries(stored.map((e) => [e.type, e.message])), problems, inPage };
     } catch (err) {
       await page.screenshot({ path: `test-results/browser-${path.replace(/\W+/g, '')}.png` }).catch(() => undefined);
       throw new Error(`${(err as Error).message}\npage problems:\n${problems.join('\n')}`);
@@ -132,23 +132,24 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
     expect(problems).toEqual([]);
   });
 
-  const rudderPage = (writeKey: string, loadOptions: string) => `<!doctype html><title>Shop</title><script src="/lib/rudderstack.js"></script><script>
-      window.done = new Promise((resolve) => {
-        const rudder = new rudderanalytics.RudderAnalytics();
-        rudder.load('${writeKey}', '${meridian.url}', { ...${loadOptions}, onLoaded: () => {
-          rudder.page('Pricing', { path: '/pricing' });
-          rudder.identify('rs-user', { email: 'rs@shop.example' });
-          rudder.track('Order Completed', { total: 99.5 });
-          rudder.group('rs-acme', { name: 'Acme' });
-          rudder.alias('rs-user-2');
-          resolve(rudder.getAnonymousId());
-        } });
-      });</script>`;
-
   it('RudderStack v3 with its source config given in the page sends every call here', async () => {
     const { id, writeKey } = await meridian.createSource('rudderstack explicit');
-    const config = `{ getSourceConfig: () => ({ source: { id: 'shop', name: 'shop', enabled: true, config: {}, destinations: [] } }) }`;
-    const { byType, problems, inPage } = await visit('/rudderstack-explicit', rudderPage(writeKey, config), id, (page) => page.evaluate(() => (window as any).done));
+    const html = `<!doctype html><title>Shop</title><script src="/lib/rudderstack.js"></script><script>
+      window.done = new Promise((resolve) => {
+        const rudder = new rudderanalytics.RudderAnalytics();
+        rudder.load('${writeKey}', '${meridian.url}', {
+          getSourceConfig: () => ({ source: { id: 'shop', name: 'shop', enabled: true, config: {}, destinations: [] } }),
+          onLoaded: () => {
+            rudder.page('Pricing', { path: '/pricing' });
+            rudder.identify('rs-user', { email: 'rs@shop.example' });
+            rudder.track('Order Completed', { total: 99.5 });
+            rudder.group('rs-acme', { name: 'Acme' });
+            rudder.alias('rs-user-2');
+            resolve(rudder.getAnonymousId());
+          },
+        });
+      });</script>`;
+    const { byType, problems, inPage } = await visit('/rudderstack-explicit', html, id, (page) => page.evaluate(() => (window as any).done));
     expectCalls(byType, 'rs', inPage as string, 'RudderLabs JavaScript SDK');
     expect(problems).toEqual([]);
   });
