@@ -36,7 +36,7 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   });
 
   installErrorHandler(app, (code, url) => {
-    if (url.startsWith('/v1/') && isTrackingPath(url)) metrics.eventsRejected.inc({ code });
+    if (isTrackingPath(url)) metrics.eventsRejected.inc({ code });
   });
 
   // A request that was in flight when shutdown began closes its connection after answering; a
@@ -61,5 +61,5 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   return app;
 }
 
-const TRACKING = /^\/v1\/(track|identify|page|screen|group|alias|batch|[tipsgab])(\?|$)/;
+const TRACKING = /^\/(v1\/(track|identify|page|screen|group|alias|batch|[tipsgab])|beacon\/v1\/batch)(\?|$)/;
 const isTrackingPath = (url: string) => TRACKING.test(url);
