@@ -97,8 +97,12 @@ describe.each(storesUnderTest())('browser calls on %s', (store) => {
       expect((await preflight(solo.url + '/v1/track', SHOP)).headers.get('access-control-allow-origin')).toBe(SHOP);
       // A preflight whose URL names the write key is held to that source's list.
       expect((await preflight(`${solo.url}/sourceConfig/?writeKey=${only.writeKey}`, EVIL, 'GET')).headers.get('access-control-allow-origin')).toBeNull();
-      // Lifting the restriction takes effect at once.
+      // Lifting the restriction, or a new source open to all, takes effect at once.
       await solo.admin(`/v1/sources/${only.id}`, { method: 'PATCH', body: JSON.stringify({ allowedOrigins: null }) });
+      expect((await preflight(solo.url + '/v1/track', EVIL)).headers.get('access-control-allow-origin')).toBe(EVIL);
+      await solo.admin(`/v1/sources/${only.id}`, { method: 'PATCH', body: JSON.stringify({ allowedOrigins: [SHOP] }) });
+      expect((await preflight(solo.url + '/v1/track', EVIL)).headers.get('access-control-allow-origin')).toBeNull();
+      await solo.createSource('open to all');
       expect((await preflight(solo.url + '/v1/track', EVIL)).headers.get('access-control-allow-origin')).toBe(EVIL);
     } finally {
       await solo.close();
