@@ -217,3 +217,32 @@ describe('client IP', () => {
     }
   });
 });
+
+describe('where the Segment settings send analytics.js', () => {
+  const segmentIo = async (server: TestServer, headers: Record<string, string> = {}) => {
+    const { writeKey } = await server.createSource();
+    const res = await fetch(`${server.url}/v1/projects/${writeKey}/settings`, { headers });
+    return (await res.json()).integrations['Segment.io'];
+  };
+
+  it('is the scheme and host a trusted proxy forwarded, else the request\'s own', async () => {
+    const direct = await startTestServer();
+    const proxied = await startTestServer({ config: { trustedProxies: ['127.0.0.1'] } });
+    try {
+      const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'cdp.shop.example' };
+      expect(await segmentIo(direct, forwarded)).toMatchObject({ protocol: 'http', apiHost: `${new URL(direct.url).host}/v1` });
+      expect(await segmentIo(proxied, forwarded)).toMatchObject({ protocol: 'https', apiHost: 'cdp.shop.example/v1' });
+    } finally {
+      await Promise.all([direct.close(), proxied.close()]);
+    }
+  });
+
+  it('is MERIDIAN_PUBLIC_URL when set, path included', async () => {
+    const server = await startTestServer({ config: { publicUrl: 'https://shop.example/cdp' } });
+    try {
+      expect(await segmentIo(server)).toMatchObject({ protocol: 'https', apiHost: 'shop.example/cdp/v1' });
+    } finally {
+      await server.close();
+    }
+  });
+});
