@@ -3,7 +3,7 @@
 // id the SDK keeps in the browser, and the page sees no CORS or network error. Once with explicit SDK
 // options, once through what Meridian serves in place of the vendor's CDN (snippet, settings, config).
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
 
   /** Opens the page, runs `run` in it (its result: the anonymous id the SDK keeps), waits for one stored event of each type. */
   async function visit(path: string, html: string, sourceId: string, run: (page: Page) => Promise<unknown>) {
-    pages.set(path, html);
+    pages.set(path.split('?')[0], html);
     const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -125,10 +125,16 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
   it("Segment's standard snippet with its CDN host changed to Meridian loads analytics.js, its settings and sends here", async () => {
     const { id, writeKey } = await meridian.createSource('segment snippet');
     const html = SEGMENT_SNIPPET.replaceAll('{{MERIDIAN}}', meridian.url).replaceAll('{{WRITE_KEY}}', writeKey).replaceAll('{{PREFIX}}', 'snip');
-    const { byType, problems, inPage } = await visit('/segment-snippet', html, id, (page) =>
+    // An ajs_ parameter makes analytics.js load its query-string chunk: from Meridian too (any other host would fail).
+    const chunks: string[] = [];
+    const onRequest = (req: IncomingMessage) => req.url?.startsWith('/analytics-next/bundles/') && chunks.push(req.url);
+    meridian.meridian.app.server.on('request', onRequest);
+    const { byType, problems, inPage } = await visit('/segment-snippet?ajs_source=mail&utm_source=mail&utm_campaign=spring', html, id, (page) =>
       page.waitForFunction(() => localStorage.getItem('ajs_anonymous_id')).then(() => page.evaluate(() => JSON.parse(localStorage.getItem('ajs_anonymous_id')!))),
-    );
+    ).finally(() => meridian.meridian.app.server.off('request', onRequest));
     expectCalls(byType, 'snip', inPage as string, 'analytics.js');
+    expect(chunks).toEqual([expect.stringMatching(/^\/analytics-next\/bundles\/queryString\.bundle\.\w+\.js$/)]);
+    expect(byType.page.context.campaign).toEqual({ source: 'mail', name: 'spring' });
     expect(problems).toEqual([]);
   });
 
