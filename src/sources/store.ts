@@ -16,7 +16,7 @@ export interface SourceAuth {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const originsColumn = (origins: string[] | null | undefined) => (origins ? JSON.stringify(origins.map((o) => o.toLowerCase())) : null);
+const originsColumn = (origins: string[] | null | undefined) => (origins ? JSON.stringify(origins) : null);
 const parseOrigins = (column: string | null) => (column === null ? null : (JSON.parse(column) as string[]));
 
 export class SourceStore {
