@@ -237,6 +237,17 @@ async function pipelineCatchUp(dataDir: string, loadStarted: number) {
   }
 }
 
+/** A source through the admin API; its write key. */
+async function createSource(server: ChildServer, type: 'server' | 'web'): Promise<string> {
+  const created = await fetch(server.url + '/v1/sources', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `bench ${type}`, type }),
+  });
+  if (created.status !== 201) throw new Error(`creating the bench source failed: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { writeKey: string }).writeKey;
+}
+
 async function measureMeridian(dataDir: string, role: 'api' | 'all') {
   return withServer(
     () =>
@@ -248,13 +259,7 @@ async function measureMeridian(dataDir: string, role: 'api' | 'all') {
         env: { MERIDIAN_ROLE: role },
       }),
     async (server) => {
-      const created = await fetch(server.url + '/v1/sources', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench', type: 'server' }),
-      });
-      if (created.status !== 201) throw new Error(`creating the bench source failed: ${created.status} ${await created.text()}`);
-      const { writeKey } = (await created.json()) as { writeKey: string };
+      const writeKey = await createSource(server, 'server');
       const target: Target = {
         port: Number(new URL(server.url).port),
         path: '/v1/batch',
@@ -287,13 +292,7 @@ async function benchBrowserShape(dir: string) {
   return withServer(
     () => startChildServer({ dataDir: join(dir, 'meridian-browser'), adminKey: ADMIN_KEY, runtime: 'dist' }),
     async (server) => {
-      const created = await fetch(server.url + '/v1/sources', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench web', type: 'web' }),
-      });
-      if (created.status !== 201) throw new Error(`creating the bench source failed: ${created.status} ${await created.text()}`);
-      const { writeKey } = (await created.json()) as { writeKey: string };
+      const writeKey = await createSource(server, 'web');
       const auth = 'Basic ' + Buffer.from(writeKey + ':').toString('base64');
       const port = Number(new URL(server.url).port);
       const plain: Target = { port, path: '/v1/t', headers: { 'content-type': 'application/json', authorization: auth }, bodies: new Bodies('single') };
