@@ -5,6 +5,8 @@
 // Only talks to 127.0.0.1. Settings (env): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
 // BENCH_DIR, BENCH_CPU_PROF (a directory: profile the Meridian process with --cpu-prof),
 // BENCH_API_ONLY=1 (measure only the API process with no pipeline beside it, e.g. to profile ingest alone).
+// Last, the browser shape (issue 17): one event per call, as a web SDK sends, each preceded by a CORS
+// preflight (the worst case: browsers cache preflights), against the same single call without CORS.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -34,8 +36,9 @@ class Bodies {
   readonly eventBytes: number;
   private static readonly TOKEN = 'ZZZZZZZZZZZZ';
 
-  constructor() {
-    const batch = Array.from({ length: BATCH }, (_, i) => ({
+  /** `single`: one event per request, as a browser SDK sends it (analytics.js: text/plain to /v1/t). */
+  constructor(readonly shape: 'batch' | 'single' = 'batch') {
+    const batch = Array.from({ length: shape === 'batch' ? BATCH : 1 }, (_, i) => ({
       type: 'track',
       messageId: `${Bodies.TOKEN}-${String(i).padStart(3, '0')}`,
       userId: `user-${(i * 7919) % 10_000}`,
@@ -44,9 +47,9 @@ class Bodies {
       context: { library: { name: 'analytics-node', version: '2.1.0' }, locale: 'fr-FR' },
       timestamp: '2026-03-01T12:00:00.000Z',
     }));
-    const text = JSON.stringify({ batch, sentAt: '2026-03-01T12:00:01.000Z' });
+    const text = JSON.stringify(shape === 'batch' ? { batch, sentAt: '2026-03-01T12:00:01.000Z' } : { ...batch[0], sentAt: '2026-03-01T12:00:01.000Z' });
     this.template = Buffer.from(text);
-    this.eventBytes = Math.round(batch.reduce((n, e) => n + JSON.stringify(e).length, 0) / BATCH);
+    this.eventBytes = Math.round(batch.reduce((n, e) => n + JSON.stringify(e).length, 0) / batch.length);
     for (let at = this.template.indexOf(Bodies.TOKEN); at !== -1; at = this.template.indexOf(Bodies.TOKEN, at + 1)) this.offsets.push(at);
   }
 
@@ -63,13 +66,26 @@ interface Target {
   path: string;
   headers: Record<string, string>;
   bodies: Bodies;
+  /** Send a CORS preflight (from headers.origin) before each call, as an uncached browser does. */
+  preflight?: boolean;
 }
 
-function post(target: Target, agent: Agent): Promise<number> {
-  const body = target.bodies.next();
+async function post(target: Target, agent: Agent): Promise<number> {
+  if (target.preflight) {
+    const status = await send(target, agent, 'OPTIONS', undefined, {
+      origin: target.headers.origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization,content-type',
+    });
+    if (status !== 204) return status;
+  }
+  return send(target, agent, 'POST', target.bodies.next(), target.headers);
+}
+
+function send(target: Target, agent: Agent, method: string, body: Buffer | undefined, headers: Record<string, string>): Promise<number> {
   return new Promise((resolvePost, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent, headers: { ...target.headers, 'content-length': body.length } },
+      { host: '127.0.0.1', port: target.port, path: target.path, method, agent, headers: body ? { ...headers, 'content-length': body.length } : headers },
       (res) => {
         res.resume();
         res.on('end', () => resolvePost(res.statusCode ?? 0));
@@ -146,10 +162,10 @@ async function openLoop(target: Target, requestsPerSecond: number, seconds: numb
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
-function summarise(r: Result) {
+function summarise(r: Result, events = BATCH) {
   const sorted = [...r.latencies].sort((a, b) => a - b);
   return {
-    eventsPerSecond: (r.requests * BATCH) / r.seconds,
+    eventsPerSecond: (r.requests * events) / r.seconds,
     requestsPerSecond: r.requests / r.seconds,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
@@ -221,6 +237,17 @@ async function pipelineCatchUp(dataDir: string, loadStarted: number) {
   }
 }
 
+/** A source through the admin API; its write key. */
+async function createSource(server: ChildServer, type: 'server' | 'web'): Promise<string> {
+  const created = await fetch(server.url + '/v1/sources', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `bench ${type}`, type }),
+  });
+  if (created.status !== 201) throw new Error(`creating the bench source failed: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { writeKey: string }).writeKey;
+}
+
 async function measureMeridian(dataDir: string, role: 'api' | 'all') {
   return withServer(
     () =>
@@ -232,13 +259,7 @@ async function measureMeridian(dataDir: string, role: 'api' | 'all') {
         env: { MERIDIAN_ROLE: role },
       }),
     async (server) => {
-      const created = await fetch(server.url + '/v1/sources', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench', type: 'server' }),
-      });
-      if (created.status !== 201) throw new Error(`creating the bench source failed: ${created.status} ${await created.text()}`);
-      const { writeKey } = (await created.json()) as { writeKey: string };
+      const writeKey = await createSource(server, 'server');
       const target: Target = {
         port: Number(new URL(server.url).port),
         path: '/v1/batch',
@@ -259,6 +280,37 @@ async function measureMeridian(dataDir: string, role: 'api' | 'all') {
       const half = summarise(await openLoop(target, max.requestsPerSecond / 2, SECONDS));
       const afterHalf = withPipeline ? await pipelineCatchUp(dataDir, loadStarted) : undefined;
       return { max, half, pipeline, afterHalf, eventBytes: target.bodies.eventBytes };
+    },
+  );
+}
+
+/**
+ * One Meridian process; closed loop of single-event calls: as a server SDK would send them (no CORS),
+ * then as a browser does (Origin, text/plain, a preflight before each call). "requests" counts calls.
+ */
+async function benchBrowserShape(dir: string) {
+  return withServer(
+    () => startChildServer({ dataDir: join(dir, 'meridian-browser'), adminKey: ADMIN_KEY, runtime: 'dist' }),
+    async (server) => {
+      const writeKey = await createSource(server, 'web');
+      const auth = 'Basic ' + Buffer.from(writeKey + ':').toString('base64');
+      const port = Number(new URL(server.url).port);
+      const plain: Target = { port, path: '/v1/t', headers: { 'content-type': 'application/json', authorization: auth }, bodies: new Bodies('single') };
+      const browser: Target = {
+        port,
+        path: '/v1/t',
+        headers: { 'content-type': 'text/plain', authorization: auth, origin: 'https://shop.example' },
+        bodies: new Bodies('single'),
+        preflight: true,
+      };
+      for (const target of [plain, browser]) {
+        const first = await post(target, new Agent());
+        if (first !== 200) throw new Error(`Meridian answered ${first} to a valid single call`);
+      }
+      await closedLoop(plain, WARMUP_SECONDS);
+      const serverShape = summarise(await closedLoop(plain, SECONDS), 1);
+      await closedLoop(browser, WARMUP_SECONDS);
+      return { server: serverShape, browser: summarise(await closedLoop(browser, SECONDS), 1) };
     },
   );
 }
@@ -318,6 +370,11 @@ async function main() {
     }
     console.log(`\nratio meridian / baseline: ${fmt(ratio, 2)}x (target >= 0.6x) ${ratio >= 0.6 ? 'MET' : 'MISSED'}`);
     console.log(`p99 at half of max throughput: ${fmt(meridian.half.p99, 1)} ms (target < 50 ms) ${meridian.half.p99 < 50 ? 'MET' : 'MISSED'}`);
+    const web = await benchBrowserShape(dir);
+    console.log('\nsingle-event calls, one process (an event per call: events/s = calls/s; p50/p99 per call)');
+    console.log(line('server shape (no CORS)', web.server));
+    console.log(line('browser shape (preflight + call)', web.browser));
+    console.log(`ratio browser / server shape: ${fmt(web.browser.eventsPerSecond / web.server.eventsPerSecond, 2)}x (the preflight is a second request)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,12 @@ export const ConfigSchema = Type.Object({
   maxBatchBytes: Type.Integer({ minimum: 1024 }),
   maxDepth: Type.Integer({ minimum: 2, maximum: 256 }),
   futureToleranceMs: Type.Integer({ minimum: 0 }),
+  /** Web origins (besides the console's own) whose pages may call the admin API, e.g. https://admin.example. */
+  adminOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed; none: the socket address is the client. */
+  trustedProxies: Type.Array(Type.String({ minLength: 1 })),
+  /** Where browsers reach this server when not at the Host they send, e.g. https://shop.example/cdp behind a path proxy. */
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^?#]+[^/?#]$' })),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -34,9 +40,11 @@ export const defaults: Config = {
   maxBatchBytes: 500 * 1024,
   maxDepth: 32,
   futureToleranceMs: 5 * 60_000,
+  adminOrigins: [],
+  trustedProxies: [],
 };
 
-const ENV: Record<string, { key: keyof Config; int?: boolean }> = {
+const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
   MERIDIAN_PORT: { key: 'port', int: true },
   MERIDIAN_HOST: { key: 'host' },
   MERIDIAN_ROLE: { key: 'role' },
@@ -47,14 +55,17 @@ const ENV: Record<string, { key: keyof Config; int?: boolean }> = {
   MERIDIAN_SECRET_KEY: { key: 'secretKey' },
   MERIDIAN_LOG_LEVEL: { key: 'logLevel' },
   MERIDIAN_DEDUPE_WINDOW_HOURS: { key: 'dedupeWindowMs', int: true },
+  MERIDIAN_ADMIN_ORIGINS: { key: 'adminOrigins', list: true },
+  MERIDIAN_TRUSTED_PROXIES: { key: 'trustedProxies', list: true },
+  MERIDIAN_PUBLIC_URL: { key: 'publicUrl' },
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const fromEnv: Partial<Record<keyof Config, unknown>> = {};
-  for (const [name, { key, int }] of Object.entries(ENV)) {
+  for (const [name, { key, int, list }] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const value = int ? Number(raw) : raw;
+    const value = int ? Number(raw) : list ? raw.split(',').map((v) => v.trim()).filter((v) => v !== '') : raw;
     fromEnv[key] = key === 'dedupeWindowMs' ? Number(raw) * 3600_000 : value;
   }
   const merged = { ...defaults, ...fromEnv, ...stripUndefined(overrides) };

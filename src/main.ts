@@ -8,8 +8,8 @@ import { EventLog, FailedEvents, logRoutes, type Stage } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore } from './auth/index.js';
-import { Ingestor, trackingRoutes } from './ingest/index.js';
-import { createHttpApp, Metrics } from './http/index.js';
+import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
+import { createHttpApp, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
 import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
 import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
@@ -70,7 +70,9 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
 
   let ready = false;
   const app = await createHttpApp({ config, metrics, isReady: () => ready });
+  installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
+  await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });

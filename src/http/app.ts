@@ -15,7 +15,8 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-* are believed only from the configured proxies; anyone else could claim any client IP.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // Requests in flight when shutdown starts are allowed to finish (their events get committed).
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
@@ -35,7 +36,7 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   });
 
   installErrorHandler(app, (code, url) => {
-    if (url.startsWith('/v1/') && isTrackingPath(url)) metrics.eventsRejected.inc({ code });
+    if (isTrackingPath(url)) metrics.eventsRejected.inc({ code });
   });
 
   // A request that was in flight when shutdown began closes its connection after answering; a
@@ -60,5 +61,5 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   return app;
 }
 
-const TRACKING = /^\/v1\/(track|identify|page|screen|group|alias|batch|[tipsgab])(\?|$)/;
+const TRACKING = /^\/(v1\/(track|identify|page|screen|group|alias|batch|[tipsgab])|beacon\/v1\/batch)(\?|$)/;
 const isTrackingPath = (url: string) => TRACKING.test(url);

@@ -1,2 +1,3 @@
 export { createHttpApp } from './app.js';
+export { installCors, type CollectionCors } from './cors.js';
 export { Metrics } from './metrics.js';

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { AppError } from '../shared/errors.js';
 import type { NewLogEvent } from '../log/index.js';
 import { MESSAGE_TYPES, MessageSchemas, type MessageType } from './schema.js';
+import { addUserAgentContext } from './user-agent.js';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = Object.fromEntries(MESSAGE_TYPES.map((t) => [t, ajv.compile(MessageSchemas[t])])) as Record<
@@ -21,6 +22,8 @@ export interface NormaliseContext {
   /** Batch-level fields, applied to every item (see batchEnvelope). */
   envelope?: Envelope;
   ip?: string;
+  /** The User-Agent header of a browser call, for events whose SDK sent no context.userAgent. */
+  userAgent?: string;
 }
 
 export interface Envelope {
@@ -87,6 +90,8 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   const envelope = ctx.envelope;
   const context = envelope?.context ? { ...envelope.context, ...(msg.context as Record<string, unknown> | undefined) } : { ...(msg.context as Record<string, unknown> | undefined) };
   if (ctx.ip && context.ip === undefined) context.ip = ctx.ip;
+  if (context.userAgent === undefined && ctx.userAgent) context.userAgent = ctx.userAgent;
+  if (typeof context.userAgent === 'string' && context.userAgent !== '') addUserAgentContext(context, context.userAgent);
   const received = isoOfReceivedAt(receivedAt);
   // `msg` is this function's own copy: completing it in place spares a second copy of every event.
   const payload = msg;

@@ -1,24 +1,18 @@
 // The Segment-compatible tracking endpoints: /v1/{track,identify,page,screen,group,alias,batch},
-// plus the one-letter paths analytics.js uses (/v1/t, /v1/i, …, /v1/b).
+// plus the one-letter paths analytics.js uses (/v1/t, /v1/i, …, /v1/b) and the batch path of
+// RudderStack's beacon queue (/beacon/v1/batch?writeKey=…).
 import type { FastifyInstance } from 'fastify';
 import { MESSAGE_TYPES, MessageSchemas, BatchSchema, IngestResponse, type MessageType } from './schema.js';
 import { decodeBody } from './parse-body.js';
 import type { Ingestor } from './service.js';
 import { AppError } from '../shared/errors.js';
+import { basicUser } from './basic-auth.js';
 
 export interface TrackingRouteOptions {
   ingestor: Ingestor;
   maxBatchBytes: number;
   maxDepth: number;
 }
-
-const basicUser = (header: string | undefined): string | undefined => {
-  const m = header && /^Basic\s+(\S+)$/i.exec(header);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const user = decoded.split(':')[0];
-  return user || undefined;
-};
 
 export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOptions) {
   // SDKs send JSON as text/plain, gzip as x-www-form-urlencoded, …: read every body as bytes and
@@ -33,7 +27,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
   });
 
   const route = (path: string, kind: MessageType | 'batch', body: object) =>
-    app.post(
+    app.post<{ Querystring: { writeKey?: string } }>(
       path,
       {
         schema: {
@@ -49,7 +43,15 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
       async (req) => {
         // Fastify skips the parser for a body-less request (a JSON `null` body is invalid_body, not empty).
         if (req.body === undefined) throw new AppError('empty_body', 400, 'the request body is empty');
-        return opts.ingestor.ingest({ kind, body: req.body, basicKey: basicUser(req.headers.authorization), ip: req.ip });
+        return opts.ingestor.ingest({
+          kind,
+          body: req.body,
+          // sendBeacon can set no header: RudderStack's beacon queue names the key in the URL.
+          basicKey: basicUser(req.headers.authorization) ?? req.query.writeKey,
+          ip: req.ip,
+          origin: req.headers.origin,
+          userAgent: req.headers['user-agent'],
+        });
       },
     );
 
@@ -59,4 +61,5 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
   }
   route('/v1/batch', 'batch', BatchSchema);
   route('/v1/b', 'batch', BatchSchema);
+  route('/beacon/v1/batch', 'batch', BatchSchema);
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { hashSecret } from '../shared/ids.js';
 import type { EventLog, FailedEvents, NewLogEvent } from '../log/index.js';
-import type { SourceAuth, SourceStore } from '../sources/index.js';
+import { anyOrigin, type OriginCheck, type SourceAuth, type SourceStore } from '../sources/index.js';
 import type { Metrics } from '../http/metrics.js';
 import { MESSAGE_TYPES, type IngestResponse, type ItemRejection, type MessageType } from './schema.js';
 import { batchEnvelope, normalise, type NormaliseContext } from './normalise.js';
@@ -21,6 +21,10 @@ export interface IngestRequest {
   /** Write key from HTTP Basic auth, when sent that way. */
   basicKey?: string;
   ip?: string;
+  /** The Origin header: set on a browser call, checked against the source's allowed origins. */
+  origin?: string;
+  /** The User-Agent header, used when the SDK sent no context.userAgent. */
+  userAgent?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,6 +35,8 @@ export class Ingestor {
   // Write-key lookups are cached briefly: a disabled source or revoked key takes effect within seconds
   // everywhere, and at once in the process that changed it (see forgetKeys).
   private readonly keyCache = new Map<string, { auth: SourceAuth; until: number }>();
+  // The origins some source admits, for preflights (which carry no write key); cached the same way.
+  private admitted?: { check: OriginCheck; until: number };
 
   constructor(
     private readonly deps: {
@@ -51,18 +57,42 @@ export class Ingestor {
 
   forgetKeys() {
     this.keyCache.clear();
+    this.admitted = undefined;
   }
 
   async ingest(req: IngestRequest): Promise<IngestResponse> {
     if (!isObject(req.body)) throw new AppError('invalid_body', 400, 'the body must be a JSON object');
-    return this.accept(await this.authenticate(req.basicKey ?? req.body.writeKey), { ...req, body: req.body });
+    return this.accept(await this.sourceFor(req.basicKey ?? req.body.writeKey, req.origin), { ...req, body: req.body });
+  }
+
+  /**
+   * The source behind a write key, for a call from `origin` (undefined: not a browser call, which an
+   * origin list cannot restrict: any other client can send whatever Origin it likes).
+   */
+  async sourceFor(key: unknown, origin?: string): Promise<SourceAuth> {
+    const source = await this.authenticate(key);
+    if (origin !== undefined && !source.admitsOrigin(origin))
+      throw new AppError('origin_not_allowed', 403, `source ${source.sourceId} does not accept calls from ${origin}`, { origin });
+    return source;
+  }
+
+  /** Whether a preflight from `origin` gets the CORS allow headers (see SourceStore.admittedOrigins). */
+  async preflightAdmits(origin: string, writeKey?: string): Promise<boolean> {
+    if (writeKey) {
+      // An unknown key is admitted: its call then gets a 401 the page can read.
+      const found = await this.authenticate(writeKey).catch(() => undefined);
+      return found ? found.admitsOrigin(origin) : true;
+    }
+    const now = this.deps.clock.now();
+    if (!this.admitted || this.admitted.until < now) this.admitted = { check: await this.deps.sources.admittedOrigins(), until: now + KEY_CACHE_MS };
+    return this.admitted.check(origin);
   }
 
   /** Events a connector (webhook, MQTT, database sync) built for its own source: same path, no write key. */
   async ingestForSource(sourceId: string, batch: Record<string, unknown>[]): Promise<IngestResponse> {
     const source = await this.deps.sources.get(sourceId);
     if (!source.enabled) throw new AppError('source_disabled', 403, `source ${sourceId} is disabled`);
-    return this.accept({ sourceId, enabled: true, rateLimit: source.rateLimit }, { kind: 'batch', body: { batch } });
+    return this.accept({ sourceId, enabled: true, rateLimit: source.rateLimit, admitsOrigin: anyOrigin }, { kind: 'batch', body: { batch } });
   }
 
   private async accept(source: SourceAuth, req: IngestRequest & { body: Record<string, unknown> }): Promise<IngestResponse> {
@@ -83,6 +113,7 @@ export class Ingestor {
       sourceId: source.sourceId,
       receivedAt,
       ip: req.ip,
+      userAgent: req.origin !== undefined ? req.userAgent : undefined,
       ...this.deps.limits,
       envelope: req.kind === 'batch' ? batchEnvelope(body) : undefined,
     };

@@ -20,7 +20,12 @@ export async function sourceRoutes(
   app.post<{ Body: CreateSourceBody }>(
     '/v1/sources',
     { preHandler: admin, schema: { tags, summary: 'Create a source and its first write key', body: CreateSourceBody, response: { 201: SourceWithKey } } },
-    async (req, reply) => reply.code(201).send(await sources.create(req.body)),
+    async (req, reply) => {
+      const source = await sources.create(req.body);
+      // Preflights are answered from the origins all sources admit (cached): a new source changes them.
+      opts.onChange();
+      return reply.code(201).send(source);
+    },
   );
   app.get(
     '/v1/sources',

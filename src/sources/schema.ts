@@ -1,15 +1,25 @@
 // Boundary shapes of the sources admin API.
 import { Type, type Static } from '@sinclair/typebox';
+import { ORIGIN_PATTERN } from './origins.js';
 
 export const SOURCE_TYPES = ['web', 'app', 'server', 'pos', 'crm', 'import', 'webhook', 'iot', 'ads', 'other'] as const;
 
 export const SourceType = Type.Union(SOURCE_TYPES.map((t) => Type.Literal(t)));
+
+const AllowedOrigins = Type.Union(
+  [Type.Array(Type.String({ pattern: ORIGIN_PATTERN, maxLength: 300 }), { maxItems: 100 }), Type.Null()],
+  {
+    description:
+      'web origins that may send browser calls with this source\'s write key: exact ("https://shop.example") or any subdomain ("https://*.shop.example"); null: any origin. Calls from another origin get 403 origin_not_allowed.',
+  },
+);
 
 export const CreateSourceBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     type: Type.Optional(SourceType),
     rateLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'events per second' })),
+    allowedOrigins: Type.Optional(AllowedOrigins),
   },
   { additionalProperties: false },
 );
@@ -20,6 +30,7 @@ export const UpdateSourceBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     enabled: Type.Optional(Type.Boolean()),
     rateLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    allowedOrigins: Type.Optional(AllowedOrigins),
   },
   { additionalProperties: false },
 );
@@ -38,6 +49,7 @@ export const Source = Type.Object({
   type: Type.String(),
   enabled: Type.Boolean(),
   rateLimit: Type.Union([Type.Integer(), Type.Null()]),
+  allowedOrigins: Type.Union([Type.Array(Type.String()), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   writeKeys: Type.Array(WriteKeyInfo),

@@ -4,15 +4,20 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { hashSecret, newId, newSecret, secretPrefix } from '../shared/ids.js';
 import type { CreateSourceBody, Source, SourceWithKey, UpdateSourceBody } from './schema.js';
+import { originCheck, type OriginCheck } from './origins.js';
 
 /** What the tracking API needs to know about the source behind a write key. */
 export interface SourceAuth {
   sourceId: string;
   enabled: boolean;
   rateLimit: number | null;
+  /** Whether a browser call from this Origin is admitted (see origins.ts). */
+  admitsOrigin: OriginCheck;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const originsColumn = (origins: string[] | null | undefined) => (origins ? JSON.stringify(origins) : null);
+const parseOrigins = (column: string | null) => (column === null ? null : (JSON.parse(column) as string[]));
 
 export class SourceStore {
   constructor(
@@ -25,7 +30,7 @@ export class SourceStore {
     const id = newId('src');
     await this.db
       .insertInto('sources')
-      .values({ id, name: body.name, type: body.type ?? 'server', rate_limit: body.rateLimit ?? null, disabled_at: null, created_at: now, updated_at: now })
+      .values({ id, name: body.name, type: body.type ?? 'server', rate_limit: body.rateLimit ?? null, allowed_origins: originsColumn(body.allowedOrigins), disabled_at: null, created_at: now, updated_at: now })
       .execute();
     const writeKey = await this.insertKey(id, now);
     return { ...(await this.get(id)), writeKey };
@@ -57,6 +62,7 @@ export class SourceStore {
       .set({
         name: body.name ?? current.name,
         rate_limit: body.rateLimit === undefined ? current.rateLimit : body.rateLimit,
+        allowed_origins: originsColumn(body.allowedOrigins === undefined ? current.allowedOrigins : body.allowedOrigins),
         disabled_at: body.enabled === undefined ? (current.enabled ? null : now) : body.enabled ? null : now,
         updated_at: now,
       })
@@ -75,6 +81,7 @@ export class SourceStore {
       type: row.type,
       enabled: row.disabled_at === null,
       rateLimit: row.rate_limit,
+      allowedOrigins: parseOrigins(row.allowed_origins),
       createdAt: iso(row.created_at)!,
       updatedAt: iso(row.updated_at)!,
       writeKeys: keys.map((k) => ({ id: k.id, prefix: k.prefix, createdAt: iso(k.created_at)!, revokedAt: iso(k.revoked_at) })),
@@ -91,11 +98,23 @@ export class SourceStore {
     const row = await this.db
       .selectFrom('write_keys')
       .innerJoin('sources', 'sources.id', 'write_keys.source_id')
-      .select(['sources.id', 'sources.disabled_at', 'sources.rate_limit'])
+      .select(['sources.id', 'sources.disabled_at', 'sources.rate_limit', 'sources.allowed_origins'])
       .where('write_keys.key_hash', '=', hashSecret(writeKey))
       .where('write_keys.revoked_at', 'is', null)
       .executeTakeFirst();
-    return row && { sourceId: row.id, enabled: row.disabled_at === null, rateLimit: row.rate_limit };
+    return (
+      row && { sourceId: row.id, enabled: row.disabled_at === null, rateLimit: row.rate_limit, admitsOrigin: originCheck(parseOrigins(row.allowed_origins)) }
+    );
+  }
+
+  /**
+   * Whether some enabled source admits this origin. A preflight carries no write key, so this is all
+   * the tracking endpoints can tell it; the call itself is then checked against its own source.
+   */
+  async admittedOrigins(): Promise<OriginCheck> {
+    const rows = await this.db.selectFrom('sources').select('allowed_origins').where('disabled_at', 'is', null).execute();
+    if (rows.some((r) => r.allowed_origins === null)) return originCheck(null);
+    return originCheck(rows.flatMap((r) => parseOrigins(r.allowed_origins)!));
   }
 
   private async insertKey(sourceId: string, now: number): Promise<string> {

@@ -6,6 +6,8 @@ export interface SourcesTable {
   name: string;
   type: string;
   rate_limit: number | null;
+  /** JSON array of origin patterns, or null for any origin. */
+  allowed_origins: string | null;
   disabled_at: number | null;
   created_at: number;
   updated_at: number;
