@@ -72,8 +72,8 @@ const BODIES: NonNullable<Case['body']>[] = [
   { label: 'no content type', data: '{"a":1}' },
 ];
 
-/** Bodies made from the route's schema: a wrong type for each property, and NUL or 10,000
- * characters in every string of an otherwise valid body. */
+/** Bodies made from the route's schema: a wrong type for each property, and NUL, an unpaired
+ * surrogate or 10,000 characters in every string of an otherwise valid body. */
 function schemaBodies(schema: TSchema | undefined): NonNullable<Case['body']>[] {
   const valid = validBody(schema);
   if (valid === undefined) return [];
@@ -87,6 +87,7 @@ function schemaBodies(schema: TSchema | undefined): NonNullable<Case['body']>[] 
   return [
     ...Object.entries(props).map(([name, p]) => json({ ...(valid as object), [name]: wrong[p.type ?? ''] ?? [[['nested']]] }, `wrong type for ${name}`)),
     json(everyString('a\u0000b'), 'NUL in strings'),
+    json(everyString('a\ud800b'), 'unpaired surrogate in strings'),
     json(everyString('x'.repeat(10_000)), '10,000-character strings'),
   ];
 }
@@ -275,7 +276,7 @@ function rawExchange(url: string, bytes: string): Promise<string> {
 
 const envelopeOf = (raw: string) => JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
 
-describe('the error contract, case by case', () => {
+describe.each(storesUnderTest())('the error contract, case by case (%s)', (store) => {
   let s: TestServer;
   let f: Fixture;
   const api = (method: string, path: string, body?: string, type = 'application/json') =>
@@ -283,7 +284,7 @@ describe('the error contract, case by case', () => {
   const answer = async (res: Response) => ({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code });
 
   beforeAll(async () => {
-    s = await startTestServer({ config: { role: 'api' } });
+    s = await startTestServer({ store, config: { role: 'api' } });
     const source = await s.createSource('cases');
     f = { sourceId: source.id, writeKey: source.writeKey };
   });
@@ -325,19 +326,30 @@ describe('the error contract, case by case', () => {
     expect(await answer(await api('POST', '/v1/sources', '{"__proto__": {"x": 1}, "name": "a"}'))).toEqual({ status: 400, code: 'invalid_json' });
     expect(await answer(await api('POST', '/v1/sources', ''))).toEqual({ status: 400, code: 'empty_body' });
     expect(await answer(await api('POST', '/v1/sources', '{"name": "a\\u0000"}'))).toEqual({ status: 400, code: 'invalid_character' });
-    // A literal backslash before "u0000" is not a NUL.
+    expect(await answer(await api('POST', '/v1/sources', '{"name": "a\\ud800"}'))).toEqual({ status: 400, code: 'invalid_character' });
+    // A literal backslash before "u0000" is not a NUL; a surrogate pair spelt as escapes is one character.
     expect((await api('POST', '/v1/sources', '{"name": "a\\\\u0000"}')).status).toBe(201);
+    expect((await api('POST', '/v1/sources', '{"name": "\\ud83d\\ude00"}')).status).toBe(201);
     expect(await answer(await api('POST', '/v1/sources', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) })))).toEqual({ status: 413, code: 'payload_too_large' });
     expect(await answer(await api('POST', '/v1/sources', '<a/>', 'application/xml'))).toEqual({ status: 415, code: 'unsupported_media_type' });
     expect(await answer(await api('POST', '/v1/sources', '{"name": "a", "colour": "red"}'))).toEqual({ status: 400, code: 'invalid_field' });
   });
 
-  it('refuses an event holding a NUL character on the tracking API, and keeps the valid items of a batch', async () => {
+  it('refuses events holding NUL or an unpaired surrogate on the tracking API, keeping the valid items of a batch and the refused ones in failed events', async () => {
     const track = (body: unknown) =>
       fetch(s.url + '/v1/batch', { method: 'POST', headers: { authorization: basic(f.writeKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const res = await track({ batch: [{ type: 'track', userId: 'u1', event: 'ok' }, { type: 'track', userId: 'u1', event: 'bad', properties: { note: 'a\u0000b' } }] });
+    const res = await track({
+      batch: [
+        { type: 'track', userId: 'u1', event: 'ok' },
+        { type: 'track', userId: 'u1', event: 'nul', messageId: 'm\u0000', properties: { note: 'a\u0000b' } },
+        { type: 'track', userId: 'u1', event: 'surrogate', properties: { note: 'a\ud800b' } },
+      ],
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, code: 'invalid_character' }] });
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, code: 'invalid_character' }, { index: 2, code: 'invalid_character' }] });
+    const failed = (await (await s.admin(`/v1/failed-events?sourceId=${f.sourceId}`)).json()) as { data: { messageId: string | null; payload: any }[] };
+    expect(failed.data.map((e) => e.payload.properties.note).sort()).toEqual(['a\ufffdb', 'a\ufffdb']);
+    expect(failed.data.map((e) => e.messageId)).toContain('m\ufffd');
   });
 
   it('answers HTTP-level errors (malformed request, oversized headers) in the envelope', async () => {

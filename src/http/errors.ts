@@ -9,7 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError } from '../shared/errors.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 import { collectRoutes } from './route-table.js';
-import { refuseNul } from './nul-guard.js';
+import { refuseUnstorable } from './unstorable-input.js';
 
 /** Longest value of one path parameter; longer answers 414 param_too_long. Profile lookups take
  * e-mail addresses and external ids, so well above Fastify's 100, still far below a real URL limit. */
@@ -105,7 +105,7 @@ export const errorOptions = {
 
 export function installErrorHandler(app: FastifyInstance, onRejected?: (code: string, url: string) => void) {
   const routes = collectRoutes(app);
-  refuseNul(app);
+  refuseUnstorable(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const appError = toAppError(err, req);

@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   missing_field: { status: [400], meaning: 'a required field is missing (`details.field`)' },
   invalid_field: { status: [400], meaning: 'a field (body, query or path) does not match the schema (`details.field`)' },
   invalid_query: { status: [400], meaning: 'a query parameter is well-typed but unusable (e.g. not a date)' },
-  invalid_character: { status: [400], meaning: 'the URL, the body or an event contains the NUL character (U+0000), which Meridian does not store' },
+  invalid_character: { status: [400], meaning: 'the URL, the body or an event holds NUL (U+0000) or an unpaired UTF-16 surrogate, which Meridian does not store' },
   invalid_cursor: { status: [400], meaning: 'the paging cursor was not made by this API' },
   unauthenticated: { status: [401], meaning: 'no `Authorization: Bearer <API key>` header' },
   invalid_api_key: { status: [401], meaning: 'the API key is unknown or revoked' },

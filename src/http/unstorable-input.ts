@@ -1,0 +1,25 @@
+// Refuses characters the store cannot hold (see src/shared/storable-text.ts) in request URLs and JSON
+// bodies before any route runs. Tracking bodies have their own parser and are checked per event by
+// the ingest. (A surrogate cannot reach a URL value: its UTF-8 form does not decode, invalid_url.)
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../shared/errors.js';
+import { hasUnstorable } from '../shared/storable-text.js';
+
+const refused = (where: string) =>
+  new AppError('invalid_character', 400, `${where} contains a character Meridian does not store: NUL (U+0000) or an unpaired UTF-16 surrogate`);
+
+export function refuseUnstorable(app: FastifyInstance) {
+  app.addHook('onRequest', async (req) => {
+    if (req.url.includes('%00')) throw refused('the URL');
+  });
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    parseJson(req, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      // Checked on our own serialisation: the text sent may spell a valid surrogate pair as escapes.
+      if (hasUnstorable(JSON.stringify(value) ?? '')) return done(refused('the body'), undefined);
+      done(null, value);
+    }),
+  );
+}
