@@ -70,6 +70,8 @@ const BODIES: NonNullable<Case['body']>[] = [
   { label: 'bad content type', data: '{}', type: 'application/json; charset=nonsense; ===' },
   { label: 'binary', data: new Uint8Array([0xff, 0xfe, 0x00, 0x01]), type: 'application/octet-stream' },
   { label: 'no content type', data: '{"a":1}' },
+  { label: 'CSV with NUL', data: 'userId,campaign,date,spend\nu\u0000,c\u0000,2026-01-01,1\n', type: 'text/csv' },
+  { label: 'NDJSON with NUL', data: '{"userId":"u\\u0000","event":"e"}\n', type: 'application/x-ndjson' },
 ];
 
 /** Bodies made from the route's schema: a wrong type for each property, and NUL, an unpaired
@@ -350,6 +352,12 @@ describe.each(storesUnderTest())('the error contract, case by case (%s)', (store
     const failed = (await (await s.admin(`/v1/failed-events?sourceId=${f.sourceId}`)).json()) as { data: { messageId: string | null; payload: any }[] };
     expect(failed.data.map((e) => e.payload.properties.note).sort()).toEqual(['a\ufffdb', 'a\ufffdb']);
     expect(failed.data.map((e) => e.messageId)).toContain('m\ufffd');
+  });
+
+  it('refuses CSV bodies holding NUL (tag import, ad report) instead of failing on the store', async () => {
+    expect(await answer(await api('POST', '/v1/tags/vip/import', 'user_id\nu\u0000x\n', 'text/csv'))).toEqual({ status: 400, code: 'invalid_character' });
+    const report = 'Day,Campaign ID,Campaign name,Amount spent (USD),Impressions,Link clicks\n2026-01-01,c1,Camp\u0000,1.5,10,1\n';
+    expect(await answer(await api('POST', '/v1/ad-reports?platform=meta', report, 'text/csv'))).toEqual({ status: 400, code: 'invalid_character' });
   });
 
   it('answers HTTP-level errors (malformed request, oversized headers) in the envelope', async () => {

@@ -2,11 +2,7 @@
 // bodies before any route runs. Tracking bodies have their own parser and are checked per event by
 // the ingest. (A surrogate cannot reach a URL value: its UTF-8 form does not decode, invalid_url.)
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../shared/errors.js';
-import { hasUnstorable } from '../shared/storable-text.js';
-
-const refused = (where: string) =>
-  new AppError('invalid_character', 400, `${where} contains a character Meridian does not store: NUL (U+0000) or an unpaired UTF-16 surrogate`);
+import { hasUnstorable, unstorableError as refused } from '../shared/storable-text.js';
 
 export function refuseUnstorable(app: FastifyInstance) {
   app.addHook('onRequest', async (req) => {
