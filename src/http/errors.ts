@@ -20,7 +20,7 @@ const FASTIFY_ERRORS: Record<string, [ErrorCode, number, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 413, 'the request body is too large'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['empty_body', 400, 'Content-Type is application/json but the body is empty (send {} or no Content-Type)'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 400, 'the body is not valid JSON (or has a "__proto__" / "constructor.prototype" key)'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 415, 'the Content-Type header is malformed or not accepted here; send application/json'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 415, 'the Content-Type header is malformed or not one this route takes (JSON routes take application/json)'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_content_length', 400, 'Content-Length does not match the body'],
   FST_ERR_BAD_URL: ['invalid_url', 400, 'the URL path cannot be decoded'],
   FST_ERR_INVALID_URL: ['invalid_url', 400, 'the URL is not valid'],
