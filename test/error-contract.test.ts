@@ -34,7 +34,7 @@ const ANSWER_WITHIN_MS = 5_000;
 interface Case {
   caller: keyof typeof CALLERS;
   path: string;
-  body?: { label: string; data: string | Uint8Array; type?: string };
+  body?: { label: string; data: string | Uint8Array; type?: string; encoding?: string };
   label: string;
 }
 
@@ -70,6 +70,7 @@ const BODIES: NonNullable<Case['body']>[] = [
   { label: 'bad content type', data: '{}', type: 'application/json; charset=nonsense; ===' },
   { label: 'binary', data: new Uint8Array([0xff, 0xfe, 0x00, 0x01]), type: 'application/octet-stream' },
   { label: 'no content type', data: '{"a":1}' },
+  { label: 'corrupt gzip', data: '{"a":1}', type: 'application/json', encoding: 'gzip' },
   { label: 'CSV with NUL', data: 'userId,campaign,date,spend\nu\u0000,c\u0000,2026-01-01,1\n', type: 'text/csv' },
   { label: 'NDJSON with NUL', data: '{"userId":"u\\u0000","event":"e"}\n', type: 'application/x-ndjson' },
 ];
@@ -169,6 +170,7 @@ async function call(s: TestServer, route: Route, c: Case, f: Fixture): Promise<A
   const headers: Record<string, string> = {};
   if (auth) headers.authorization = auth;
   if (c.body?.type) headers['content-type'] = c.body.type;
+  if (c.body?.encoding) headers['content-encoding'] = c.body.encoding;
   const res = await fetch(s.url + c.path, {
     method: route.method,
     headers,

@@ -133,7 +133,7 @@ export function installErrorHandler(app: FastifyInstance, onRejected?: (code: st
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async () => {
-    if (closing) throw new AppError('shutting_down', 503, 'the server is shutting down; retry on another instance', undefined, { connection: 'close' });
-  });
+  app.addHook('onRequest', (_req, _reply, done) =>
+    done(closing ? new AppError('shutting_down', 503, 'the server is shutting down; retry on another instance', undefined, { connection: 'close' }) : undefined),
+  );
 }

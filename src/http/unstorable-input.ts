@@ -5,9 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { hasUnstorable, unstorableError as refused } from '../shared/storable-text.js';
 
 export function refuseUnstorable(app: FastifyInstance) {
-  app.addHook('onRequest', async (req) => {
-    if (req.url.includes('%00')) throw refused('the URL');
-  });
+  // Callback style: this runs on every request, tracking included, and needs no promise.
+  app.addHook('onRequest', (req, _reply, done) => done(req.url.includes('%00') ? refused('the URL') : undefined));
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
