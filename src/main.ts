@@ -74,7 +74,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
-  await app.register(logRoutes, { log, failed, keys: apiKeys });
+  await app.register(logRoutes, { log, failed, keys: apiKeys, sources });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
   await app.register(adReportRoutes, { store: new AdSpendStore(storage.db, storage.dialect), keys: apiKeys, clock });

@@ -5,6 +5,7 @@ import { requireRole, type ApiKeyStore } from '../auth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
+import { actionRoute } from '../shared/action-route.js';
 import type { DeliveryStore } from './deliveries.js';
 import type { DeliveryEngine } from './engine.js';
 import type { IdentifierSource } from './identifiers.js';
@@ -62,15 +63,15 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   for (const [action, paused] of [['pause', true], ['resume', false]] as const)
     app.post<Id>(
       `/v1/destinations/:id/${action}`,
-      { preHandler: admin, schema: { tags, summary: paused ? 'Stop delivering (changes keep queueing)' : 'Deliver again', params: IdParams, response: { 200: Destination } } },
+      actionRoute({ preHandler: admin, schema: { tags, summary: paused ? 'Stop delivering (changes keep queueing)' : 'Deliver again', params: IdParams, response: { 200: Destination } } }),
       async (req) => o.store.setPaused(req.params.id, paused),
     );
   app.post<Id>(
     '/v1/destinations/:id/test',
-    {
+    actionRoute({
       preHandler: admin,
       schema: { tags, summary: 'Check the credentials and endpoint', params: IdParams, response: { 200: Type.Object({ ok: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), response: Type.String() }) } },
-    },
+    }),
     async (req) => {
       const d = await o.store.activeById(req.params.id);
       const r = await d.connector.testConnection(o.engine.context(d));

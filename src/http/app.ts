@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Config } from '../config.js';
 import type { Metrics } from './metrics.js';
-import { installErrorHandler } from './errors.js';
+import { errorOptions, installErrorHandler } from './errors.js';
 
 export interface AppOptions {
   config: Config;
@@ -20,6 +20,7 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
     // Requests in flight when shutdown starts are allowed to finish (their events get committed).
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+    ...errorOptions,
   });
 
   await app.register(swagger, {

@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { loadRules, saveRules } from './rules-store.js';
 import { resetIdentity } from './rebuild.js';
 import { IdentityRules } from './schema.js';
+import { actionRoute } from '../shared/action-route.js';
 
 export async function identityRoutes(
   app: FastifyInstance,
@@ -36,14 +37,14 @@ export async function identityRoutes(
   );
   app.post(
     '/v1/identity/rebuild',
-    {
+    actionRoute({
       preHandler: admin,
       schema: {
         tags,
         summary: 'Re-resolve every profile from the event log under the current rules (runs in the background)',
         response: { 202: Type.Object({ status: Type.Literal('rebuilding'), profilesDropped: Type.Integer() }) },
       },
-    },
+    }),
     async (_req, reply) => {
       const { profilesDropped } = await resetIdentity(opts);
       opts.onRebuild();

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { AppError } from '../shared/errors.js';
+import { hasUnstorable, unstorableError } from '../shared/storable-text.js';
 import type { NewLogEvent } from '../log/index.js';
 import { MESSAGE_TYPES, MessageSchemas, type MessageType } from './schema.js';
 import { addUserAgentContext } from './user-agent.js';
@@ -110,6 +111,7 @@ export function normalise(type: MessageType, input: Record<string, unknown>, ctx
   if (sentAt !== undefined) payload.sentAt = sentAt === envelope?.sentAtMs ? envelope.sentAt : new Date(sentAt).toISOString();
   payload.receivedAt = received;
   const json = JSON.stringify(payload);
+  if (hasUnstorable(json)) throw unstorableError(prefix.replace(/\.$/, '') || 'the event');
   // Characters ≤ bytes ≤ 3 × characters (UTF-8): count bytes only when it can matter.
   const size = json.length * 3 <= ctx.maxEventBytes ? json.length : Buffer.byteLength(json);
   if (size > ctx.maxEventBytes)

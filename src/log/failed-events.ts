@@ -3,6 +3,7 @@
 import type { Db, Dialect } from '../storage/index.js';
 import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
+import { storableJson, storableText } from '../shared/storable-text.js';
 
 export interface FailedEvent {
   id: string;
@@ -29,11 +30,12 @@ export class FailedEvents {
         items.map((f) => ({
           id: newId('fev'),
           source_id: f.sourceId,
-          message_id: f.messageId,
+          // Refused input is kept to be looked at: what PostgreSQL cannot store shows as U+FFFD.
+          message_id: f.messageId === null ? null : storableText(f.messageId),
           stage: f.stage,
           code: f.code,
-          reason: f.reason,
-          payload: JSON.stringify(f.payload ?? null),
+          reason: storableText(f.reason),
+          payload: storableJson(JSON.stringify(f.payload ?? null)),
           failed_at: f.failedAt,
         })),
       )

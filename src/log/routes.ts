@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import type { FailedEvents } from './failed-events.js';
+import type { SourceStore } from '../sources/index.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),
@@ -47,7 +48,7 @@ const view = (e: StoredEvent) => ({
   message: e.payload,
 });
 
-export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore }) {
+export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore; sources: SourceStore }) {
   const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
   // A live tail never ends by itself: end every open one when the server starts closing, or close()
   // would wait for the last debugger tab to go away.
@@ -94,6 +95,9 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
     },
     async (req, reply) => {
       const sourceId = req.params.id;
+      // Before the stream opens: afterwards the status is 200 and the tail of a source that does
+      // not exist would wait forever for an event.
+      await opts.sources.get(sourceId);
       let last = await opts.log.headSeq();
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

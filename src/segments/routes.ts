@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { requireRole, type ApiKeyStore } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
+import { actionRoute } from '../shared/action-route.js';
 import type { Db } from '../storage/index.js';
 import type { SegmentService } from './service.js';
 import { membershipsOf } from './store.js';
@@ -49,14 +50,14 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   );
   app.post(
     '/v1/segments/recompute',
-    {
+    actionRoute({
       preHandler: writer,
       schema: {
         tags,
         summary: 'Recompute every segment in batch',
         response: { 200: PageOf(Type.Object({ segmentId: Type.String(), entered: Type.Integer(), exited: Type.Integer() })) },
       },
-    },
+    }),
     async () => ({ data: await segments.recomputeAll(), next: null }),
   );
   app.get<{ Params: { id: string } }>(

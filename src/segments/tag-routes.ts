@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { requireRole, type ApiKeyStore } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
+import { actionRoute } from '../shared/action-route.js';
 import type { TagService } from './tags.js';
 import type { RfmService } from './rfm.js';
 import { AddTagBody, PageQuery, RfmRun, RfmScore, RfmSettings, TagImportResult, TagParams, TagSummary } from './schema.js';
@@ -63,7 +64,7 @@ export async function tagRoutes(app: FastifyInstance, opts: { tags: TagService; 
     { preHandler: writer, schema: { tags: rfmTags, summary: 'Set the purchase event and value properties for RFM', body: RfmSettings } },
     async (req) => rfm.setSettings(req.body),
   );
-  app.post('/v1/rfm/recompute', { preHandler: writer, schema: { tags: rfmTags, summary: 'Recompute RFM scores now (also runs daily)', response: { 200: RfmRun } } }, async () =>
+  app.post('/v1/rfm/recompute', actionRoute({ preHandler: writer, schema: { tags: rfmTags, summary: 'Recompute RFM scores now (also runs daily)', response: { 200: RfmRun } } }), async () =>
     rfm.recompute(),
   );
   app.get<{ Params: { profileId: string } }>(

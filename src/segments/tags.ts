@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
+import { hasNul, unstorableError } from '../shared/storable-text.js';
 import { chunkRows } from '../storage/index.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { references, withDependents, type Catalog } from './catalog.js';
@@ -59,6 +60,7 @@ export class TagService {
 
   /** A CSV whose header names an identifier column: profile_id, an identity type (user_id, email, …) or identifier. */
   async importCsv(tag: string, text: string) {
+    if (hasNul(text)) throw unstorableError('the CSV');
     let records: Record<string, string>[];
     try {
       records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { requireRole, type ApiKeyStore } from '../auth/index.js';
 import { PageOf } from '../shared/paging.js';
+import { actionRoute } from '../shared/action-route.js';
 import { CreateSourceBody, Source, SourceWithKey, UpdateSourceBody } from './schema.js';
 import type { SourceStore } from './store.js';
 
@@ -48,7 +49,7 @@ export async function sourceRoutes(
   );
   app.post<{ Params: { id: string } }>(
     '/v1/sources/:id/write-keys',
-    { preHandler: admin, schema: { tags, summary: 'Add a write key (for rotation)', params: IdParams, response: { 201: SourceWithKey } } },
+    actionRoute({ preHandler: admin, schema: { tags, summary: 'Add a write key (for rotation)', params: IdParams, response: { 201: SourceWithKey } } }),
     async (req, reply) => reply.code(201).send(await sources.createWriteKey(req.params.id)),
   );
   app.delete<{ Params: { id: string; keyId: string } }>(

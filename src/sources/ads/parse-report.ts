@@ -3,6 +3,7 @@
 // separation, title lines above the header, and total rows at the end.
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../shared/errors.js';
+import { hasNul, unstorableError } from '../../shared/storable-text.js';
 import { parseDate, parseNumber, ValueError } from '../import/parse-value.js';
 import { PLATFORM_FORMATS, headerKey, type AdPlatform, type SpendField } from './platforms.js';
 
@@ -40,6 +41,7 @@ export function decodeReport(bytes: Buffer): string {
 }
 
 export function parseAdReport(text: string, platform: AdPlatform, opts: { currency?: string; accountId?: string } = {}): ParsedReport {
+  if (hasNul(text)) throw unstorableError('the report');
   const format = PLATFORM_FORMATS[platform];
   const body = text.replace(/^\uFEFF/, '');
   const firstLines = body.split(/\r?\n/, HEADER_SEARCH_LINES);

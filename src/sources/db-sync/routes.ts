@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { requireRole, type ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
+import { actionRoute } from '../../shared/action-route.js';
 import type { ConnectorStore } from '../connector-store.js';
 import { driverOf } from './reader.js';
 import { DbSyncSource, PutDbSyncBody, RunResult, type DbSyncSettings, type DbSyncState } from './schema.js';
@@ -47,7 +48,7 @@ export async function dbSyncRoutes(app: FastifyInstance, opts: { connectors: Con
   );
   app.post<{ Params: { id: string } }>(
     '/v1/sources/:id/db-sync/run',
-    { preHandler: admin, schema: { tags, summary: 'Run the sync now and report what it read', params: IdParams, response: { 200: RunResult } } },
+    actionRoute({ preHandler: admin, schema: { tags, summary: 'Run the sync now and report what it read', params: IdParams, response: { 200: RunResult } } }),
     async (req) => opts.worker.runNow(req.params.id),
   );
   app.delete<{ Params: { id: string } }>(

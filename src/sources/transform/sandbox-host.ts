@@ -7,7 +7,7 @@ import type { HostReply, HostRequest } from './sandbox-process.js';
 
 const sandbox = new Sandbox({ timeoutMs: Number(process.env.MERIDIAN_SANDBOX_TIMEOUT_MS), memoryMb: Number(process.env.MERIDIAN_SANDBOX_MEMORY_MB) });
 const asError = (err: unknown) =>
-  err instanceof AppError ? { code: err.code, status: err.status, message: err.message } : { code: 'transform_error', status: 422, message: String((err as Error)?.message ?? err) };
+  err instanceof AppError ? { code: err.code, status: err.status, message: err.message } : { code: 'transform_error' as const, status: 422, message: String((err as Error)?.message ?? err) };
 
 // Requests for one source run one after another: a timed-out call discards the source's isolate,
 // which must not fail the calls queued behind it.

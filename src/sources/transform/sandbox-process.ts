@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../shared/errors.js';
+import type { ErrorCode } from '../../shared/error-codes.js';
 import type { SandboxLimits } from './sandbox.js';
 
 export type HostRequest =
@@ -13,7 +14,7 @@ export type HostRequest =
   | { id: 0; op: 'forget'; key: string };
 
 export interface HostError {
-  code: string;
+  code: ErrorCode;
   status: number;
   message: string;
 }

@@ -90,7 +90,7 @@ export class Sandbox {
     }
   }
 
-  private runtimeError(err: unknown, isolate: ivm.Isolate, code = 'transform_error'): AppError {
+  private runtimeError(err: unknown, isolate: ivm.Isolate, code: 'transform_error' | 'transform_compile_error' = 'transform_error'): AppError {
     const message = err instanceof Error ? err.message : String(err);
     if (isolate.isDisposed || /memory limit|allocation failed/i.test(message) || nearHeapLimit(isolate, this.limits.memoryMb))
       return new AppError('transform_memory_limit', 422, `the transformation exceeded its memory limit of ${this.limits.memoryMb} MB and was stopped`);

@@ -42,7 +42,7 @@ export function header(req: WebhookRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function requireHeader(req: WebhookRequest, name: string, code = 'invalid_signature'): string {
+export function requireHeader(req: WebhookRequest, name: string, code: 'invalid_signature' | 'missing_header' = 'invalid_signature'): string {
   const v = header(req, name);
   if (!v) throw new AppError(code, code === 'invalid_signature' ? 401 : 400, `the ${name} header is missing`);
   return v;
