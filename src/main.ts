@@ -20,6 +20,8 @@ import { IdentityEngine, identityStage } from './identity/index.js';
 import { identityRoutes } from './identity/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
+import { secretBoxFor } from './shared/secret-box.js';
+import { verifySecretKey } from './shared/key-check.js';
 
 export interface Meridian {
   config: Config;
@@ -47,16 +49,28 @@ export interface Meridian {
 
 const DEDUPE_PRUNE_INTERVAL_MS = 10 * 60_000;
 
-export async function createMeridian(config: Config, deps: { clock?: Clock; pgSchema?: string } = {}): Promise<Meridian> {
+export interface MeridianDeps {
+  clock?: Clock;
+  /** PostgreSQL only: the schema to use (tests isolate themselves this way). */
+  pgSchema?: string;
+}
+
+export async function createMeridian(config: Config, deps: MeridianDeps = {}): Promise<Meridian> {
   const clock = deps.clock ?? systemClock;
+  // One key for every capability that seals secrets; refused before anything is opened when missing.
+  const box = secretBoxFor(config);
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
+  await verifySecretKey(storage.db, box, clock.now()).catch(async (err) => {
+    await storage.close();
+    throw err;
+  });
   const metrics = new Metrics();
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
-  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, dataDir: config.dataDir, secretKey: config.secretKey });
+  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box });
   const ingestor = new Ingestor({
     sources,
     log,
@@ -94,7 +108,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   stages.push(campaignTouchesStage(storage.db, storage.dialect, log, (err) => app.log.error({ err }, 'campaign-touches stage failed')) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
-  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, dataDir: config.dataDir, secretKey: config.secretKey, registry: metrics.registry });
+  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
   workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));

@@ -17,7 +17,7 @@ import { DestinationMetrics } from './metrics.js';
 import { ProfileReads } from './profile-reads.js';
 import { segmentMembershipsTable } from './resync.js';
 import { destinationRoutes } from './routes.js';
-import { secretBoxFor } from '../shared/secret-box.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import { DestinationStore } from './store.js';
 import { Unsubscribes } from './unsubscribe.js';
 
@@ -31,13 +31,13 @@ export async function createDestinations(o: {
   clock: Clock;
   log: EventLog;
   keys: ApiKeyStore;
-  dataDir: string;
-  secretKey?: string;
+  /** The installation's secret box (main.ts): seals and opens the destinations' secrets. */
+  box: SecretBox;
   /** The server's Prometheus registry (GET /metrics). */
   registry: Registry;
 }) {
   const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
-  const store = new DestinationStore(o.db, o.dialect, o.clock, secretBoxFor({ secretKey: o.secretKey, dataDir: o.dataDir }));
+  const store = new DestinationStore(o.db, o.dialect, o.clock, o.box);
   const deliveries = new DeliveryStore(o.db, o.dialect);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
   const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });

@@ -6,7 +6,7 @@ import type { ApiKeyStore } from '../auth/index.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { FailedEvents } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
-import { secretBoxFor } from '../shared/secret-box.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Storage } from '../storage/index.js';
 import { ConnectorStore } from './connector-store.js';
 import { SandboxProcess, Transformer, transformationRoutes } from './transform/index.js';
@@ -23,8 +23,8 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-export function createSourceConnectors(deps: { storage: Storage; failed: FailedEvents; clock: Clock; sources: SourceStore; dataDir: string; secretKey?: string }) {
-  const connectors = new ConnectorStore(deps.storage.db, deps.storage.dialect, deps.clock, secretBoxFor(deps));
+export function createSourceConnectors(deps: { storage: Storage; failed: FailedEvents; clock: Clock; sources: SourceStore; box: SecretBox }) {
+  const connectors = new ConnectorStore(deps.storage.db, deps.storage.dialect, deps.clock, deps.box);
   let log: FastifyBaseLogger | undefined;
   const sandbox = new SandboxProcess(TRANSFORM_LIMITS, (exit) => log?.warn(exit, 'transformation sandbox process crashed; restarted'));
   const transformer = new Transformer({ connectors, failed: deps.failed, clock: deps.clock, sandbox });
