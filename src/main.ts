@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { EventLog, FailedEvents, logRoutes, type Stage } from './log/index.js';
+import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore } from './auth/index.js';
@@ -53,6 +53,10 @@ export interface MeridianDeps {
   clock?: Clock;
   /** PostgreSQL only: the schema to use (tests isolate themselves this way). */
   pgSchema?: string;
+  /** Tests only: makes chosen pipeline items fail, to exercise fault isolation (never set in production). */
+  stageFault?: StageFault;
+  /** After how long a failing or stalled stage is reported stuck (default 60 s; tests shorten it). */
+  stuckAfterMs?: number;
 }
 
 export async function createMeridian(config: Config, deps: MeridianDeps = {}): Promise<Meridian> {
@@ -96,7 +100,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const stages: Stage<unknown>[] = [];
   // Identity resolution comes first: every later stage reads the profiles it maintains.
   const identityEngine = new IdentityEngine(storage.dialect, clock);
-  const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: (err) => app.log.error({ err }, 'identity stage failed') });
+  const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: logStageFailures(app.log) });
   stages.push(identity as unknown as Stage<unknown>);
   await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });
   await app.register(profileRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, engine: identityEngine });
@@ -105,13 +109,18 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   stages.push(segments.stage as unknown as Stage<unknown>);
   const workers: { start(): void; stop(): Promise<void> }[] = [];
   workers.push(segments.scheduler);
-  stages.push(campaignTouchesStage(storage.db, storage.dialect, log, (err) => app.log.error({ err }, 'campaign-touches stage failed')) as unknown as Stage<unknown>);
+  stages.push(campaignTouchesStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
   const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
   workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+
+  const health = () => pipelineHealth(storage.db, stages, systemClock.now(), deps.stuckAfterMs);
+  registerStageMetrics(metrics.registry, health, stages);
+  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, stages, health });
+  if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ApiKeyStore } from '../auth/index.js';
-import type { EventLog } from '../log/index.js';
+import { logStageFailures, type EventLog } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { audienceSyncStage } from './audience-stage.js';
@@ -60,8 +60,8 @@ export async function createDestinations(o: {
   );
   const wake = () => engine.poke();
   const stages = [
-    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError }),
-    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError }),
+    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError: logStageFailures(o.app.log) }),
+    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError: logStageFailures(o.app.log) }),
   ];
   await o.app.register(destinationRoutes, {
     keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),

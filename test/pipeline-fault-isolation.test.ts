@@ -1,0 +1,107 @@
+// One item that makes a stage throw every time no longer stops the pipeline: the stage retries it a
+// bounded number of times, sets it aside with its stage, position, error and content, and moves on;
+// a replay after the fix applies it exactly once. The poison is injected through createMeridian's
+// test seam (stageFault), keyed on the log event it comes from.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeWebhook } from './fakes/webhook.js';
+import type { FakeServer } from './fakes/fake-server.js';
+import { eventually } from './helpers/eventually.js';
+import { startTestServer, track, type TestServer } from './helpers/server.js';
+import { storesUnderTest } from './helpers/stores.js';
+
+const SECRET = 'whsec_fault_0123456789';
+const USERS = 10;
+const POISONED_USER = 'u4';
+
+/** The log event an item of each stage comes from. */
+const eventSeqOf: Record<string, (item: any) => number | null> = {
+  identity: (item) => item.event.seq,
+  segments: (item) => item.event_seq,
+  'destinations:events': (item) => item.seq,
+};
+
+describe.each(storesUnderTest())('fault isolation of the pipeline stages on %s', (store) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  for (const stage of Object.keys(eventSeqOf))
+    it(`sets a poison item of the ${stage} stage aside after bounded retries, processes everything after it, and a replay applies it once`, { timeout: 60_000 }, async () => {
+      let poison: number | null = null;
+      const attempts: number[] = [];
+      // API role: nothing runs until the poison is armed (below), so the stage meets it on its first batch.
+      const server: TestServer = await startTestServer({
+        store,
+        config: { role: 'api' },
+        deps: {
+          stageFault: (name, position, item) => {
+            if (name !== stage || poison === null || eventSeqOf[stage](item) !== poison) return;
+            attempts.push(position);
+            throw new Error('poison item: cannot be applied');
+          },
+        },
+      });
+      cleanup.push(() => server.close());
+      const hook: FakeServer = await startFakeWebhook(SECRET);
+      cleanup.push(() => hook.close());
+      const api = async (path: string, method = 'GET', body?: unknown) => {
+        const res = await server.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      expect((await api('/v1/destinations', 'POST', { name: 'Hook', kind: 'events', connector: 'webhook', config: { url: hook.url }, secrets: { signingSecret: SECRET }, filter: { events: ['Step'] } })).status).toBe(201);
+      const segment = await api('/v1/segments', 'POST', { name: 'Stepped', rule: { version: 1, root: { type: 'event', event: 'Step' } } });
+      expect(segment.status).toBe(201);
+
+      const { writeKey } = await server.createSource();
+      for (let u = 0; u < USERS; u++) expect((await track(server.url, writeKey, '/v1/track', { userId: `u${u}`, event: 'Step', messageId: `m-u${u}` })).status).toBe(200);
+      poison = (await api(`/v1/events?userId=${POISONED_USER}`)).body.data[0].seq as number;
+      for (const s of server.meridian.stages) s.start();
+      for (const w of server.meridian.workers) w.start();
+
+      // Set aside once, after the bounded retries; the rest of the pipeline went on.
+      const failures = await eventually(async () => {
+        const list = await api(`/v1/pipeline/failures?stage=${stage}`);
+        expect(list.body.data).toHaveLength(1);
+        return list.body.data;
+      });
+      expect(failures[0]).toMatchObject({ stage, status: 'open', attempts: 3, code: 'stage_error', error: 'poison item: cannot be applied' });
+      expect(new Set(attempts).size).toBe(1);
+      expect(attempts.filter((p) => p === failures[0].position).length).toBeGreaterThanOrEqual(3);
+      const others = Array.from({ length: USERS }, (_, u) => `u${u}`).filter((u) => u !== POISONED_USER);
+      await eventually(async () => {
+        const health = await api('/v1/pipeline/health');
+        for (const s of health.body.stages) expect(s, s.stage).toMatchObject({ lag: 0 });
+        expect(health.body.stages.find((s: any) => s.stage === stage)).toMatchObject({ setAside: 1 });
+      });
+      const delivered = () => hook.accepted.map((r) => (r.json as { userId: string }).userId);
+      await eventually(() => expect(delivered().sort()).toEqual(expect.arrayContaining(others)));
+      for (const u of others) expect((await api(`/v1/profiles/user_id/${u}`)).body.segments, u).toEqual([segment.body.id]);
+      const poisoned = await api(`/v1/profiles/user_id/${POISONED_USER}`);
+      if (stage === 'identity') expect(poisoned.status).toBe(404);
+      if (stage === 'segments') expect(poisoned.body.segments).toEqual([]);
+      if (stage === 'destinations:events') expect(delivered()).not.toContain(POISONED_USER);
+      const metrics = await (await fetch(server.url + '/metrics')).text();
+      expect(metrics).toContain(`meridian_stage_items_set_aside_total{stage="${stage}"} 1`);
+      expect(metrics).toContain(`meridian_stage_failures_open{stage="${stage}"} 1`);
+
+      // Still failing: the replay says so and the item stays open.
+      const early = await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST');
+      expect(early.status).toBe(409);
+      expect(early.body.error.code).toBe('replay_failed');
+
+      // Fixed: the replay applies it, once.
+      poison = null;
+      const replay = await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST');
+      expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+      expect(replay.body).toMatchObject({ status: 'replayed' });
+      expect((await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST')).body.error.code).toBe('already_replayed');
+      await eventually(async () => expect((await api(`/v1/profiles/user_id/${POISONED_USER}`)).body.segments).toEqual([segment.body.id]));
+      const timeline = await api(`/v1/profiles/user_id/${POISONED_USER}/events`);
+      expect(timeline.body.data).toHaveLength(1);
+      await eventually(() => expect(delivered().filter((u) => u === POISONED_USER)).toHaveLength(1));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(delivered().sort()).toEqual(Array.from({ length: USERS }, (_, u) => `u${u}`).sort());
+      expect((await api(`/v1/pipeline/failures?stage=${stage}&status=open`)).body.data).toHaveLength(0);
+    });
+});
