@@ -37,7 +37,11 @@ export async function createDestinations(o: {
   registry: Registry;
 }) {
   const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
-  const store = new DestinationStore(o.db, o.dialect, o.clock, o.box);
+  const store = new DestinationStore(o.db, o.dialect, o.clock, o.box, (d, error) =>
+    error
+      ? o.app.log.error({ destinationId: d.id, connector: d.connector, code: error.code }, `destination ${d.id} (${d.name}) is errored and its deliveries are held: ${error.message}`)
+      : o.app.log.info({ destinationId: d.id, connector: d.connector }, `destination ${d.id} (${d.name}) is usable again`),
+  );
   const deliveries = new DeliveryStore(o.db, o.dialect);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
   const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });
