@@ -74,7 +74,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
-  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box });
+  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box, fault: deps.stageFault });
   const ingestor = new Ingestor({
     sources,
     log,
@@ -115,11 +115,12 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
-  workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+  const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });
+  workers.push(...connectorParts.workers);
 
   const health = () => pipelineHealth(storage.db, stages, systemClock.now(), deps.stuckAfterMs);
   registerStageMetrics(metrics.registry, health, stages);
-  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, stages, health });
+  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.

@@ -1,13 +1,16 @@
 // One item that makes a stage throw every time no longer stops the pipeline: the stage retries it a
 // bounded number of times, sets it aside with its stage, position, error and content, and moves on;
 // a replay after the fix applies it exactly once. The poison is injected through createMeridian's
-// test seam (stageFault), keyed on the log event it comes from.
+// test seam (stageFault), keyed on the log event it comes from (or, for database sync, the row).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeWebhook } from './fakes/webhook.js';
 import type { FakeServer } from './fakes/fake-server.js';
 import { eventually } from './helpers/eventually.js';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
+import { SecretBox } from '../src/shared/secret-box.js';
 
 const SECRET = 'whsec_fault_0123456789';
 const USERS = 10;
@@ -104,4 +107,119 @@ describe.each(storesUnderTest())('fault isolation of the pipeline stages on %s',
       expect(delivered().sort()).toEqual(Array.from({ length: USERS }, (_, u) => `u${u}`).sort());
       expect((await api(`/v1/pipeline/failures?stage=${stage}&status=open`)).body.data).toHaveLength(0);
     });
+});
+
+const pgSourceUrl = process.env.MERIDIAN_TEST_DATABASE_URL;
+
+describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of database sync (a source connector) into %s', (store) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  it('sets a row the log keeps refusing aside after bounded retries, syncs the rows after it, and a replay ingests it once', { timeout: 60_000 }, async () => {
+    const schema = `sync_${randomBytes(5).toString('hex')}`;
+    const source = new pg.Client({ connectionString: pgSourceUrl });
+    await source.connect();
+    cleanup.push(async () => {
+      await source.query(`DROP SCHEMA ${schema} CASCADE`);
+      await source.end();
+    });
+    await source.query(`CREATE SCHEMA ${schema}`);
+    await source.query(`CREATE TABLE ${schema}.customers (id SERIAL PRIMARY KEY, customer_ref TEXT, email TEXT, updated_at TIMESTAMPTZ(6) NOT NULL)`);
+    for (let i = 1; i <= 6; i++) await source.query(`INSERT INTO ${schema}.customers (customer_ref, email, updated_at) VALUES ($1, $2, $3)`, [`c-${i}`, `c${i}@example.com`, `2026-01-05 10:00:0${i}`]);
+
+    let poisoned = true;
+    const attempts: number[] = [];
+    const server = await startTestServer({
+      store,
+      deps: {
+        stageFault: (name, position, item) => {
+          if (!name.startsWith('db_sync:') || !poisoned || (item as { userId?: string }).userId !== 'c-3') return;
+          attempts.push(position);
+          throw new Error('poison row: cannot be ingested');
+        },
+      },
+    });
+    cleanup.push(() => server.close());
+    const { id: sourceId } = await server.createSource('crm', { type: 'crm' });
+    const api = async (path: string, method = 'GET', body?: unknown) => {
+      const res = await server.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const put = await api(`/v1/sources/${sourceId}/db-sync`, 'PUT', {
+      connectionUrl: pgSourceUrl,
+      table: `${schema}.customers`,
+      cursor: { column: 'updated_at', idColumn: 'id' },
+      batchSize: 10,
+      intervalSeconds: 3600,
+      mapping: { kind: 'identify', userIdColumn: 'customer_ref', columns: { email: 'email' } },
+    });
+    expect(put.status).toBe(200);
+    expect((await api(`/v1/sources/${sourceId}/db-sync/run`, 'POST')).status).toBe(200);
+    const synced = async () => (await server.meridian.log.readAfter(0, 1000, sourceId)).map((e) => e.userId);
+
+    const stage = `db_sync:${sourceId}`;
+    const failures = (await api(`/v1/pipeline/failures?stage=${encodeURIComponent(stage)}`)).body.data;
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ stage, position: 3, itemKey: 'c-3', status: 'open', attempts: 3, code: 'db_sync_error', error: 'poison row: cannot be ingested', item: { userId: 'c-3', traits: { email: 'c3@example.com' } } });
+    expect(attempts.filter((p) => p === 3).length).toBeGreaterThanOrEqual(3);
+    expect(await synced()).toEqual(['c-1', 'c-2', 'c-4', 'c-5', 'c-6']);
+    // The cursor moved past it: a later run reads nothing again.
+    expect((await api(`/v1/sources/${sourceId}/db-sync/run`, 'POST')).body).toMatchObject({ rows: 0 });
+
+    const early = await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST');
+    expect(early).toMatchObject({ status: 409, body: { error: { code: 'replay_failed' } } });
+    poisoned = false;
+    const replay = await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST');
+    expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+    expect(replay.body).toMatchObject({ status: 'replayed' });
+    expect((await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST')).body.error.code).toBe('already_replayed');
+    expect(await synced()).toEqual(['c-1', 'c-2', 'c-4', 'c-5', 'c-6', 'c-3']);
+  });
+
+  it('marks a source whose secret cannot be opened errored (API, metrics) while another syncs, and a new secret fixes it', { timeout: 60_000 }, async () => {
+    const schema = `sync_${randomBytes(5).toString('hex')}`;
+    const source = new pg.Client({ connectionString: pgSourceUrl });
+    await source.connect();
+    cleanup.push(async () => {
+      await source.query(`DROP SCHEMA ${schema} CASCADE`);
+      await source.end();
+    });
+    await source.query(`CREATE SCHEMA ${schema}`);
+    await source.query(`CREATE TABLE ${schema}.customers (id SERIAL PRIMARY KEY, customer_ref TEXT, updated_at TIMESTAMPTZ(6) NOT NULL)`);
+    await source.query(`INSERT INTO ${schema}.customers (customer_ref, updated_at) VALUES ('c-1', now())`);
+    const server = await startTestServer({ store });
+    cleanup.push(() => server.close());
+    const settings = {
+      connectionUrl: pgSourceUrl,
+      table: `${schema}.customers`,
+      cursor: { column: 'updated_at', idColumn: 'id' },
+      intervalSeconds: 3600,
+      mapping: { kind: 'identify', userIdColumn: 'customer_ref', columns: {} },
+    };
+    const setUp = async (name: string) => {
+      const { id } = await server.createSource(name, { type: 'crm' });
+      expect((await server.admin(`/v1/sources/${id}/db-sync`, { method: 'PUT', body: JSON.stringify(settings) })).status).toBe(200);
+      return id;
+    };
+    const broken = await setUp('broken');
+    const healthy = await setUp('healthy');
+    const foreign = new SecretBox(Buffer.alloc(32, 9)).seal(pgSourceUrl!);
+    await server.meridian.storage.db.updateTable('source_connectors').set({ secret: foreign }).where('source_id', '=', broken).execute();
+
+    expect((await server.admin(`/v1/sources/${broken}/db-sync/run`, { method: 'POST' })).status).toBe(500);
+    expect((await server.admin(`/v1/sources/${healthy}/db-sync/run`, { method: 'POST' })).status).toBe(200);
+    expect((await server.meridian.log.readAfter(0, 10, healthy)).map((e) => e.userId)).toEqual(['c-1']);
+    const view = (await (await server.admin(`/v1/sources/${broken}/db-sync`)).json()) as { lastError: string };
+    expect(view.lastError).toMatch(/cannot be decrypted/);
+    const metrics = await (await fetch(server.url + '/metrics')).text();
+    expect(metrics).toContain(`meridian_source_connector_errored{source_id="${broken}",kind="db_sync"} 1`);
+    expect(metrics).not.toContain(`meridian_source_connector_errored{source_id="${healthy}"`);
+
+    expect((await server.admin(`/v1/sources/${broken}/db-sync`, { method: 'PUT', body: JSON.stringify(settings) })).status).toBe(200);
+    expect((await server.admin(`/v1/sources/${broken}/db-sync/run`, { method: 'POST' })).status).toBe(200);
+    expect((await server.meridian.log.readAfter(0, 10, broken)).map((e) => e.userId)).toEqual(['c-1']);
+    expect(await (await fetch(server.url + '/metrics')).text()).not.toContain(`meridian_source_connector_errored{source_id="${broken}"`);
+  });
 });

@@ -7,7 +7,6 @@ import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { PipelineHealth } from './pipeline-health.js';
-import type { Stage } from './stage.js';
 import { listStageFailures, openFailure, StageFailure, StageFailureQuery, toFailure } from './stage-failures.js';
 
 const IdParams = Type.Object({ id: Type.String() });
@@ -22,17 +21,23 @@ const ReplayAllResult = Type.Object({
   remaining: Type.Integer(),
 });
 
+/** What can replay the items set aside under a stage name: a Stage, database sync (`db_sync:<source>`). */
+export interface Replayer {
+  owns(stage: string): boolean;
+  replay(id: string): Promise<void>;
+}
+
 export async function pipelineRoutes(
   app: FastifyInstance,
-  o: { db: Db; dialect: Dialect; keys: ApiKeyStore; stages: Stage<unknown>[]; health(): Promise<PipelineHealth> },
+  o: { db: Db; dialect: Dialect; keys: ApiKeyStore; replayers: Replayer[]; health(): Promise<PipelineHealth> },
 ) {
   const admin = requireRole(o.keys, ['admin']);
   const reader = requireRole(o.keys, ['admin', 'manager', 'analyst', 'support']);
   const tags = ['pipeline'];
-  const stageNamed = (name: string) => {
-    const stage = o.stages.find((s) => s.name === name);
-    if (!stage) throw new AppError('unknown_stage', 400, `stage must be one of ${o.stages.map((s) => s.name).join(', ')}`);
-    return stage;
+  const replayerOf = (stage: string) => {
+    const replayer = o.replayers.find((r) => r.owns(stage));
+    if (!replayer) throw new AppError('unknown_stage', 400, `no stage ${stage} sets items aside in this server`);
+    return replayer;
   };
 
   app.get(
@@ -59,7 +64,7 @@ export async function pipelineRoutes(
     async (req) => {
       const row = await openFailure(o.db, req.params.id);
       if (!row) throw new AppError('stage_failure_not_found', 404, `no set-aside item ${req.params.id}`);
-      await stageNamed(row.stage).replay(row.id);
+      await replayerOf(row.stage).replay(row.id);
       return toFailure((await openFailure(o.db, row.id))!, o.dialect);
     },
   );
@@ -68,24 +73,25 @@ export async function pipelineRoutes(
     '/v1/pipeline/failures/replay',
     { preHandler: admin, schema: { tags, summary: "Replay a stage's open set-aside items, oldest first", body: ReplayAllBody, response: { 200: ReplayAllResult } } },
     async (req) => {
-      const stage = stageNamed(req.body.stage);
+      const stage = req.body.stage;
+      const replayer = replayerOf(stage);
       const ids = await o.db
         .selectFrom('stage_failures')
         .select('id')
-        .where('stage', '=', stage.name)
+        .where('stage', '=', stage)
         .where('status', '=', 'open')
         .orderBy('position')
         .limit(req.body.limit ?? 100)
         .execute();
       const failed: { id: string; error: string }[] = [];
       for (const { id } of ids)
-        await stage.replay(id).catch((err: Error) => {
+        await replayer.replay(id).catch((err: Error) => {
           failed.push({ id, error: err.message });
         });
       const left = await o.db
         .selectFrom('stage_failures')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('stage', '=', stage.name)
+        .where('stage', '=', stage)
         .where('status', '=', 'open')
         .executeTakeFirst();
       return { replayed: ids.length - failed.length, failed, remaining: Number(left?.n ?? 0) };

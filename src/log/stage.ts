@@ -130,6 +130,11 @@ export class Stage<T> {
     return this.o.name;
   }
 
+  /** Whether items set aside under this stage name are this stage's to replay. */
+  owns(stage: string): boolean {
+    return stage === this.o.name;
+  }
+
   static async position(db: Db, stage: string): Promise<number> {
     const row = await db.selectFrom('stage_offsets').select('position').where('stage', '=', stage).executeTakeFirst();
     return row ? Number(row.position) : 0;
