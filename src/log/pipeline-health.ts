@@ -43,11 +43,14 @@ export async function pipelineHealth(db: Db, stages: Stage<unknown>[], now: numb
       const [position, head] = await Promise.all([Stage.position(db, stage.name), stage.head() ?? null]);
       const s = stage.status;
       const lag = head === null ? null : Math.max(0, head - position);
+      const failing = s.failingSince !== null && now - s.failingSince >= stuckAfterMs;
+      const stalled = !!lag && s.lastProgressAt !== null && now - s.lastProgressAt >= stuckAfterMs;
       let reason: string | null = null;
-      if (s.running && s.failingSince !== null && now - s.failingSince >= stuckAfterMs)
-        reason = `failing for ${Math.round((now - s.failingSince) / 1000)} s (${s.consecutiveFailures} attempts in a row): ${s.lastError}`;
-      else if (s.running && lag && s.lastProgressAt !== null && now - s.lastProgressAt >= stuckAfterMs)
-        reason = `no progress for ${Math.round((now - s.lastProgressAt) / 1000)} s with ${lag} items waiting`;
+      if (s.running && (failing || stalled))
+        reason =
+          s.failingSince !== null
+            ? `failing for ${Math.round((now - s.failingSince) / 1000)} s (${s.consecutiveFailures} attempts in a row): ${s.lastError}`
+            : `no progress for ${Math.round((now - s.lastProgressAt!) / 1000)} s with ${lag} items waiting`;
       return {
         stage: stage.name,
         running: s.running,

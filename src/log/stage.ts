@@ -250,7 +250,7 @@ export class Stage<T> {
     const [only] = items;
     const itemKey = this.o.itemKey?.(only.item) ?? null;
     for (let attempt = 1; ; attempt++) {
-      this.report(err, { position: only.position, itemKey, attempt, transient: false, message: `stage ${this.o.name}: the item at position ${only.position}${itemKey ? ` (${itemKey})` : ''} failed (attempt ${attempt} of ${ITEM_ATTEMPTS}): ${reason(err)}` });
+      this.report(err, { position: only.position, itemKey, attempt, transient: false, message: `stage ${this.o.name}: the item at position ${only.position}${itemKey ? ` (${itemKey})` : ''} fails (tried ${ITEM_ATTEMPTS} times before it is set aside): ${reason(err)}` });
       if (attempt >= ITEM_ATTEMPTS) break;
       await new Promise((r) => setTimeout(r, ITEM_RETRY_MS * attempt));
       let outcome: { position: number; item: T }[] | 'raced';
