@@ -290,6 +290,7 @@ export class Stage<T> {
    */
   async replay(id: string): Promise<void> {
     const { db, name } = this.o;
+    let replayed: { position: number; item: T }[] = [];
     try {
       await this.o.dialect.derivedTransaction(db, async (trx) => {
         await this.o.dialect.lockName(trx, `stage:${name}`);
@@ -302,13 +303,14 @@ export class Stage<T> {
         if (upTo !== undefined && upTo < items[0].position)
           throw new AppError('replay_not_ready', 409, `stage ${name} cannot apply the item yet (it waits for an earlier stage): try again later`);
         await markReplayed(trx, id, this.clock.now());
+        replayed = items;
       });
     } catch (err) {
       if (err instanceof AppError && REPLAY_REFUSALS.has(err.code)) throw err;
       if (!isTransientError(err)) await recordReplayError(db, id, reason(err));
       throw new AppError('replay_failed', 409, `the item still fails in stage ${name}: ${reason(err)}`);
     }
-    this.committed([]);
+    this.committed(replayed);
   }
 
   private committed(applied: { position: number; item: T }[]) {
