@@ -116,8 +116,8 @@ describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of databa
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
-
-  it('sets a row the log keeps refusing aside after bounded retries, syncs the rows after it, and a replay ingests it once', { timeout: 60_000 }, async () => {
+  /** A customers table (c-1 … c-n) in a schema of its own in the source PostgreSQL; returns the schema. */
+  async function customerTable(rows: number) {
     const schema = `sync_${randomBytes(5).toString('hex')}`;
     const source = new pg.Client({ connectionString: pgSourceUrl });
     await source.connect();
@@ -127,7 +127,12 @@ describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of databa
     });
     await source.query(`CREATE SCHEMA ${schema}`);
     await source.query(`CREATE TABLE ${schema}.customers (id SERIAL PRIMARY KEY, customer_ref TEXT, email TEXT, updated_at TIMESTAMPTZ(6) NOT NULL)`);
-    for (let i = 1; i <= 6; i++) await source.query(`INSERT INTO ${schema}.customers (customer_ref, email, updated_at) VALUES ($1, $2, $3)`, [`c-${i}`, `c${i}@example.com`, `2026-01-05 10:00:0${i}`]);
+    for (let i = 1; i <= rows; i++) await source.query(`INSERT INTO ${schema}.customers (customer_ref, email, updated_at) VALUES ($1, $2, $3)`, [`c-${i}`, `c${i}@example.com`, `2026-01-05 10:00:0${i}`]);
+    return schema;
+  }
+
+  it('sets a row the log keeps refusing aside after bounded retries, syncs the rows after it, and a replay ingests it once', { timeout: 60_000 }, async () => {
+    const schema = await customerTable(6);
 
     let poisoned = true;
     const attempts: number[] = [];
@@ -179,16 +184,7 @@ describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of databa
   });
 
   it('marks a source whose secret cannot be opened errored (API, metrics) while another syncs, and a new secret fixes it', { timeout: 60_000 }, async () => {
-    const schema = `sync_${randomBytes(5).toString('hex')}`;
-    const source = new pg.Client({ connectionString: pgSourceUrl });
-    await source.connect();
-    cleanup.push(async () => {
-      await source.query(`DROP SCHEMA ${schema} CASCADE`);
-      await source.end();
-    });
-    await source.query(`CREATE SCHEMA ${schema}`);
-    await source.query(`CREATE TABLE ${schema}.customers (id SERIAL PRIMARY KEY, customer_ref TEXT, updated_at TIMESTAMPTZ(6) NOT NULL)`);
-    await source.query(`INSERT INTO ${schema}.customers (customer_ref, updated_at) VALUES ('c-1', now())`);
+    const schema = await customerTable(1);
     const server = await startTestServer({ store });
     cleanup.push(() => server.close());
     const settings = {

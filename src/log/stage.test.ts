@@ -32,6 +32,7 @@ describe('Stage fault isolation', () => {
     await open();
     const applied: number[] = [];
     const reports: StageFailureContext[] = [];
+    let poisoned = true;
     const stage = new Stage<number>({
       name: 'test',
       db: storage.db,
@@ -41,7 +42,7 @@ describe('Stage fault isolation', () => {
       itemKey: (n) => `n${n}`,
       onError: (_err, context) => reports.push(context),
       async apply(_trx, items) {
-        if (items.some((i) => i.item === 37)) throw new Error('37 is poison');
+        if (poisoned && items.some((i) => i.item === 37)) throw new Error('37 is poison');
         // Only what commits counts: collected after the checks, in the transaction's success path.
         applied.push(...items.map((i) => i.item));
       },
@@ -57,6 +58,13 @@ describe('Stage fault isolation', () => {
       [37, 1, false],
       [37, null, true],
     ]);
+
+    // Rewound (as an identity rebuild does) once the cause is gone: the item is applied and no longer open.
+    poisoned = false;
+    await storage.db.updateTable('stage_offsets').set({ position: 0 }).where('stage', '=', 'test').execute();
+    expect(await stage.drain()).toBe(ITEMS);
+    expect(applied.filter((n) => n === 37)).toHaveLength(1);
+    expect((await listStageFailures(storage.db, storage.dialect, { stage: 'test' })).data).toMatchObject([{ position: 37, status: 'replayed' }]);
   });
 
   it('retries a transient error until it clears, reporting it once and setting nothing aside', async () => {

@@ -223,7 +223,18 @@ export class Stage<T> {
       const upTo = await this.o.apply(trx, items);
       const taken = upTo === undefined ? items : items.filter((i) => i.position <= upTo);
       if (taken.length === 0) return;
-      await this.savePosition(trx, taken[taken.length - 1].position);
+      const to = taken[taken.length - 1].position;
+      await this.savePosition(trx, to);
+      // A stage rewound past items it had set aside (an identity rebuild) has just applied them: a
+      // later replay must not apply them twice.
+      await trx
+        .updateTable('stage_failures')
+        .set({ status: 'replayed', replayed_at: this.clock.now() })
+        .where('stage', '=', name)
+        .where('status', '=', 'open')
+        .where('position', '>', from)
+        .where('position', '<=', to)
+        .execute();
       applied = taken;
     });
     return applied;
