@@ -2,9 +2,10 @@
 // bounded number of times, sets it aside with its stage, position, error and content, and moves on;
 // a replay after the fix applies it exactly once. The poison is injected through createMeridian's
 // test seam (stageFault), keyed on the log event it comes from (or, for database sync, the row).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeMeta, type FakeMeta } from './fakes/meta.js';
 import { startFakeWebhook } from './fakes/webhook.js';
 import type { FakeServer } from './fakes/fake-server.js';
 import { eventually } from './helpers/eventually.js';
@@ -107,6 +108,61 @@ describe.each(storesUnderTest())('fault isolation of the pipeline stages on %s',
       expect(delivered().sort()).toEqual(Array.from({ length: USERS }, (_, u) => `u${u}`).sort());
       expect((await api(`/v1/pipeline/failures?stage=${stage}&status=open`)).body.data).toHaveLength(0);
     });
+});
+
+describe.each(storesUnderTest())('fault isolation of audience sync on %s', (store) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  it('sets a poison membership change aside, syncs the others to Meta, and a replay adds that member once', { timeout: 60_000 }, async () => {
+    let poison: number | null = null;
+    const server = await startTestServer({
+      store,
+      config: { role: 'api' },
+      deps: {
+        stageFault: (name, _position, item) => {
+          if (name === 'destinations:audiences' && poison !== null && (item as { trigger_seq: number | null }).trigger_seq === poison) throw new Error('poison change');
+        },
+      },
+    });
+    cleanup.push(() => server.close());
+    const meta: FakeMeta = await startFakeMeta({ token: 'meta-token', audiences: ['2385'] });
+    cleanup.push(() => meta.close());
+    const api = async (path: string, method = 'GET', body?: unknown) => {
+      const res = await server.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const segment = await api('/v1/segments', 'POST', { name: 'VIP', rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'equals', value: 'vip' } } });
+    expect(segment.status).toBe(201);
+    const dest = await api('/v1/destinations', 'POST', {
+      name: 'Meta VIPs', kind: 'audience', connector: 'meta', config: { apiBaseUrl: meta.url }, secrets: { accessToken: 'meta-token' }, segments: { [segment.body.id]: '2385' },
+    });
+    expect(dest.status).toBe(201);
+    const { writeKey } = await server.createSource();
+    for (let u = 0; u < USERS; u++) expect((await track(server.url, writeKey, '/v1/identify', { userId: `u${u}`, traits: { email: `u${u}@example.com`, plan: 'vip' } })).status).toBe(200);
+    poison = (await api(`/v1/events?userId=${POISONED_USER}`)).body.data[0].seq as number;
+    for (const s of server.meridian.stages) s.start();
+    for (const w of server.meridian.workers) w.start();
+
+    const emails = () => [...meta.audiences.get('2385')!.values()].map((row) => row.EMAIL);
+    const hashed = (u: string) => createHash('sha256').update(`${u}@example.com`).digest('hex');
+    const failures = await eventually(async () => {
+      const list = await api('/v1/pipeline/failures?stage=destinations:audiences');
+      expect(list.body.data).toHaveLength(1);
+      return list.body.data;
+    });
+    expect(failures[0]).toMatchObject({ status: 'open', attempts: 3, error: 'poison change', item: { kind: 'entered', trigger_seq: poison } });
+    await eventually(() => expect(emails()).toHaveLength(USERS - 1));
+    expect(emails()).not.toContain(hashed(POISONED_USER));
+
+    poison = null;
+    expect((await api(`/v1/pipeline/failures/${failures[0].id}/replay`, 'POST')).body).toMatchObject({ status: 'replayed' });
+    await eventually(() => expect(emails()).toContain(hashed(POISONED_USER)));
+    const adds = meta.accepted.filter((r) => r.method === 'POST' && r.body.includes(hashed(POISONED_USER)));
+    expect(adds).toHaveLength(1);
+  });
 });
 
 const pgSourceUrl = process.env.MERIDIAN_TEST_DATABASE_URL;
