@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   adminKey: Type.Optional(Type.String({ minLength: 16 })),
   /** 32-byte key (hex or base64) sealing connector secrets; default: <dataDir>/secret.key. */
   secretKey: Type.Optional(Type.String({ minLength: 32 })),
+  /** A file holding that key (a mounted secret); one of the two is required with PostgreSQL. */
+  secretKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   dedupeWindowMs: Type.Integer({ minimum: 0 }),
   maxEventBytes: Type.Integer({ minimum: 1024 }),
@@ -53,6 +55,7 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_NATS_URL: { key: 'natsUrl' },
   MERIDIAN_ADMIN_KEY: { key: 'adminKey' },
   MERIDIAN_SECRET_KEY: { key: 'secretKey' },
+  MERIDIAN_SECRET_KEY_FILE: { key: 'secretKeyFile' },
   MERIDIAN_LOG_LEVEL: { key: 'logLevel' },
   MERIDIAN_DEDUPE_WINDOW_HOURS: { key: 'dedupeWindowMs', int: true },
   MERIDIAN_ADMIN_ORIGINS: { key: 'adminOrigins', list: true },

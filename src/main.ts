@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { EventLog, FailedEvents, logRoutes, type Stage } from './log/index.js';
+import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore } from './auth/index.js';
@@ -20,6 +20,8 @@ import { IdentityEngine, identityStage } from './identity/index.js';
 import { identityRoutes } from './identity/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
+import { secretBoxFor } from './shared/secret-box.js';
+import { verifySecretKey } from './shared/key-check.js';
 
 export interface Meridian {
   config: Config;
@@ -47,16 +49,32 @@ export interface Meridian {
 
 const DEDUPE_PRUNE_INTERVAL_MS = 10 * 60_000;
 
-export async function createMeridian(config: Config, deps: { clock?: Clock; pgSchema?: string } = {}): Promise<Meridian> {
+export interface MeridianDeps {
+  clock?: Clock;
+  /** PostgreSQL only: the schema to use (tests isolate themselves this way). */
+  pgSchema?: string;
+  /** Tests only: makes chosen pipeline items fail, to exercise fault isolation (never set in production). */
+  stageFault?: StageFault;
+  /** After how long a failing or stalled stage is reported stuck (default 60 s; tests shorten it). */
+  stuckAfterMs?: number;
+}
+
+export async function createMeridian(config: Config, deps: MeridianDeps = {}): Promise<Meridian> {
   const clock = deps.clock ?? systemClock;
+  // One key for every capability that seals secrets; refused before anything is opened when missing.
+  const box = secretBoxFor(config);
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
+  await verifySecretKey(storage.db, box, clock.now()).catch(async (err) => {
+    await storage.close();
+    throw err;
+  });
   const metrics = new Metrics();
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
-  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, dataDir: config.dataDir, secretKey: config.secretKey });
+  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box, fault: deps.stageFault });
   const ingestor = new Ingestor({
     sources,
     log,
@@ -84,7 +102,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   const stages: Stage<unknown>[] = [];
   // Identity resolution comes first: every later stage reads the profiles it maintains.
   const identityEngine = new IdentityEngine(storage.dialect, clock);
-  const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: (err) => app.log.error({ err }, 'identity stage failed') });
+  const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: logStageFailures(app.log) });
   stages.push(identity as unknown as Stage<unknown>);
   await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });
   await app.register(profileRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, engine: identityEngine });
@@ -93,13 +111,19 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   stages.push(segments.stage as unknown as Stage<unknown>);
   const workers: { start(): void; stop(): Promise<void> }[] = [];
   workers.push(segments.scheduler);
-  stages.push(campaignTouchesStage(storage.db, storage.dialect, log, (err) => app.log.error({ err }, 'campaign-touches stage failed')) as unknown as Stage<unknown>);
+  stages.push(campaignTouchesStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
-  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, dataDir: config.dataDir, secretKey: config.secretKey, registry: metrics.registry });
+  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
-  workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+  const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });
+  workers.push(...connectorParts.workers);
+
+  const health = () => pipelineHealth(storage.db, stages, systemClock.now(), deps.stuckAfterMs);
+  registerStageMetrics(metrics.registry, health, stages);
+  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
+  if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));

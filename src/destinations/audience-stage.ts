@@ -1,7 +1,7 @@
 // Audience sync: a pipeline stage over the `membership_changes` feed written by the segments engine.
 // Each entered/exited of a segment a destination syncs becomes an add/remove delivery for that
 // profile, enqueued in the stage's own transaction; the engine batches them per platform.
-import { Stage, type Feed } from '../log/index.js';
+import { Stage, type Feed, type StageOptions } from '../log/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { MembershipChangesTable } from '../storage/schema.js';
 import { enqueue, type NewDelivery } from './outbox.js';
@@ -17,10 +17,11 @@ export function membershipFeed(db: Db): Feed<MembershipChange> {
       const rows = await db.selectFrom('membership_changes').selectAll().where('change_seq', '>', position).orderBy('change_seq').limit(limit).execute();
       return rows.map((r) => ({ position: Number(r.change_seq), item: { ...r, change_seq: Number(r.change_seq) } }));
     },
+    head: async () => Number((await db.selectFrom('membership_changes').select((eb) => eb.fn.max('change_seq').as('n')).executeTakeFirst())?.n ?? 0),
   };
 }
 
-export function audienceSyncStage(o: { db: Db; dialect: Dialect; store: DestinationStore; afterCommit(): void; onError?(err: unknown): void; pollMs?: number }) {
+export function audienceSyncStage(o: { db: Db; dialect: Dialect; store: DestinationStore; afterCommit(): void; onError?: StageOptions<MembershipChange>['onError']; pollMs?: number }) {
   return new Stage<MembershipChange>({
     name: AUDIENCE_STAGE,
     db: o.db,
@@ -28,6 +29,7 @@ export function audienceSyncStage(o: { db: Db; dialect: Dialect; store: Destinat
     feed: membershipFeed(o.db),
     pollMs: o.pollMs,
     batchSize: 2_000,
+    itemKey: (c) => c.profile_id,
     onError: o.onError,
     afterCommit: o.afterCommit,
     async apply(trx, items) {

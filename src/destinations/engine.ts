@@ -170,7 +170,8 @@ export class DeliveryEngine {
       }
       let idleMs = this.pollMs;
       try {
-        if (d.paused) {
+        // Errored (unreadable secret, invalid settings): its queue is held until it is fixed.
+        if (d.paused || d.error) {
           await this.sleep(this.pollMs);
           continue;
         }

@@ -10,7 +10,7 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
-import { Stage, type EventLog, type Feed, type StoredEvent } from '../log/index.js';
+import { Stage, type EventLog, type Feed, type StageOptions, type StoredEvent } from '../log/index.js';
 import { consentAllows, eventPreferences } from './consent.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
 import { enqueue, type NewDelivery } from './outbox.js';
@@ -43,7 +43,7 @@ export function eventForwardingStage(o: {
   /** Undefined when the segments engine's tables are absent: segment-filtered destinations then receive nothing. */
   membership?: SegmentMembership;
   afterCommit(): void;
-  onError?(err: unknown): void;
+  onError?: StageOptions<StoredEvent>['onError'];
 }): Stage<StoredEvent> {
   const eventDestinations = (list: ActiveDestination[]) => list.filter((d) => d.kind === 'events');
   // Without the segments engine a segment filter matches nobody, so there is nothing to wait for.
@@ -51,6 +51,7 @@ export function eventForwardingStage(o: {
   const log = o.log.asFeed();
   const feed: Feed<StoredEvent> = {
     onAppend: log.onAppend,
+    head: log.head,
     // Reads nothing past the barrier, so a stage that waits for segmentation opens no transaction.
     async readAfter(position, limit) {
       if (!needsBarrier(eventDestinations(await o.store.active()))) return log.readAfter(position, limit);
@@ -64,6 +65,7 @@ export function eventForwardingStage(o: {
     db: o.db,
     dialect: o.dialect,
     feed,
+    itemKey: (e) => e.userId ?? e.anonymousId ?? null,
     onError: o.onError,
     afterCommit: o.afterCommit,
     async apply(trx, batch) {

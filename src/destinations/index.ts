@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ApiKeyStore } from '../auth/index.js';
-import type { EventLog } from '../log/index.js';
+import { logStageFailures, type EventLog } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { audienceSyncStage } from './audience-stage.js';
@@ -17,7 +17,7 @@ import { DestinationMetrics } from './metrics.js';
 import { ProfileReads } from './profile-reads.js';
 import { segmentMembershipsTable } from './resync.js';
 import { destinationRoutes } from './routes.js';
-import { secretBoxFor } from '../shared/secret-box.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import { DestinationStore } from './store.js';
 import { Unsubscribes } from './unsubscribe.js';
 
@@ -31,13 +31,17 @@ export async function createDestinations(o: {
   clock: Clock;
   log: EventLog;
   keys: ApiKeyStore;
-  dataDir: string;
-  secretKey?: string;
+  /** The installation's secret box (main.ts): seals and opens the destinations' secrets. */
+  box: SecretBox;
   /** The server's Prometheus registry (GET /metrics). */
   registry: Registry;
 }) {
   const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
-  const store = new DestinationStore(o.db, o.dialect, o.clock, secretBoxFor({ secretKey: o.secretKey, dataDir: o.dataDir }));
+  const store = new DestinationStore(o.db, o.dialect, o.clock, o.box, (d, error) =>
+    error
+      ? o.app.log.error({ destinationId: d.id, connector: d.connector, code: error.code }, `destination ${d.id} (${d.name}) is errored and its deliveries are held: ${error.message}`)
+      : o.app.log.info({ destinationId: d.id, connector: d.connector }, `destination ${d.id} (${d.name}) is usable again`),
+  );
   const deliveries = new DeliveryStore(o.db, o.dialect);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
   const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });
@@ -60,8 +64,8 @@ export async function createDestinations(o: {
   );
   const wake = () => engine.poke();
   const stages = [
-    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError }),
-    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError }),
+    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError: logStageFailures(o.app.log) }),
+    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError: logStageFailures(o.app.log) }),
   ];
   await o.app.register(destinationRoutes, {
     keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),

@@ -98,6 +98,20 @@ export class DestinationMetrics {
       },
     });
     new Gauge({
+      name: 'meridian_destination_errored',
+      help: '1 when the destination cannot be used (unreadable secret, invalid settings): its deliveries are held; see GET /v1/destinations/{id}',
+      labelNames: [...LABELS, 'code'],
+      registers,
+      async collect() {
+        this.reset();
+        try {
+          for (const [id, e] of await o.store.errored()) this.set({ destination_id: id, connector: e.connector, code: e.code }, 1);
+        } catch (err) {
+          o.onError(err);
+        }
+      },
+    });
+    new Gauge({
       name: 'meridian_destination_circuit_state',
       help: 'Circuit breaker of the destination in this process: 0 closed, 1 half-open, 2 open',
       labelNames,

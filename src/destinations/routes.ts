@@ -137,9 +137,9 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
     },
   );
   app.get<Id>('/v1/destinations/:id/stats', { preHandler: reader, schema: { tags, summary: 'Delivery counts, circuit state and latency', params: IdParams, response: { 200: Stats } } }, async (req) => {
-    await o.store.get(req.params.id);
+    const d = await o.store.get(req.params.id);
     const [counts, latencyMs] = await Promise.all([o.deliveries.counts(req.params.id), o.deliveries.latency(req.params.id)]);
-    return { ...counts, circuit: o.engine.circuit(req.params.id), latencyMs };
+    return { ...counts, circuit: o.engine.circuit(req.params.id), state: d.state, error: d.error, latencyMs };
   });
 
   // The link in every email: GET shows the outcome to a person, POST is RFC 8058 one-click.

@@ -43,6 +43,11 @@ export type CreateDestinationBody = Static<typeof CreateDestinationBody>;
 export const UpdateDestinationBody = Type.Partial(Type.Omit(CreateDestinationBody, ['kind', 'connector']), { additionalProperties: false });
 export type UpdateDestinationBody = Static<typeof UpdateDestinationBody>;
 
+const DestinationState = Type.Union([Type.Literal('ok'), Type.Literal('errored')]);
+const DestinationErrorView = Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
+  description: 'why the destination is errored: secret_unreadable, invalid_config, invalid_stored_config, unknown_connector',
+});
+
 export const Destination = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -56,6 +61,9 @@ export const Destination = Type.Object({
   segments: Segments,
   delivery: DeliverySettings,
   status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
+  /** errored: it cannot deliver (see `error`); its deliveries queue and wait until it is fixed. */
+  state: DestinationState,
+  error: DestinationErrorView,
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
@@ -129,6 +137,8 @@ export const Stats = Type.Object({
   skipped: Type.Integer({ description: 'within the retention window' }),
   dead: Type.Integer(),
   circuit: Type.String({ description: 'closed | open | half_open' }),
+  state: DestinationState,
+  error: DestinationErrorView,
   latencyMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p99: Type.Union([Type.Number(), Type.Null()]) }, { description: 'change → delivered, last 1000 deliveries still kept (retention)' }),
 });
 export type Stats = Static<typeof Stats>;

@@ -1,5 +1,11 @@
 // Destinations: create, configure, pause, delete. Validates connector settings, seals secrets, and
 // keeps an in-process cache of the destinations the pipeline stages and the delivery engine read.
+//
+// A destination that cannot be used — its secrets cannot be opened (sealed under another key), its
+// stored settings no longer pass its connector's schema, its connector is unknown — is `errored` with
+// the reason, on its own: the others are read and delivered as usual. While only its delivery side is
+// broken, the stages still queue its deliveries and the engine holds them; fixing it (PATCH) delivers
+// that backlog.
 import { Value } from '@sinclair/typebox/value';
 import type { Kysely } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
@@ -26,12 +32,21 @@ export interface ActiveDestination {
   segments: Record<string, string>;
   delivery: DeliverySettings;
   paused: boolean;
+  /** Set when the destination cannot deliver (its queue is held); null when it can. */
+  error: DestinationError | null;
+}
+
+export interface DestinationError {
+  code: string;
+  message: string;
 }
 
 const CACHE_MS = 1_000;
 
 export class DestinationStore {
   private cache: { at: number; list: ActiveDestination[] } | null = null;
+  /** The errored destinations as of the last read, with their connector (metrics). */
+  private errors = new Map<string, DestinationError & { connector: string }>();
   /** Bumped on every change, so a read that raced a change does not cache what it read. */
   private version = 0;
   private readonly listeners = new Set<() => void>();
@@ -41,6 +56,8 @@ export class DestinationStore {
     private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly box: SecretBox,
+    /** Told once when a destination becomes errored (with the error) and when it is fixed (null). */
+    private readonly onErrored?: (d: { id: string; name: string; connector: string }, error: DestinationError | null) => void,
   ) {}
 
   /** Called after every change made through this store (wakes the engine). */
@@ -85,8 +102,9 @@ export class DestinationStore {
     const row = await this.row(id);
     const connector = CONNECTORS[row.connector];
     const config = body.config ?? (this.dialect.parseJson(row.config) as Record<string, unknown>);
-    // Secrets are replaced key by key: a PATCH that fixes one token keeps the others.
-    const secrets = { ...this.openSecrets(row.secrets), ...(body.secrets ?? {}) };
+    // Secrets are replaced key by key: a PATCH that fixes one token keeps the others. Secrets that
+    // cannot be opened (sealed under another key) are dropped: the PATCH gives them all again.
+    const secrets = { ...this.tryOpenSecrets(row.secrets), ...(body.secrets ?? {}) };
     this.validate(connector, config, secrets);
     await this.db
       .updateTable('destinations')
@@ -146,35 +164,82 @@ export class DestinationStore {
     if (this.cache && now - this.cache.at < CACHE_MS && now >= this.cache.at) return this.cache.list;
     const version = this.version;
     const rows = await via.selectFrom('destinations').selectAll().orderBy('id').execute();
-    const list = rows.filter((r) => CONNECTORS[r.connector]).map((r) => this.activeOf(r));
+    const list: ActiveDestination[] = [];
+    const errors = new Map<string, DestinationError & { connector: string }>();
+    for (const r of rows) {
+      const { active, error } = this.inspect(r);
+      if (active) list.push(active);
+      if (error) errors.set(r.id, { ...error, connector: r.connector });
+      const before = this.errors.get(r.id);
+      if (error?.message !== before?.message) this.onErrored?.({ id: r.id, name: r.name, connector: r.connector }, error);
+    }
+    this.errors = errors;
     if (version === this.version) this.cache = { at: now, list };
     return list;
   }
 
-  async activeById(id: string): Promise<ActiveDestination> {
-    return this.activeOf(await this.row(id));
+  /** The errored destinations (read with active(), so at most a second old). */
+  async errored(): Promise<Map<string, DestinationError & { connector: string }>> {
+    await this.active();
+    return this.errors;
   }
 
-  private activeOf(r: DestinationsTable): ActiveDestination {
+  /** A destination to use now (test, resync): 409 destination_errored when it cannot be used. */
+  async activeById(id: string): Promise<ActiveDestination> {
+    const { active, error } = this.inspect(await this.row(id));
+    if (!active || error) throw new AppError('destination_errored', 409, `the destination cannot be used: ${error?.message}`, { reason: error?.code });
+    return active;
+  }
+
+  /**
+   * The destination as the stages and the engine use it, and what makes it unusable. Without readable
+   * routing settings (filter, segments…) or a known connector it is not routed at all; with only its
+   * secrets or connector settings broken it is routed (deliveries queue) with `error` set (held).
+   */
+  private inspect(r: DestinationsTable): { active?: ActiveDestination; error: DestinationError | null } {
     const j = <T>(v: unknown) => this.dialect.parseJson(v) as T;
-    return {
-      id: r.id,
-      name: r.name,
-      kind: r.kind,
-      connector: CONNECTORS[r.connector],
-      category: r.category,
-      config: j(r.config),
-      secrets: this.openSecrets(r.secrets),
-      filter: j(r.filter),
-      mapping: r.mapping === null ? null : j(r.mapping),
-      segments: j(r.segments),
-      delivery: j(r.delivery),
-      paused: r.paused_at !== null,
-    };
+    const connector = CONNECTORS[r.connector];
+    if (!connector) return { error: { code: 'unknown_connector', message: `no connector ${r.connector} in this version of Meridian` } };
+    let routing: Omit<ActiveDestination, 'secrets' | 'error'>;
+    try {
+      routing = {
+        id: r.id,
+        name: r.name,
+        kind: r.kind,
+        connector,
+        category: r.category,
+        config: j(r.config),
+        filter: j(r.filter),
+        mapping: r.mapping === null ? null : j(r.mapping),
+        segments: j(r.segments),
+        delivery: j(r.delivery),
+        paused: r.paused_at !== null,
+      };
+    } catch (err) {
+      return { error: { code: 'invalid_stored_config', message: `the stored settings cannot be read: ${(err as Error).message}` } };
+    }
+    let secrets: Record<string, string> = {};
+    let error: DestinationError | null = null;
+    try {
+      secrets = this.openSecrets(r.secrets);
+      const invalid = this.invalidField(connector, routing.config, secrets);
+      if (invalid) error = { code: 'invalid_config', message: `the stored settings are not valid for the ${connector.name} connector: ${invalid.message}` };
+    } catch (err) {
+      error = { code: err instanceof AppError ? err.code : 'secret_unreadable', message: (err as Error).message };
+    }
+    return { active: { ...routing, secrets: error ? {} : secrets, error }, error };
   }
 
   private openSecrets(sealed: string | null): Record<string, string> {
     return sealed ? (JSON.parse(this.box.open(sealed)) as Record<string, string>) : {};
+  }
+
+  private tryOpenSecrets(sealed: string | null): Record<string, string> {
+    try {
+      return this.openSecrets(sealed);
+    } catch {
+      return {};
+    }
   }
 
   private changed() {
@@ -184,11 +249,16 @@ export class DestinationStore {
   }
 
   private validate(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>) {
+    const invalid = this.invalidField(connector, config, secrets);
+    if (invalid) throw new AppError('invalid_field', 400, invalid.message, { field: invalid.field });
+  }
+
+  private invalidField(connector: Connector, config: Record<string, unknown>, secrets: Record<string, string>): { field: string; message: string } | null {
     for (const [what, schema, value] of [['config', connector.config, config], ['secrets', connector.secrets, secrets]] as const) {
       const first = Value.Errors(schema, value).First();
-      if (first)
-        throw new AppError('invalid_field', 400, `${what}${first.path.replace(/\//g, '.')} ${first.message}`, { field: `${what}${first.path.replace(/\//g, '.')}` });
+      if (first) return { field: `${what}${first.path.replace(/\//g, '.')}`, message: `${what}${first.path.replace(/\//g, '.')} ${first.message}` };
     }
+    return null;
   }
 
   private async row(id: string): Promise<DestinationsTable> {
@@ -199,6 +269,7 @@ export class DestinationStore {
 
   private view(r: DestinationsTable): Destination {
     const j = <T>(v: unknown) => this.dialect.parseJson(v) as T;
+    const { error } = this.inspect(r);
     return {
       id: r.id,
       name: r.name,
@@ -206,12 +277,14 @@ export class DestinationStore {
       connector: r.connector,
       category: r.category,
       config: j(r.config),
-      secretsSet: Object.keys(this.openSecrets(r.secrets)).sort(),
+      secretsSet: Object.keys(this.tryOpenSecrets(r.secrets)).sort(),
       filter: j(r.filter),
       mapping: r.mapping === null ? null : j(r.mapping),
       segments: j(r.segments),
       delivery: j(r.delivery),
       status: r.paused_at === null ? 'active' : 'paused',
+      state: error ? 'errored' : 'ok',
+      error,
       createdAt: new Date(Number(r.created_at)).toISOString(),
       updatedAt: new Date(Number(r.updated_at)).toISOString(),
     };

@@ -39,12 +39,13 @@ async function currentRules(db: Db): Promise<Rules> {
 
 class InProcessFeed implements IdentityFeed {
   readonly onAppend: IdentityFeed['onAppend'];
+  readonly head: IdentityFeed['head'];
   readonly stats = { prefetched: 0 };
   constructor(
     private readonly db: Db,
     private readonly log: EventLog,
   ) {
-    this.onAppend = log.asFeed().onAppend;
+    ({ onAppend: this.onAppend, head: this.head } = log.asFeed());
   }
 
   async readAfter(position: number, limit: number): Promise<Item[]> {
@@ -72,6 +73,7 @@ const IDLE_MS = 10_000;
 
 class PrefetchingFeed implements IdentityFeed {
   readonly onAppend: IdentityFeed['onAppend'];
+  readonly head: IdentityFeed['head'];
   readonly stats = { prefetched: 0 };
   private readonly inProcess: InProcessFeed;
   private thread: Worker | null = null;
@@ -88,7 +90,7 @@ class PrefetchingFeed implements IdentityFeed {
     log: EventLog,
     private readonly logFile: string,
   ) {
-    this.onAppend = log.asFeed().onAppend;
+    ({ onAppend: this.onAppend, head: this.head } = log.asFeed());
     this.inProcess = new InProcessFeed(db, log);
   }
 

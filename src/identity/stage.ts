@@ -1,6 +1,6 @@
 // The identity stage: first in the pipeline, it consumes the event log and maintains the identity
 // graph, profiles, the unified timeline and the profile-change feed, batch by batch, exactly once.
-import { Stage, type EventLog } from '../log/index.js';
+import { Stage, type EventLog, type StageOptions } from '../log/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { IDENTITY_STAGE, type IdentityEngine } from './engine.js';
 import { identityFeed, type IdentityFeed } from './input-feed.js';
@@ -14,7 +14,7 @@ export function identityStage(o: {
   batchSize?: number;
   /** Where prepared events come from; by default identityFeed(db, log). */
   feed?: IdentityFeed;
-  onError?: (err: unknown) => void;
+  onError?: StageOptions<IdentityInput>['onError'];
 }): Stage<IdentityInput> {
   return new Stage<IdentityInput>({
     name: IDENTITY_STAGE,
@@ -24,6 +24,8 @@ export function identityStage(o: {
     // Large batches: each commit (an fsync) and each slice load is a fixed cost per batch.
     batchSize: o.batchSize ?? 5000,
     apply: (trx, items) => o.engine.applyBatch(trx, items.map((i) => i.item)),
+    // The first identifier the event carries (a user id before an anonymous id, per the rules).
+    itemKey: ({ event }) => (event.ids[0] ? `${event.ids[0].type}:${event.ids[0].value}` : null),
     onError: o.onError,
   });
 }

@@ -106,6 +106,7 @@ export class EventLog {
     return {
       readAfter: async (position, limit) => (await this.readAfter(position, limit)).map((e) => ({ position: e.seq, item: e })),
       onAppend: (listener) => this.onAppend(() => listener()),
+      head: () => this.headSeq(),
     };
   }
 

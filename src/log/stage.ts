@@ -3,8 +3,19 @@
 // together with the new position. A crash anywhere resumes from the last committed position, so
 // each item takes effect exactly once in the store. Side effects outside the store go through an
 // outbox written in that same transaction.
+//
+// Fault isolation: an error the store calls transient (busy, connection lost: isTransientError) is
+// retried with backoff for as long as it lasts and sets nothing aside. Any other error makes the stage
+// find the item that causes it (the batch is halved from the front until one item fails alone), retry
+// that item a bounded number of times, then set it aside (stage-failures.ts) in a transaction that
+// also moves the position past it: one item never stops the items behind it. A set-aside item can be
+// replayed (replay()), which applies it alone, out of order, exactly once.
 import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
+import { isTransientError } from '../storage/transient-errors.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { AppError } from '../shared/errors.js';
+import { markReplayed, openFailure, recordReplayError, setAside } from './stage-failures.js';
 
 export interface Feed<T> {
   /** Items after `position`, oldest first, each with its own position. */
@@ -13,7 +24,34 @@ export interface Feed<T> {
   onAppend?(listener: () => void): () => void;
   /** Releases what the feed holds (a thread, say) when its stage stops. */
   close?(): Promise<void>;
+  /** The newest position in the feed (0: empty), for the stage's lag. */
+  head?(): Promise<number>;
 }
+
+/** What a stage reports about a failure: the stage, the item and the reason, once per distinct failure. */
+export interface StageFailureContext {
+  stage: string;
+  position?: number;
+  itemKey?: string | null;
+  attempt?: number;
+  transient: boolean;
+  setAside?: boolean;
+  message: string;
+}
+
+/** The usual onError: one structured log line per distinct failure, naming the stage, the item and the reason. */
+export const logStageFailures =
+  (log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }) =>
+  (err: unknown, context: StageFailureContext) =>
+    context.transient ? log.warn({ err, ...context }, context.message) : log.error({ err, ...context }, context.message);
+
+/** Tests only: called inside the stage transaction for each item before the stage applies it; throwing fails the item. */
+export type StageFault = (stage: string, position: number, item: unknown) => void;
+
+/** Attempts of an item that fails alone before it is set aside. */
+export const ITEM_ATTEMPTS = 3;
+const ITEM_RETRY_MS = 100;
+const TRANSIENT_BACKOFF_MS = { first: 100, max: 5_000 };
 
 export interface StageOptions<T> {
   name: string;
@@ -32,7 +70,25 @@ export interface StageOptions<T> {
   batchSize?: number;
   /** Polling interval for changes made by other processes (scale-out mode). */
   pollMs?: number;
-  onError?(err: unknown): void;
+  /** The person an item belongs to, recorded with a set-aside item and named in logs. */
+  itemKey?(item: T): string | null;
+  /** Called once per distinct failure (not on every retry of the same one), and when an item is set aside. */
+  onError?(err: unknown, context: StageFailureContext): void;
+}
+
+/** The stage's own account of its health in this process (metrics, GET /v1/pipeline/health). */
+export interface StageStatus {
+  running: boolean;
+  /** Failed attempts since the last batch that committed (transient or not). */
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** When the current run of failures began (null: the last attempt succeeded). */
+  failingSince: number | null;
+  /** When the stage last committed a batch, or found its feed caught up. */
+  lastProgressAt: number | null;
+  /** Items this process set aside since it started. */
+  setAside: number;
 }
 
 /**
@@ -49,11 +105,34 @@ export class Stage<T> {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly commitListeners = new Set<() => void>();
+  /** Operational time (progress, failures, set-aside): the wall clock, whatever clock the data path uses. */
+  private readonly clock: Clock = systemClock;
+  /** While isolating a failing item: smaller reads, up to the end of the batch that failed. */
+  private isolating: { limit: number; until: number } | undefined;
+  private transientDelayMs = 0;
+  private lastReported = '';
+  private fault: StageFault | undefined;
+  readonly status: StageStatus = { running: false, consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null, lastProgressAt: null, setAside: 0 };
 
   constructor(private readonly o: StageOptions<T>) {}
 
+  /** Tests only (createMeridian's `stageFault`): a seam that makes chosen items fail. */
+  injectFault(fault: StageFault | undefined) {
+    this.fault = fault;
+  }
+
+  /** The newest position of the feed, when the feed can tell. */
+  head(): Promise<number> | undefined {
+    return this.o.feed.head?.();
+  }
+
   get name(): string {
     return this.o.name;
+  }
+
+  /** Whether items set aside under this stage name are this stage's to replay. */
+  owns(stage: string): boolean {
+    return stage === this.o.name;
   }
 
   static async position(db: Db, stage: string): Promise<number> {
@@ -64,6 +143,9 @@ export class Stage<T> {
   start() {
     if (this.running) return;
     this.running = true;
+    this.status.running = true;
+    // Progress is judged from the start on: a stage that never commits is reported stuck.
+    this.status.lastProgressAt = this.clock.now();
     this.unsubscribe = this.o.feed.onAppend?.(() => this.poke());
     this.timer = setInterval(() => this.poke(), this.o.pollMs ?? DEFAULT_POLL_MS);
     this.timer.unref();
@@ -72,6 +154,7 @@ export class Stage<T> {
 
   async stop() {
     this.running = false;
+    this.status.running = false;
     this.unsubscribe?.();
     clearInterval(this.timer);
     this.poke();
@@ -97,40 +180,176 @@ export class Stage<T> {
     this.wake?.();
   }
 
-  /** One batch: returns how many items were applied. */
+  /**
+   * One batch: returns how many items were applied or set aside. A transient error is thrown (the
+   * run loop retries it with backoff); any other error isolates the failing item first.
+   */
   async step(): Promise<number> {
     const { db, name, feed, batchSize = 500 } = this.o;
-    let applied: { position: number; item: T }[] = [];
     // The feed is read before the transaction: on SQLite the one connection is held by an open
     // transaction, so a feed reading through `db` inside it would wait for itself forever.
     const from = await Stage.position(db, name);
-    const items = await feed.readAfter(from, batchSize);
-    if (items.length === 0) return 0;
-    let raced = false;
+    if (this.isolating && from >= this.isolating.until) this.isolating = undefined;
+    const items = await feed.readAfter(from, this.isolating?.limit ?? batchSize);
+    if (items.length === 0) {
+      this.progressed();
+      return 0;
+    }
+    let outcome: { position: number; item: T }[] | 'raced';
+    try {
+      outcome = await this.applyBatch(from, items);
+    } catch (err) {
+      if (isTransientError(err)) throw err;
+      return this.isolate(from, items, err);
+    }
+    if (outcome === 'raced') return this.step();
+    this.progressed();
+    if (outcome.length > 0) this.committed(outcome);
+    return outcome.length;
+  }
+
+  /** Applies items after `from` in one transaction with the new position; 'raced' if another runner moved it. */
+  private async applyBatch(from: number, items: { position: number; item: T }[]): Promise<{ position: number; item: T }[] | 'raced'> {
+    const { db, name } = this.o;
+    let applied: { position: number; item: T }[] | 'raced' = [];
     // Everything a stage writes is derived from its feed and replayed from its stored position.
     await this.o.dialect.derivedTransaction(db, async (trx) => {
       // One runner per stage at a time, even with several worker processes.
       await this.o.dialect.lockName(trx, `stage:${name}`);
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', name).executeTakeFirst();
       // Another runner applied these items first: read again from its position.
-      if ((row ? Number(row.position) : 0) !== from) return void (raced = true);
+      if ((row ? Number(row.position) : 0) !== from) return void (applied = 'raced');
+      if (this.fault) for (const i of items) this.fault(name, i.position, i.item);
       const upTo = await this.o.apply(trx, items);
       const taken = upTo === undefined ? items : items.filter((i) => i.position <= upTo);
       if (taken.length === 0) return;
       const to = taken[taken.length - 1].position;
+      await this.savePosition(trx, to);
+      // A stage rewound past items it had set aside (an identity rebuild) has just applied them: a
+      // later replay must not apply them twice.
       await trx
-        .insertInto('stage_offsets')
-        .values({ stage: name, position: to })
-        .onConflict((oc) => oc.column('stage').doUpdateSet({ position: to }))
+        .updateTable('stage_failures')
+        .set({ status: 'replayed', replayed_at: this.clock.now() })
+        .where('stage', '=', name)
+        .where('status', '=', 'open')
+        .where('position', '>', from)
+        .where('position', '<=', to)
         .execute();
       applied = taken;
     });
-    if (raced) return this.step();
-    if (applied.length > 0) {
-      this.o.afterCommit?.(applied);
-      for (const listener of this.commitListeners) listener();
+    return applied;
+  }
+
+  private async savePosition(trx: Transaction<Database>, to: number) {
+    await trx
+      .insertInto('stage_offsets')
+      .values({ stage: this.o.name, position: to })
+      .onConflict((oc) => oc.column('stage').doUpdateSet({ position: to }))
+      .execute();
+  }
+
+  /**
+   * A batch failed with a non-transient error: halve it from the front until one item fails alone,
+   * retry that one ITEM_ATTEMPTS times, then set it aside with the position moved past it.
+   */
+  private async isolate(from: number, items: { position: number; item: T }[], err: unknown): Promise<number> {
+    this.failed(err);
+    if (items.length > 1) {
+      this.isolating = { limit: Math.ceil(items.length / 2), until: items[items.length - 1].position };
+      return this.step();
     }
-    return applied.length;
+    const [only] = items;
+    const itemKey = this.o.itemKey?.(only.item) ?? null;
+    for (let attempt = 1; ; attempt++) {
+      this.report(err, { position: only.position, itemKey, attempt, transient: false, message: `stage ${this.o.name}: the item at position ${only.position}${itemKey ? ` (${itemKey})` : ''} fails (tried ${ITEM_ATTEMPTS} times before it is set aside): ${reason(err)}` });
+      if (attempt >= ITEM_ATTEMPTS) break;
+      await new Promise((r) => setTimeout(r, ITEM_RETRY_MS * attempt));
+      let outcome: { position: number; item: T }[] | 'raced';
+      try {
+        outcome = await this.applyBatch(from, items);
+      } catch (again) {
+        if (isTransientError(again)) throw again;
+        err = again;
+        this.failed(err);
+        continue;
+      }
+      if (outcome === 'raced') return this.step();
+      this.progressed();
+      if (outcome.length > 0) this.committed(outcome);
+      return outcome.length;
+    }
+    let raced = false;
+    await this.o.dialect.derivedTransaction(this.o.db, async (trx) => {
+      await this.o.dialect.lockName(trx, `stage:${this.o.name}`);
+      const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', this.o.name).executeTakeFirst();
+      if ((row ? Number(row.position) : 0) !== from) return void (raced = true);
+      const code = err instanceof AppError ? err.code : ((err as { code?: unknown })?.code?.toString() ?? 'stage_error');
+      await setAside(trx, { stage: this.o.name, position: only.position, itemKey, code, error: reason(err), item: only.item, attempts: ITEM_ATTEMPTS, at: this.clock.now() });
+      await this.savePosition(trx, only.position);
+    });
+    if (raced) return this.step();
+    this.status.setAside++;
+    this.report(err, { position: only.position, itemKey, transient: false, setAside: true, message: `stage ${this.o.name}: set aside the item at position ${only.position}${itemKey ? ` (${itemKey})` : ''} after ${ITEM_ATTEMPTS} attempts, and moved on: ${reason(err)} (replay it with POST /v1/pipeline/failures/{id}/replay once the cause is fixed)` });
+    this.committed([]);
+    return 1;
+  }
+
+  /**
+   * Applies a set-aside item alone, in the stage transaction, and marks it replayed in the same one:
+   * exactly once even if two replays of it race. Out of order by design: later items of the same
+   * person went on without it (docs/architecture.md).
+   */
+  async replay(id: string): Promise<void> {
+    const { db, name } = this.o;
+    let replayed: { position: number; item: T }[] = [];
+    try {
+      await this.o.dialect.derivedTransaction(db, async (trx) => {
+        await this.o.dialect.lockName(trx, `stage:${name}`);
+        const failure = await openFailure(trx, id);
+        if (!failure || failure.stage !== name) throw new AppError('stage_failure_not_found', 404, `no set-aside item ${id} in stage ${name}`);
+        if (failure.status !== 'open') throw new AppError('already_replayed', 409, `the item ${id} was already replayed`);
+        const items = [{ position: Number(failure.position), item: this.o.dialect.parseJson(failure.item) as T }];
+        if (this.fault) this.fault(name, items[0].position, items[0].item);
+        const upTo = await this.o.apply(trx, items);
+        if (upTo !== undefined && upTo < items[0].position)
+          throw new AppError('replay_not_ready', 409, `stage ${name} cannot apply the item yet (it waits for an earlier stage): try again later`);
+        await markReplayed(trx, id, this.clock.now());
+        replayed = items;
+      });
+    } catch (err) {
+      if (err instanceof AppError && REPLAY_REFUSALS.has(err.code)) throw err;
+      if (!isTransientError(err)) await recordReplayError(db, id, reason(err));
+      throw new AppError('replay_failed', 409, `the item still fails in stage ${name}: ${reason(err)}`);
+    }
+    this.committed(replayed);
+  }
+
+  private committed(applied: { position: number; item: T }[]) {
+    if (applied.length > 0) this.o.afterCommit?.(applied);
+    for (const listener of this.commitListeners) listener();
+  }
+
+  private progressed() {
+    this.status.consecutiveFailures = 0;
+    this.status.failingSince = null;
+    this.status.lastProgressAt = this.clock.now();
+    this.transientDelayMs = 0;
+    this.lastReported = '';
+  }
+
+  private failed(err: unknown) {
+    this.status.consecutiveFailures++;
+    this.status.lastError = reason(err);
+    this.status.lastErrorAt = this.clock.now();
+    this.status.failingSince ??= this.status.lastErrorAt;
+  }
+
+  /** Logs a failure once, not on every retry of the same one. */
+  private report(err: unknown, context: Omit<StageFailureContext, 'stage'>) {
+    const key = `${context.position ?? ''}|${context.setAside ?? ''}|${reason(err)}`;
+    if (key === this.lastReported) return;
+    this.lastReported = key;
+    this.o.onError?.(err, { stage: this.o.name, ...context });
   }
 
   private async run() {
@@ -139,8 +358,12 @@ export class Stage<T> {
       try {
         if ((await this.step()) > 0) continue;
       } catch (err) {
-        this.o.onError?.(err);
-        await new Promise((r) => setTimeout(r, 500));
+        // Transient (the store is busy or unreachable): the same batch again, after a growing pause.
+        this.failed(err);
+        this.report(err, { transient: true, message: `stage ${this.o.name}: the store is unavailable, retrying: ${reason(err)}` });
+        this.transientDelayMs = Math.min(TRANSIENT_BACKOFF_MS.max, this.transientDelayMs * 2 || TRANSIENT_BACKOFF_MS.first);
+        await new Promise((r) => setTimeout(r, this.transientDelayMs));
+        continue;
       }
       if (!this.running) break;
       if (!this.pendingWake) await new Promise<void>((r) => (this.wake = r));
@@ -148,3 +371,6 @@ export class Stage<T> {
     }
   }
 }
+
+const REPLAY_REFUSALS = new Set(['stage_failure_not_found', 'already_replayed', 'replay_not_ready']);
+const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
+import { logStageFailures } from '../log/index.js';
 import { segmentsStage } from './realtime-stage.js';
 import { SegmentScheduler } from './scheduler.js';
 import { SegmentService } from './service.js';
@@ -25,7 +26,7 @@ export async function createSegments(deps: { app: FastifyInstance; db: Db; diale
   const segments = new SegmentService(db, dialect, clock);
   const rfm = new RfmService(db, dialect, clock);
   const tags = new TagService(db, dialect, clock);
-  const stage = segmentsStage({ db, dialect, clock, onError: onError('stage') });
+  const stage = segmentsStage({ db, dialect, clock, onError: logStageFailures(app.log) });
   const scheduler = new SegmentScheduler({ db, dialect, clock, rfm, onError: onError('scheduler') });
   await app.register(segmentRoutes, { db, segments, keys: deps.keys });
   await app.register(tagRoutes, { tags, rfm, keys: deps.keys });

@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
-import { Stage, type Feed } from '../log/index.js';
+import { Stage, type Feed, type StageOptions } from '../log/index.js';
 import type { ProfileChangesTable } from '../storage/schema.js';
 import { reevaluateProfiles } from './reevaluate.js';
 import { loadCatalog } from './store.js';
@@ -20,6 +20,7 @@ export function profileChangesFeed(db: Db): Feed<ProfileChange> {
       const rows = await db.selectFrom('profile_changes').selectAll().where('change_seq', '>', position).orderBy('change_seq').limit(limit).execute();
       return rows.map((r) => ({ position: Number(r.change_seq), item: { ...r, change_seq: Number(r.change_seq) } }));
     },
+    head: async () => Number((await db.selectFrom('profile_changes').select((eb) => eb.fn.max('change_seq').as('n')).executeTakeFirst())?.n ?? 0),
   };
 }
 
@@ -72,7 +73,7 @@ async function moveTags(trx: Transaction<Database>, from: string, to: string, no
   await trx.deleteFrom('profile_tags').where('profile_id', '=', from).execute();
 }
 
-export function segmentsStage(deps: { db: Db; dialect: Dialect; clock: Clock; onError?(err: unknown): void; pollMs?: number }) {
+export function segmentsStage(deps: { db: Db; dialect: Dialect; clock: Clock; onError?: StageOptions<ProfileChange>['onError']; pollMs?: number }) {
   return new Stage<ProfileChange>({
     name: SEGMENTS_STAGE,
     db: deps.db,
@@ -81,6 +82,7 @@ export function segmentsStage(deps: { db: Db; dialect: Dialect; clock: Clock; on
     // The identity stage wakes this one on commit (see main.ts); the poll covers other processes.
     pollMs: deps.pollMs,
     apply: (trx, items) => applyProfileChanges(trx, deps.dialect, items.map((i) => i.item), deps.clock.now()),
+    itemKey: (c) => c.profile_id,
     onError: deps.onError,
   });
 }

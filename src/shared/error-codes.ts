@@ -118,7 +118,15 @@ export const ERROR_CODES = {
   segments_unavailable: { status: [409], meaning: 'segment memberships cannot be read' },
   invalid_unsubscribe_link: { status: [400], meaning: 'the unsubscribe link is not one Meridian signed' },
   invalid_role: { status: [400], meaning: 'no role of this name' },
+  destination_errored: { status: [409], meaning: 'the destination cannot be used (unreadable secret, invalid settings, unknown connector); `GET /v1/destinations/{id}` says why: fix it with `PATCH`' },
   secret_unreadable: { status: [500], meaning: 'a stored secret cannot be decrypted (was `MERIDIAN_SECRET_KEY` changed?)' },
+
+  // Pipeline: items set aside by a stage, and their replay.
+  unknown_stage: { status: [400], meaning: 'no pipeline stage of this name sets items aside in this server' },
+  stage_failure_not_found: { status: [404], meaning: 'no set-aside pipeline item with this id' },
+  already_replayed: { status: [409], meaning: 'the set-aside item was already replayed' },
+  replay_not_ready: { status: [409], meaning: 'the stage cannot apply the item yet (it waits for an earlier stage); try again later' },
+  replay_failed: { status: [409], meaning: 'the set-aside item still fails in its stage; the error is recorded on the item' },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,11 +4,13 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
 import type { Ingestor } from '../ingest/index.js';
-import type { FailedEvents } from '../log/index.js';
+import type { FailedEvents, Replayer, StageFault } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
-import { secretBoxFor } from '../shared/secret-box.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import type { Storage } from '../storage/index.js';
+import type { Registry } from 'prom-client';
 import { ConnectorStore } from './connector-store.js';
+import { registerConnectorMetrics } from './connector-metrics.js';
 import { SandboxProcess, Transformer, transformationRoutes } from './transform/index.js';
 import { WebhookFetchQueue, webhookRoutes } from './webhooks/index.js';
 import { MqttWorker, mqttRoutes } from './mqtt/index.js';
@@ -23,8 +25,16 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-export function createSourceConnectors(deps: { storage: Storage; failed: FailedEvents; clock: Clock; sources: SourceStore; dataDir: string; secretKey?: string }) {
-  const connectors = new ConnectorStore(deps.storage.db, deps.storage.dialect, deps.clock, secretBoxFor(deps));
+export function createSourceConnectors(deps: {
+  storage: Storage;
+  failed: FailedEvents;
+  clock: Clock;
+  sources: SourceStore;
+  box: SecretBox;
+  /** Tests only: makes chosen rows fail (createMeridian's stageFault). */
+  fault?: StageFault;
+}) {
+  const connectors = new ConnectorStore(deps.storage.db, deps.storage.dialect, deps.clock, deps.box);
   let log: FastifyBaseLogger | undefined;
   const sandbox = new SandboxProcess(TRANSFORM_LIMITS, (exit) => log?.warn(exit, 'transformation sandbox process crashed; restarted'));
   const transformer = new Transformer({ connectors, failed: deps.failed, clock: deps.clock, sandbox });
@@ -32,17 +42,19 @@ export function createSourceConnectors(deps: { storage: Storage; failed: FailedE
     connectors,
     /** The Ingestor's `transform` hook. */
     transform: transformer.apply,
-    async register(app: FastifyInstance, opts: { ingestor: Ingestor; keys: ApiKeyStore }): Promise<Worker[]> {
+    /** Registers the routes; returns the background workers and what replays the rows database sync set aside. */
+    async register(app: FastifyInstance, opts: { ingestor: Ingestor; keys: ApiKeyStore; registry: Registry }): Promise<{ workers: Worker[]; replayer: Replayer }> {
       log = app.log;
+      registerConnectorMetrics(opts.registry, deps.storage.db);
       const fetches = new WebhookFetchQueue({ db: deps.storage.db, dialect: deps.storage.dialect, connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log });
       await app.register(webhookRoutes, { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, keys: opts.keys, fetches });
       await app.register(transformationRoutes, { connectors, transformer, sandbox, sources: deps.sources, keys: opts.keys });
       const workerDeps = { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log };
       const mqtt = new MqttWorker(workerDeps);
-      const dbSync = new DbSyncWorker(workerDeps);
+      const dbSync = new DbSyncWorker({ ...workerDeps, db: deps.storage.db, fault: deps.fault });
       await app.register(mqttRoutes, { connectors, worker: mqtt, keys: opts.keys });
       await app.register(dbSyncRoutes, { connectors, worker: dbSync, keys: opts.keys });
-      return [mqtt, dbSync, fetches, { start() {}, stop: async () => sandbox.close() }];
+      return { workers: [mqtt, dbSync, fetches, { start() {}, stop: async () => sandbox.close() }], replayer: dbSync };
     },
   };
 }

@@ -199,6 +199,12 @@ function openPostgres(url: string, schema?: string): Storage {
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // A connection the server ends (a restart, a failover, pg_terminate_backend) emits 'error' on its
+  // client, and on the pool while it is idle there. The query in flight, if any, fails with that error
+  // (a transient one: the stage retries it) and the pool drops the connection; the next query opens a
+  // new one. Unlistened, the event would end the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';

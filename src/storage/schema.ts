@@ -66,6 +66,29 @@ export interface StageOffsetsTable {
   position: number;
 }
 
+/** Installation-wide settings (migration 140). */
+export interface SettingsTable {
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Feed items a stage set aside after bounded retries (migration 140, src/log/stage-failures.ts). */
+export interface StageFailuresTable {
+  id: string;
+  stage: string;
+  position: number;
+  item_key: string | null;
+  code: string;
+  error: string;
+  /** JSON of the item as the stage's feed gave it. */
+  item: string;
+  attempts: number;
+  status: 'open' | 'replayed';
+  failed_at: number;
+  replayed_at: number | null;
+}
+
 export interface ProfilesTable {
   id: string;
   /** JSON object of current trait values (text on SQLite, JSONB on PostgreSQL). */
@@ -116,4 +139,6 @@ export interface Database {
   events: EventsTable;
   dedupe: DedupeTable;
   failed_events: FailedEventsTable;
+  settings: SettingsTable;
+  stage_failures: StageFailuresTable;
 }

@@ -2,6 +2,7 @@
 // SIGKILL and benchmarks can measure it without sharing an event loop with the load generator.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRET_KEY } from './stores.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,7 +30,12 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
   const entry = opts.runtime === 'dist' ? ['bin/meridian.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
   const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', ...opts.env };
   delete env.MERIDIAN_DATABASE_URL;
-  if (opts.databaseUrl) env.MERIDIAN_DATABASE_URL = opts.databaseUrl;
+  if (opts.databaseUrl) {
+    env.MERIDIAN_DATABASE_URL = opts.databaseUrl;
+    // PostgreSQL requires a key; a test may pass its own (or none) through `env`.
+    if (!opts.env || !('MERIDIAN_SECRET_KEY' in opts.env)) env.MERIDIAN_SECRET_KEY = TEST_SECRET_KEY;
+    if (env.MERIDIAN_SECRET_KEY === '') delete env.MERIDIAN_SECRET_KEY;
+  }
   return spawnListening(
     [...(opts.nodeArgs ?? []), ...entry, 'start', '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir],
     env,

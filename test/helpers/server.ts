@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createMeridian, type Meridian } from '../../src/main.js';
+import { createMeridian, type Meridian, type MeridianDeps } from '../../src/main.js';
 import type { Clock } from '../../src/shared/clock.js';
-import { freshPgSchema, pgUrl, type StoreKind } from './stores.js';
+import { freshPgSchema, pgUrl, TEST_SECRET_KEY, type StoreKind } from './stores.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -22,7 +22,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: StoreKind; clock?: Clock; config?: Partial<Config>; dataDir?: string; pgSchema?: string } = {},
+  opts: { store?: StoreKind; clock?: Clock; config?: Partial<Config>; dataDir?: string; pgSchema?: string; deps?: Omit<MeridianDeps, 'clock' | 'pgSchema'> } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? 'sqlite';
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'meridian-test-'));
@@ -35,11 +35,12 @@ export async function startTestServer(
       logLevel: 'silent',
       adminKey: ADMIN_KEY,
       databaseUrl: store === 'postgres' ? pgUrl : undefined,
+      secretKey: store === 'postgres' ? TEST_SECRET_KEY : undefined,
       ...opts.config,
     },
     {},
   );
-  const meridian = await createMeridian(config, { clock: opts.clock, pgSchema: opts.pgSchema ?? pg?.schema });
+  const meridian = await createMeridian(config, { ...opts.deps, clock: opts.clock, pgSchema: opts.pgSchema ?? pg?.schema });
   const url = await meridian.listen();
   const admin = (path: string, init: RequestInit = {}) =>
     fetch(url + path, {

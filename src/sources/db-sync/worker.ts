@@ -2,9 +2,16 @@
 // its cursor in batches, ingests them, and stores the new cursor after every batch — so a restart
 // continues where the last committed batch ended, and a batch re-read after a crash dedupes on its
 // deterministic messageIds. A lease in source_connectors keeps one process per source at a time.
+//
+// A row the log refuses for a reason that is not about the whole source (not a store outage, a rate
+// limit or a disabled source, which fail the run and retry it from the same cursor) is retried alone
+// ITEM_ATTEMPTS times, then set aside as `db_sync:<source id>` in stage_failures and the run goes on;
+// replay() ingests it again once the cause is fixed (its messageId is deterministic: once in the log).
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ingestor } from '../../ingest/index.js';
-import type { FailedEvents } from '../../log/index.js';
+import { ITEM_ATTEMPTS, markReplayed, openFailure, recordReplayError, setAside, type FailedEvents, type StageFault } from '../../log/index.js';
+import { isTransientError } from '../../storage/transient-errors.js';
+import type { Db } from '../../storage/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { Connector, ConnectorStore } from '../connector-store.js';
@@ -23,7 +30,39 @@ export class DbSyncWorker {
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Map<string, Promise<RunResult>>();
 
-  constructor(private readonly deps: { connectors: ConnectorStore; ingestor: Ingestor; failed: FailedEvents; clock: Clock; log: FastifyBaseLogger }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      connectors: ConnectorStore;
+      ingestor: Ingestor;
+      failed: FailedEvents;
+      clock: Clock;
+      log: FastifyBaseLogger;
+      /** Tests only: makes chosen rows fail on their way into the log. */
+      fault?: StageFault;
+    },
+  ) {}
+
+  /** Whether a set-aside item belongs to database sync (its stage name). */
+  owns(stage: string) {
+    return stage.startsWith(`${STAGE}:`);
+  }
+
+  /** Ingests a set-aside row again (POST /v1/pipeline/failures/{id}/replay). */
+  async replay(id: string): Promise<void> {
+    const failure = await openFailure(this.deps.db, id);
+    if (!failure || !this.owns(failure.stage)) throw new AppError('stage_failure_not_found', 404, `no set-aside database sync row ${id}`);
+    if (failure.status !== 'open') throw new AppError('already_replayed', 409, `the item ${id} was already replayed`);
+    const message = JSON.parse(failure.item) as Record<string, unknown>;
+    try {
+      this.deps.fault?.(failure.stage, Number(failure.position), message);
+      await this.deps.ingestor.ingestForSource(failure.stage.slice(STAGE.length + 1), [message]);
+    } catch (err) {
+      if (!isTransientError(err)) await recordReplayError(this.deps.db, id, (err as Error).message);
+      throw new AppError('replay_failed', 409, `the row still fails: ${(err as Error).message}`);
+    }
+    await markReplayed(this.deps.db, id, this.deps.clock.now());
+  }
 
   start() {
     this.timer = setInterval(() => void this.tick(), TICK_MS);
@@ -82,7 +121,7 @@ export class DbSyncWorker {
         for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
           const rows = await reader.next(result.cursor, batchSize);
           if (rows.length === 0) break;
-          await this.ingest(c.sourceId, settings, rows, result);
+          await this.ingest(c.sourceId, settings, rows, result, rowsTotal);
           const last = rows[rows.length - 1];
           result.cursor = { value: last[settings.cursor.column], ...(settings.cursor.idColumn ? { id: last[settings.cursor.idColumn] } : {}) };
           result.rows += rows.length;
@@ -101,13 +140,14 @@ export class DbSyncWorker {
     }
   }
 
-  private async ingest(sourceId: string, settings: DbSyncSettings, rows: Record<string, unknown>[], result: RunResult) {
-    const messages: Record<string, unknown>[] = [];
+  /** `before`: rows of this source synced before this batch (set-aside rows are numbered after it). */
+  private async ingest(sourceId: string, settings: DbSyncSettings, rows: Record<string, unknown>[], result: RunResult, before: number) {
+    const messages: { ordinal: number; message: Record<string, unknown> }[] = [];
     const failures: Parameters<FailedEvents['record']>[0] = [];
     const failedAt = this.deps.clock.now();
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       try {
-        messages.push(mapRow(settings, row));
+        messages.push({ ordinal: before + i + 1, message: mapRow(settings, row) });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         failures.push({ sourceId, messageId: null, stage: 'db_sync', code: err.code, reason: err.message, payload: row, failedAt });
@@ -115,18 +155,55 @@ export class DbSyncWorker {
     }
     if (messages.length > 0) {
       try {
-        const res = await this.deps.ingestor.ingestForSource(sourceId, messages);
-        result.accepted += res.accepted;
-        result.duplicates += res.duplicates;
-        // Partly invalid batches: the Ingestor has kept the invalid rows in failed events.
-        result.failed += res.rejected.length;
+        this.tally(result, await this.send(sourceId, messages));
       } catch (err) {
-        // Every row of the batch invalid: keep them all, and move on past them.
-        if (!(err instanceof AppError) || err.code !== 'invalid_batch') throw err;
-        for (const m of messages) failures.push({ sourceId, messageId: m.messageId as string, stage: 'db_sync', code: err.code, reason: err.message, payload: m, failedAt });
+        if (err instanceof AppError && err.code === 'invalid_batch') {
+          // Every row of the batch invalid: keep them all, and move on past them.
+          for (const { message: m } of messages) failures.push({ sourceId, messageId: m.messageId as string, stage: 'db_sync', code: err.code, reason: err.message, payload: m, failedAt });
+        } else if (aboutTheSource(err)) throw err;
+        else for (const m of messages) await this.alone(sourceId, m, result);
       }
     }
     result.failed += failures.length;
     await this.deps.failed.record(failures);
   }
+
+  private send(sourceId: string, messages: { ordinal: number; message: Record<string, unknown> }[]) {
+    for (const m of messages) this.deps.fault?.(`${STAGE}:${sourceId}`, m.ordinal, m.message);
+    return this.deps.ingestor.ingestForSource(sourceId, messages.map((m) => m.message));
+  }
+
+  private tally(result: RunResult, res: Awaited<ReturnType<Ingestor['ingestForSource']>>) {
+    result.accepted += res.accepted;
+    result.duplicates += res.duplicates;
+    // Partly invalid batches: the Ingestor has kept the invalid rows in failed events.
+    result.failed += res.rejected.length;
+  }
+
+  /** A batch failed for a reason about its rows: each row alone, a failing one retried, then set aside. */
+  private async alone(sourceId: string, m: { ordinal: number; message: Record<string, unknown> }, result: RunResult) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.tally(result, await this.send(sourceId, [m]));
+      } catch (err) {
+        if (aboutTheSource(err)) throw err;
+        if (attempt < ITEM_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        const stage = `${STAGE}:${sourceId}`;
+        const itemKey = (m.message.userId ?? m.message.anonymousId ?? null) as string | null;
+        const code = err instanceof AppError ? err.code : 'db_sync_error';
+        await setAside(this.deps.db, { stage, position: m.ordinal, itemKey, code, error: (err as Error).message, item: m.message, attempts: attempt, at: this.deps.clock.now() });
+        this.deps.log.error({ err, stage, position: m.ordinal, itemKey }, `database sync of source ${sourceId}: set aside row ${m.ordinal}${itemKey ? ` (${itemKey})` : ''} after ${attempt} attempts, and moved on: ${(err as Error).message}`);
+        result.failed += 1;
+        return;
+      }
+    }
+  }
 }
+
+const STAGE = 'db_sync';
+
+/** Failures the whole source shares (the store down, rate limited, disabled): the run stops and retries from its cursor. */
+const aboutTheSource = (err: unknown) => isTransientError(err) || (err instanceof AppError && (err.status >= 500 || err.status === 429 || err.status === 403));

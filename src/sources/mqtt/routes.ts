@@ -15,7 +15,7 @@ export async function mqttRoutes(app: FastifyInstance, opts: { connectors: Conne
   const tags = ['sources'];
   const view = async (sourceId: string) => {
     const c = await connectors.require<MqttSettings>(sourceId, 'mqtt');
-    return { ...c.config, sourceId, hasPassword: c.hasSecret, status: opts.worker.status(sourceId), updatedAt: new Date(c.updatedAt).toISOString() };
+    return { ...c.config, sourceId, hasPassword: c.hasSecret, status: opts.worker.status(sourceId, c.lastError), updatedAt: new Date(c.updatedAt).toISOString() };
   };
 
   app.put<{ Params: { id: string }; Body: PutMqttBody }>(

@@ -54,9 +54,10 @@ export class MqttWorker {
     for (const sourceId of [...this.running.keys()]) await this.halt(sourceId);
   }
 
-  status(sourceId: string) {
+  /** `stored`: the error recorded when the source last failed to start (in any process). */
+  status(sourceId: string, stored: string | null = null) {
     const r = this.running.get(sourceId);
-    return { running: r !== undefined, connected: r?.client.connected ?? false, messages: r?.messages ?? 0, lastError: r?.lastError ?? null };
+    return { running: r !== undefined, connected: r?.client.connected ?? false, messages: r?.messages ?? 0, lastError: r?.lastError ?? stored };
   }
 
   /** Brings the running subscriptions in line with the stored configuration. */
@@ -77,7 +78,18 @@ export class MqttWorker {
     for (const [sourceId, c] of wanted) {
       if (this.running.has(sourceId)) continue;
       const lease = await this.deps.connectors.claim(sourceId, 'mqtt', LEASE_MS);
-      if (lease !== null) await this.begin(c, lease);
+      if (lease === null) continue;
+      // One source that cannot start (its password sealed under another key) must not keep the
+      // sources after it from starting: its error is recorded (GET …/mqtt: status.lastError) and the
+      // next sync tries it again.
+      try {
+        await this.begin(c, lease);
+        if (c.lastError !== null) await this.deps.connectors.recordRun(sourceId, 'mqtt', { error: null });
+      } catch (err) {
+        if (c.lastError !== (err as Error).message) this.deps.log.error({ err, sourceId }, `mqtt source ${sourceId} cannot start: ${(err as Error).message}`);
+        await this.deps.connectors.recordRun(sourceId, 'mqtt', { error: (err as Error).message });
+        await this.deps.connectors.release(sourceId, 'mqtt', lease);
+      }
     }
   }
 
