@@ -7,9 +7,9 @@ import { openStorage, type Storage } from './storage/index.js';
 import { EventLog, FailedEvents, logRoutes, type Stage } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
-import { ApiKeyStore } from './auth/index.js';
+import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { Ingestor, trackingRoutes } from './ingest/index.js';
-import { createHttpApp, Metrics } from './http/index.js';
+import { consoleRoutes, createHttpApp, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
 import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
 import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
@@ -70,6 +70,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
 
   let ready = false;
   const app = await createHttpApp({ config, metrics, isReady: () => ready });
+  await app.register(authRoutes, { keys: apiKeys });
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys });
@@ -98,6 +99,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
   workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+  await app.register(consoleRoutes);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));

@@ -1,2 +1,3 @@
 export { createHttpApp } from './app.js';
 export { Metrics } from './metrics.js';
+export { consoleRoutes } from './console.js';

@@ -8,7 +8,7 @@ import { PageOf } from '../shared/paging.js';
 import { IdentifierRef, loadRules, lookupKey, unmerge, type IdentityEngine } from '../identity/index.js';
 import { ComputedTraits } from './computed-admin.js';
 import { ProfileReader } from './reader.js';
-import { ComputedTraitDefinition, MergeView, ProfileView, TimelineEvent } from './schema.js';
+import { ComputedTraitDefinition, MergeView, ProfileSearchResult, ProfileView, TimelineEvent } from './schema.js';
 
 const LookupParams = Type.Object({
   idType: Type.String({ description: 'an identifier type (email, phone, user_id, order_id, …) or `profile` for a profile id' }),
@@ -20,11 +20,6 @@ const UnmergeBody = Type.Object(
   { identifiers: Type.Array(IdentifierRef, { minItems: 1, description: 'the identifiers to split off into their own profile' }) },
   { additionalProperties: false },
 );
-const SearchResult = Type.Object({
-  id: Type.String(),
-  identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
-  traits: Type.Record(Type.String(), Type.Unknown()),
-});
 const Decision = Type.Object({
   eventSeq: Type.Integer(),
   identifier: Type.Object({ type: Type.String(), value: Type.String() }),
@@ -51,7 +46,7 @@ export async function profileRoutes(
         tags,
         summary: 'Search profiles by identifier or string trait prefix',
         querystring: Type.Object({ q: Type.String({ minLength: 1 }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
-        response: { 200: PageOf(SearchResult) },
+        response: { 200: PageOf(ProfileSearchResult) },
       },
     },
     async (req) => reader.search(req.query.q, req.query.limit),
