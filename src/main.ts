@@ -20,6 +20,7 @@ import { IdentityEngine, identityStage } from './identity/index.js';
 import { identityRoutes } from './identity/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
+import { overviewRoutes } from './analytics/index.js';
 
 export interface Meridian {
   config: Config;
@@ -99,6 +100,7 @@ export async function createMeridian(config: Config, deps: { clock?: Clock; pgSc
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
   workers.push(...(await sourceConnectors.register(app, { ingestor, keys: apiKeys })));
+  await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
   await app.register(consoleRoutes);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.

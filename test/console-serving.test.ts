@@ -36,6 +36,15 @@ describe('console API', () => {
     const { body } = await get('/v1/profiles/user_id/tl-1/events');
     expect(body.data).toEqual([expect.objectContaining({ event: 'Order Completed', messageId: 'm-tl-1', sourceId: src.id })]);
   });
+
+  it('GET /v1/overview counts what exists and the events received per day', async () => {
+    const { body } = await get('/v1/overview');
+    expect(body.counts).toMatchObject({ sources: 1, profiles: 1, segments: 0, destinations: 0 });
+    expect(body.eventsPerDay).toHaveLength(14);
+    expect(body.eventsPerDay.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), events: 1 });
+    expect(body.eventsPerDay.slice(0, -1).every((d: { events: number }) => d.events === 0)).toBe(true);
+    expect(body.rfm).toMatchObject({ grid: [], segments: [] });
+  });
 });
 
 describe('console serving', () => {
