@@ -37,11 +37,26 @@ describe('console API', () => {
     expect(body.data).toEqual([expect.objectContaining({ event: 'Order Completed', messageId: 'm-tl-1', sourceId: src.id })]);
   });
 
+  it('filters the timeline by type and event', async () => {
+    const src = await server.createSource('shop');
+    for (const body of [
+      { userId: 'tl-2', event: 'Order Completed' },
+      { userId: 'tl-2', event: 'Product Viewed' },
+    ])
+      expect((await track(server.url, src.writeKey, '/v1/track', body)).status).toBe(200);
+    expect((await track(server.url, src.writeKey, '/v1/page', { userId: 'tl-2', name: 'Home' })).status).toBe(200);
+    await server.meridian.drainPipeline();
+    const names = async (q: string) => (await get(`/v1/profiles/user_id/tl-2/events?${q}`)).body.data.map((e: { event: string }) => e.event);
+    expect((await names('')).sort()).toEqual(['Home', 'Order Completed', 'Product Viewed']);
+    expect(await names('type=page')).toEqual(['Home']);
+    expect(await names('event=Order%20Completed')).toEqual(['Order Completed']);
+  });
+
   it('GET /v1/overview counts what exists and the events received per day', async () => {
     const { body } = await get('/v1/overview');
-    expect(body.counts).toMatchObject({ sources: 1, profiles: 1, segments: 0, destinations: 0 });
+    expect(body.counts).toMatchObject({ sources: 2, profiles: 2, segments: 0, destinations: 0 });
     expect(body.eventsPerDay).toHaveLength(14);
-    expect(body.eventsPerDay.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), events: 1 });
+    expect(body.eventsPerDay.at(-1)).toEqual({ day: new Date().toISOString().slice(0, 10), events: 4 });
     expect(body.eventsPerDay.slice(0, -1).every((d: { events: number }) => d.events === 0)).toBe(true);
     expect(body.rfm).toMatchObject({ grid: [], segments: [] });
   });

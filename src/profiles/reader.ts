@@ -94,9 +94,11 @@ export class ProfileReader {
   }
 
   /** The unified timeline, newest first. */
-  async events(profileId: string, limit: number, cursor?: string) {
+  async events(profileId: string, limit: number, cursor?: string, only: { type?: string; event?: string } = {}) {
     const after = decodeCursor(cursor, (v): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
     let q = this.db.selectFrom('profile_events').selectAll().where('profile_id', '=', profileId);
+    if (only.type) q = q.where('type', '=', only.type);
+    if (only.event) q = q.where('event', '=', only.event);
     if (after) {
       const [ts, seq] = after;
       q = q.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('seq', '<', seq)])]));

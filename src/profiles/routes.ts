@@ -16,6 +16,13 @@ const LookupParams = Type.Object({
 });
 type LookupParams = Static<typeof LookupParams>;
 const Paging = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String()) });
+const TimelineQuery = Type.Composite([
+  Paging,
+  Type.Object({
+    type: Type.Optional(Type.String({ description: 'only entries of this type (track, identify, page, screen, group, alias)' })),
+    event: Type.Optional(Type.String({ description: 'only entries with this event (track) or page/screen name' })),
+  }),
+]);
 const UnmergeBody = Type.Object(
   { identifiers: Type.Array(IdentifierRef, { minItems: 1, description: 'the identifiers to split off into their own profile' }) },
   { additionalProperties: false },
@@ -56,13 +63,13 @@ export async function profileRoutes(
     { preHandler: viewers, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
     async (req) => reader.get(await profileOf(req.params)),
   );
-  app.get<{ Params: LookupParams; Querystring: Static<typeof Paging> }>(
+  app.get<{ Params: LookupParams; Querystring: Static<typeof TimelineQuery> }>(
     '/v1/profiles/:idType/:idValue/events',
     {
       preHandler: viewers,
-      schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: Paging, response: { 200: PageOf(TimelineEvent) } },
+      schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: TimelineQuery, response: { 200: PageOf(TimelineEvent) } },
     },
-    async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor),
+    async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor, { type: req.query.type, event: req.query.event }),
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue/merges',
