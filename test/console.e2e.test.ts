@@ -2,6 +2,8 @@
 // with the Segment Node SDK → see them in the live debugger → find the customer by email → build the
 // audience "Order Completed with total ≥ 100 in the last 90 days" and see its count → switch to
 // 繁體中文 and 简体中文. Screenshots of the main pages go to test-results/.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +35,10 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
   /** Opens an Ant Design select by its label and picks the option with this text. */
   async function choose(label: string, option: string, nth = 0) {
     await page.getByLabel(label, { exact: true }).nth(nth).click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).click();
+    const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+    await item.waitFor();
+    // The dropdown's opening animation can keep the option "unstable" on a loaded machine.
+    await item.click({ force: true });
   }
 
   it('signs in with an API key; a wrong key is refused in words', async () => {
@@ -109,6 +114,39 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await page.getByRole('button', { name: 'Save segment' }).click();
     await page.getByText('Members').first().waitFor();
     await expect.poll(async () => (await server.admin('/v1/segments').then((r) => r.json())).data[0]?.memberCount).toBe(1);
+  });
+
+  it('connects a webhook destination and tests it', async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => (received.push(body), res.end('ok')));
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      await page.getByRole('link', { name: 'Destinations' }).click();
+      await page.getByRole('button', { name: 'Connect a destination' }).first().click();
+      await page.getByLabel('Name', { exact: true }).fill('Orders hook');
+      await page.getByLabel('URL', { exact: true }).fill(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`);
+      await shot('destination-new-en');
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.getByText(/Test succeeded/).waitFor();
+      expect(received.length).toBeGreaterThan(0);
+      await page.getByRole('tab', { name: 'Dead letters' }).click();
+      await page.getByText('No dead letters').waitFor();
+      await shot('destination-en');
+    } finally {
+      hook.close();
+    }
+  });
+
+  it('shows the identity rules in settings', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('Identity resolution').first().waitFor();
+    await page.locator('input[value="email"]').first().waitFor();
+    await shot('settings-en');
   });
 
   it('switches to 繁體中文 and 简体中文: navigation and main buttons are translated, and the choice is kept', async () => {

@@ -101,7 +101,7 @@ export default function DestinationCreate() {
             <Row gutter={12}>
               <Col xs={24} md={12}>
                 <Form.Item name="events" label={t('destinations.onlyEvents')} extra={t('destinations.onlyEventsHelp')}>
-                  <Select mode="tags" open={false} placeholder="Order Completed" />
+                  <Select mode="tags" open={false} suffixIcon={null} placeholder="Order Completed" />
                 </Form.Item>
               </Col>
               <Col xs={24} md={12}>

@@ -215,7 +215,7 @@ function RfmSettingsPanel({ writer }: { writer: boolean }) {
             <Input />
           </Form.Item>
           <Form.Item name="valueProperties" label={t('rfm.valueProperties')} extra={t('rfm.valuePropertiesHelp')}>
-            <Select mode="tags" open={false} />
+            <Select mode="tags" open={false} suffixIcon={null} />
           </Form.Item>
           <Space>
             <Button type="primary" htmlType="submit" loading={save.isPending}>

@@ -77,7 +77,7 @@ function IdentityRulesPanel() {
           {
             title: t('settings.paths'),
             width: 300,
-            render: (_, r) => <Select mode="tags" open={false} value={r.paths} disabled={!admin} style={{ width: '100%' }} onChange={(paths) => setRule(r.i, { paths })} aria-label={t('settings.paths')} />,
+            render: (_, r) => <Select mode="tags" open={false} suffixIcon={null} value={r.paths} disabled={!admin} style={{ width: '100%' }} onChange={(paths) => setRule(r.i, { paths })} aria-label={t('settings.paths')} />,
           },
           {
             title: t('settings.normalise'),
