@@ -1,17 +1,17 @@
 // Providers (server state, language, sign-in) and the routes, each page its own lazily loaded chunk.
-import { lazy, type ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { languageOf } from './i18n/languages';
 import { AuthProvider, useAuth } from './auth/AuthContext';
 import { AppLayout } from './layout/AppLayout';
-import { SignIn } from './pages/SignIn';
 import { ApiError } from './api/client';
 import { allowed, type Section } from './auth/permissions';
 
 const page = {
+  signIn: lazy(() => import('./pages/SignIn')),
   overview: lazy(() => import('./pages/overview/Overview')),
   sources: lazy(() => import('./pages/sources/SourcesList')),
   source: lazy(() => import('./pages/sources/SourceDetail')),
@@ -52,7 +52,14 @@ function Home() {
 const guarded = (section: Section, element: ReactNode) => <Guard section={section}>{element}</Guard>;
 
 const router = createBrowserRouter([
-  { path: '/sign-in', element: <SignIn /> },
+  {
+    path: '/sign-in',
+    element: (
+      <Suspense fallback={<Spin fullscreen />}>
+        <page.signIn />
+      </Suspense>
+    ),
+  },
   {
     element: <AppLayout />,
     children: [

@@ -7,7 +7,7 @@ import { useAuth } from '../auth/AuthContext';
 import { errorText } from '../api/errors';
 import { LanguageSwitcher } from '../layout/LanguageSwitcher';
 
-export function SignIn() {
+export default function SignIn() {
   const { t } = useTranslation();
   const { me, signIn } = useAuth();
   const navigate = useNavigate();
