@@ -20,7 +20,7 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
   const shot = (name: string) => page.screenshot({ path: screenshotPath(`console-${name}`), fullPage: true });
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
+    await ensureConsoleBuilt();
     server = await startTestServer();
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-US' });
@@ -177,5 +177,15 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
   it('signs out', async () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL('**/sign-in');
+  });
+
+  it('shows a support agent only the sections their role may use', async () => {
+    const support = await server.meridian.apiKeys.create('agent', 'support');
+    await page.getByLabel('API 密钥').fill(support.key);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL('**/customers');
+    const nav = page.locator('.ant-layout-sider');
+    await nav.getByText('客户', { exact: true }).waitFor();
+    expect((await nav.locator('.ant-menu-item').allTextContents()).map((s) => s.trim())).toEqual(['客户', '目的地']);
   });
 });

@@ -13,6 +13,7 @@ import type { TrackingPlan as TrackingPlanSchema, StoredViolation, ViolationSumm
 import type { Transformation as TransformationSchema, TestTransformationResult } from '../../../src/sources/transform/schema';
 import type { WebhookSource as WebhookSourceSchema } from '../../../src/sources/webhooks/schema';
 import type { Overview as OverviewSchema } from '../../../src/analytics/schema';
+import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSchema } from '../../../src/sources/import/schema';
 
 export interface Page<T> {
   data: T[];
@@ -59,3 +60,5 @@ export type TransformationTest = Static<typeof TestTransformationResult>;
 export type Webhook = Static<typeof WebhookSourceSchema>;
 export type Overview = Static<typeof OverviewSchema>;
 export type RfmScore = Static<typeof RfmScoreSchema>;
+export type ImportJob = Static<typeof ImportJobSchema>;
+export type ImportRowError = Static<typeof ImportRowErrorSchema>;

@@ -6,7 +6,11 @@ import { LeftOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Page } from '../api/types';
 
-export function usePaged<T>(key: readonly unknown[], fetchPage: (cursor: string | undefined) => Promise<Page<T>>, enabled = true) {
+export function usePaged<T>(
+  key: readonly unknown[],
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  opts: { enabled?: boolean; refetchInterval?: (page: Page<T> | undefined) => number | false } = {},
+) {
   // The cursors of the pages visited so far; the last is the current page's.
   const [trail, setTrail] = useState<(string | undefined)[]>([undefined]);
   const [forKey, setForKey] = useState(JSON.stringify(key));
@@ -16,7 +20,14 @@ export function usePaged<T>(key: readonly unknown[], fetchPage: (cursor: string 
     setTrail([undefined]);
   }
   const cursor = trail[trail.length - 1];
-  const query = useQuery({ queryKey: [...key, cursor], queryFn: () => fetchPage(cursor), placeholderData: keepPreviousData, enabled });
+  const refetch = opts.refetchInterval;
+  const query = useQuery<Page<T>>({
+    queryKey: [...key, cursor],
+    queryFn: () => fetchPage(cursor),
+    placeholderData: keepPreviousData,
+    enabled: opts.enabled ?? true,
+    refetchInterval: refetch && ((q) => refetch(q.state.data)),
+  });
   return {
     ...query,
     rows: query.data?.data ?? [],

@@ -20,6 +20,7 @@ import { SourceHealthPanel } from './SourceHealthPanel';
 import { TrackingPlanPanel } from './TrackingPlanPanel';
 import { TransformationPanel } from './TransformationPanel';
 import { WebhookPanel } from './WebhookPanel';
+import { ImportsPanel } from './ImportsPanel';
 import { SNIPPET_KINDS, snippet, type SnippetKind } from './snippets';
 
 export default function SourceDetail() {
@@ -60,6 +61,7 @@ export default function SourceDetail() {
           { key: 'plan', label: t('sources.tabs.plan'), children: <TrackingPlanPanel sourceId={id} /> },
           { key: 'transformation', label: t('sources.tabs.transformation'), children: <TransformationPanel sourceId={id} /> },
           { key: 'webhook', label: t('sources.tabs.webhook'), children: <WebhookPanel sourceId={id} /> },
+          { key: 'imports', label: t('sources.tabs.imports'), children: <ImportsPanel sourceId={id} /> },
         ]}
       />
     </>
