@@ -9,11 +9,12 @@ import { consoleRoutes } from '../src/http/console.js';
 import { installErrorHandler } from '../src/http/errors.js';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { adminApi } from './helpers/admin-api.js';
+import { storesUnderTest } from './helpers/stores.js';
 
-describe('console API', () => {
+describe.each(storesUnderTest())('console API on %s', (store) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store });
   });
   afterAll(() => server?.close());
   const { get } = adminApi(() => server);
