@@ -51,7 +51,7 @@ export default function CustomerSearch() {
           onRow={(p) => ({ onClick: () => navigate(profilePath(p.id)), style: { cursor: 'pointer' } })}
           locale={{ emptyText: <EmptyState text={t('customers.noMatch', { q })} /> }}
           columns={[
-            { title: t('customers.name'), render: (_, p) => <Link to={profilePath(p.id)}>{displayName(p.traits) ?? p.id}</Link> },
+            { title: t('customers.name'), render: (_, p) => <Link to={profilePath(p.id)}>{displayName(p.traits) ?? p.identities[0]?.value ?? p.id}</Link> },
             {
               title: t('customers.identities'),
               render: (_, p) => (

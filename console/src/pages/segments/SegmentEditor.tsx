@@ -39,9 +39,10 @@ export default function SegmentEditor() {
     const tpl = templates.data?.data.find((x) => x.name === templateName);
     if (tpl) {
       setRule(tpl.rule as Rule);
-      form.setFieldsValue({ name: tpl.title, description: tpl.description });
+      // Templates the console knows are named in the user's language; others keep the server's text.
+      form.setFieldsValue({ name: t(`templates.${tpl.name}.title`, { defaultValue: tpl.title }), description: t(`templates.${tpl.name}.description`, { defaultValue: tpl.description }) });
     }
-  }, [templates.data, templateName, form]);
+  }, [templates.data, templateName, form, t]);
 
   const preview = useMutation({ mutationFn: (r: Rule) => api.post<SegmentPreview>('/v1/segments/preview', { rule: r, sampleSize: 5 }) });
   const save = useMutation({

@@ -103,7 +103,7 @@ function Templates({ writer }: { writer: boolean }) {
           <List.Item>
             <Card
               size="small"
-              title={tpl.title}
+              title={t(`templates.${tpl.name}.title`, { defaultValue: tpl.title })}
               actions={
                 writer
                   ? [
@@ -115,7 +115,7 @@ function Templates({ writer }: { writer: boolean }) {
               }
             >
               <Typography.Paragraph type="secondary" style={{ minHeight: 44, margin: 0 }}>
-                {tpl.description}
+                {t(`templates.${tpl.name}.description`, { defaultValue: tpl.description })}
               </Typography.Paragraph>
             </Card>
           </List.Item>
