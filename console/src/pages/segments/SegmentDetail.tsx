@@ -1,6 +1,7 @@
 // A segment: its rule summary, members (paged, CSV export) and enter/exit history.
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { Button, Card, Col, Descriptions, Popconfirm, Row, Space, Table, Tabs, Tag } from 'antd';
+import { useState } from 'react';
+import { Button, Card, Col, Descriptions, Input, Popconfirm, Row, Space, Table, Tabs, Tag } from 'antd';
 import { DownloadOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -25,7 +26,8 @@ export default function SegmentDetail() {
   const queryClient = useQueryClient();
   const segment = useQuery({ queryKey: ['segments', id], queryFn: () => api.get<Segment>(`/v1/segments/${id}`) });
   const members = usePaged(['segment-members', id], (cursor) => api.get<Page<SegmentMember>>(`/v1/segments/${id}/members`, { cursor, limit: 50 }));
-  const history = usePaged(['segment-history', id], (cursor) => api.get<Page<SegmentChange>>(`/v1/segments/${id}/history`, { cursor, limit: 50 }));
+  const [historyOf, setHistoryOf] = useState('');
+  const history = usePaged(['segment-history', id, historyOf], (cursor) => api.get<Page<SegmentChange>>(`/v1/segments/${id}/history`, { cursor, limit: 50, profileId: historyOf }));
   const remove = useMutation({
     mutationFn: () => api.delete(`/v1/segments/${id}`),
     onSuccess: () => (void queryClient.invalidateQueries({ queryKey: ['segments'] }), navigate('/segments')),
@@ -111,6 +113,13 @@ export default function SegmentDetail() {
                     label: t('segments.history'),
                     children: (
                       <>
+                        <Input.Search
+                          allowClear
+                          placeholder={t('segments.historyOf')}
+                          aria-label={t('segments.historyOf')}
+                          onSearch={(v) => setHistoryOf(v.trim())}
+                          style={{ maxWidth: 360, marginBottom: 12 }}
+                        />
                         <ErrorAlert error={history.error} />
                         <Table<SegmentChange>
                           size="small"
