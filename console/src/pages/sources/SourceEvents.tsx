@@ -40,7 +40,7 @@ export function SourceEvents({ sourceId }: { sourceId: string }) {
         loading={paged.isFetching}
         dataSource={paged.rows}
         pagination={false}
-        onRow={(e) => ({ onClick: () => setOpen(e), style: { cursor: 'pointer' } })}
+        onRow={(e) => ({ onClick: () => setOpen(e), onKeyDown: (k) => k.key === 'Enter' && setOpen(e), tabIndex: 0, style: { cursor: 'pointer' } })}
         locale={{ emptyText: <EmptyState text={t('events.empty')} /> }}
         columns={[
           { title: t('events.receivedAt'), dataIndex: 'receivedAt', render: (at) => fmt.dateTime(at) },
