@@ -1,7 +1,7 @@
 // One destination: delivery stats, test, pause/resume, resync, deliveries and dead letters (replay).
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import { Alert, Badge, Button, Card, Col, Descriptions, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag } from 'antd';
+import { Alert, Badge, Button, Card, Col, Descriptions, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, type TableProps } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -123,10 +123,11 @@ export default function DestinationDetail() {
   );
 }
 
-function useDeliveryColumns() {
+/** Deliveries or dead letters of a destination, paged, each row expanding to its payload and last response. */
+function DeliveryTable({ paged, empty, rowSelection }: { paged: ReturnType<typeof usePaged<Delivery>>; empty: string; rowSelection?: TableProps<Delivery>['rowSelection'] }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  return [
+  const columns: TableProps<Delivery>['columns'] = [
     { title: t('destinations.created'), dataIndex: 'createdAt', render: (at: string) => fmt.dateTime(at) },
     { title: t('destinations.op'), dataIndex: 'op', render: (op: string) => <Tag>{op}</Tag> },
     { title: t('destinations.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'delivered' ? 'green' : s === 'dead' ? 'red' : 'blue'}>{t(`destinations.stats.${s}`, { defaultValue: s })}</Tag> },
@@ -134,6 +135,23 @@ function useDeliveryColumns() {
     { title: t('destinations.lastStatus'), dataIndex: 'lastStatus', render: (s: number | null) => s ?? '—' },
     { title: t('destinations.lastError'), dataIndex: 'lastError', ellipsis: true, render: (e: string | null) => e ?? '—' },
   ];
+  return (
+    <>
+      <ErrorAlert error={paged.error} />
+      <Table<Delivery>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        loading={paged.isFetching}
+        dataSource={paged.rows}
+        rowSelection={rowSelection}
+        columns={columns}
+        expandable={{ expandedRowRender: (r) => <CodeBlock code={JSON.stringify({ payload: r.payload, lastResponse: r.lastResponse }, null, 2)} /> }}
+        locale={{ emptyText: <EmptyState text={empty} /> }}
+      />
+      <Pager paged={paged} />
+    </>
+  );
 }
 
 function Deliveries({ id }: { id: string }) {
@@ -143,18 +161,7 @@ function Deliveries({ id }: { id: string }) {
   return (
     <>
       <Select allowClear placeholder={t('destinations.status')} value={status} onChange={setStatus} style={{ width: 180, marginBottom: 12 }} options={STATUSES.map((s) => ({ value: s, label: t(`destinations.stats.${s}`) }))} />
-      <ErrorAlert error={paged.error} />
-      <Table<Delivery>
-        size="small"
-        rowKey="id"
-        pagination={false}
-        loading={paged.isFetching}
-        dataSource={paged.rows}
-        columns={useDeliveryColumns()}
-        expandable={{ expandedRowRender: (r) => <CodeBlock code={JSON.stringify({ payload: r.payload, lastResponse: r.lastResponse }, null, 2)} /> }}
-        locale={{ emptyText: <EmptyState text={t('destinations.noDeliveries')} /> }}
-      />
-      <Pager paged={paged} />
+      <DeliveryTable paged={paged} empty={t('destinations.noDeliveries')} />
     </>
   );
 }
@@ -190,19 +197,11 @@ function DeadLetters({ id, admin, onChange }: { id: string; admin: boolean; onCh
           </Popconfirm>
         </Space>
       )}
-      <ErrorAlert error={paged.error} />
-      <Table<Delivery>
-        size="small"
-        rowKey="id"
-        pagination={false}
-        loading={paged.isFetching}
-        dataSource={paged.rows}
+      <DeliveryTable
+        paged={paged}
+        empty={t('destinations.noDeadLetters')}
         rowSelection={admin ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) } : undefined}
-        columns={useDeliveryColumns()}
-        expandable={{ expandedRowRender: (r) => <CodeBlock code={JSON.stringify({ payload: r.payload, lastResponse: r.lastResponse }, null, 2)} /> }}
-        locale={{ emptyText: <EmptyState text={t('destinations.noDeadLetters')} /> }}
       />
-      <Pager paged={paged} />
     </>
   );
 }

@@ -7,20 +7,8 @@ export type ValueOp = PropertyFilter['op'];
 export const VALUE_OPS: ValueOp[] = ['equals', 'not_equals', 'gt', 'gte', 'lt', 'lte', 'contains', 'starts_with', 'in', 'exists', 'not_exists'];
 export const NUMBER_OPS = ['equals', 'gt', 'gte', 'lt', 'lte'] as const;
 export const UNITS: Duration['unit'][] = ['minutes', 'hours', 'days', 'weeks'];
-/** The named RFM segments (typed against the rule schema). */
-export const RFM_SEGMENTS = [
-  'Champions',
-  'Loyal',
-  'Potential Loyalist',
-  'New Customers',
-  'Promising',
-  'Need Attention',
-  "Can't Lose Them",
-  'At Risk',
-  'About to Sleep',
-  'Hibernating',
-  'Lost',
-] as const satisfies readonly Extract<Condition, { type: 'rfm_segment' }>['in'][number][];
+/** The named RFM segments: the server's own list (a dependency-free module). */
+export { RFM_SEGMENTS } from '../../../../src/segments/rfm-segments';
 
 export function newCondition(kind: Kind): Condition {
   switch (kind) {
