@@ -7,9 +7,9 @@ import { openStorage, type Storage } from './storage/index.js';
 import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
-import { ApiKeyStore } from './auth/index.js';
+import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
-import { createHttpApp, installCors, Metrics } from './http/index.js';
+import { consoleRoutes, createHttpApp, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
 import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
 import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
@@ -22,6 +22,7 @@ import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
+import { overviewRoutes } from './analytics/index.js';
 
 export interface Meridian {
   config: Config;
@@ -89,6 +90,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   let ready = false;
   const app = await createHttpApp({ config, metrics, isReady: () => ready });
   installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
+  await app.register(authRoutes, { keys: apiKeys });
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
@@ -124,6 +126,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   registerStageMetrics(metrics.registry, health, stages);
   await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
+  await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
+  // Last: the console's HTML fallback answers GETs no API route took.
+  await app.register(consoleRoutes);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));

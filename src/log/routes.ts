@@ -8,6 +8,7 @@ import { PageOf } from '../shared/paging.js';
 import type { EventLog, StoredEvent } from './event-log.js';
 import type { FailedEvents } from './failed-events.js';
 import type { SourceStore } from '../sources/index.js';
+import { EventView, FailedView } from './schema.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),
@@ -17,26 +18,6 @@ const EventsQuery = Type.Object({
   since: Type.Optional(Type.String({ description: 'ISO-8601: only events received at or after this time' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   cursor: Type.Optional(Type.String()),
-});
-
-const EventView = Type.Object({
-  seq: Type.Integer({ description: 'position in the event log' }),
-  sourceId: Type.String(),
-  messageId: Type.String(),
-  type: Type.String(),
-  receivedAt: Type.String({ format: 'date-time' }),
-  message: Type.Record(Type.String(), Type.Unknown(), { description: 'the normalised Segment message' }),
-});
-
-const FailedView = Type.Object({
-  id: Type.String(),
-  sourceId: Type.String(),
-  messageId: Type.Union([Type.String(), Type.Null()]),
-  stage: Type.String(),
-  code: Type.String(),
-  reason: Type.String(),
-  payload: Type.Unknown(),
-  failedAt: Type.String({ format: 'date-time' }),
 });
 
 const view = (e: StoredEvent) => ({

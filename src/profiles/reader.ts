@@ -94,16 +94,26 @@ export class ProfileReader {
   }
 
   /** The unified timeline, newest first. */
-  async events(profileId: string, limit: number, cursor?: string) {
+  async events(profileId: string, limit: number, cursor?: string, only: { type?: string; event?: string } = {}) {
     const after = decodeCursor(cursor, (v): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
     let q = this.db.selectFrom('profile_events').selectAll().where('profile_id', '=', profileId);
+    if (only.type) q = q.where('type', '=', only.type);
+    if (only.event) q = q.where('event', '=', only.event);
     if (after) {
       const [ts, seq] = after;
       q = q.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('seq', '<', seq)])]));
     }
     const rows = await q.orderBy('ts', 'desc').orderBy('seq', 'desc').limit(limit + 1).execute();
-    const data = rows.slice(0, limit).map((r) => ({
+    const page = rows.slice(0, limit);
+    // The raw event of each entry (its messageId and source), so an agent can trace it in the log.
+    const raw = new Map<number, { message_id: string; source_id: string }>();
+    if (page.length > 0)
+      for (const r of await this.db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where('seq', 'in', page.map((r) => r.seq)).execute())
+        raw.set(Number(r.seq), r);
+    const data = page.map((r) => ({
       seq: Number(r.seq),
+      messageId: raw.get(Number(r.seq))?.message_id ?? null,
+      sourceId: raw.get(Number(r.seq))?.source_id ?? null,
       type: r.type,
       event: r.event,
       timestamp: iso(Number(r.ts))!,

@@ -8,7 +8,7 @@ import { PageOf } from '../shared/paging.js';
 import { IdentifierRef, loadRules, lookupKey, unmerge, type IdentityEngine } from '../identity/index.js';
 import { ComputedTraits } from './computed-admin.js';
 import { ProfileReader } from './reader.js';
-import { ComputedTraitDefinition, MergeView, ProfileView, TimelineEvent } from './schema.js';
+import { ComputedTraitDefinition, MergeView, ProfileSearchResult, ProfileView, TimelineEvent } from './schema.js';
 
 const LookupParams = Type.Object({
   idType: Type.String({ description: 'an identifier type (email, phone, user_id, order_id, …) or `profile` for a profile id' }),
@@ -16,15 +16,17 @@ const LookupParams = Type.Object({
 });
 type LookupParams = Static<typeof LookupParams>;
 const Paging = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String()) });
+const TimelineQuery = Type.Composite([
+  Paging,
+  Type.Object({
+    type: Type.Optional(Type.String({ description: 'only entries of this type (track, identify, page, screen, group, alias)' })),
+    event: Type.Optional(Type.String({ description: 'only entries with this event (track) or page/screen name' })),
+  }),
+]);
 const UnmergeBody = Type.Object(
   { identifiers: Type.Array(IdentifierRef, { minItems: 1, description: 'the identifiers to split off into their own profile' }) },
   { additionalProperties: false },
 );
-const SearchResult = Type.Object({
-  id: Type.String(),
-  identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
-  traits: Type.Record(Type.String(), Type.Unknown()),
-});
 const Decision = Type.Object({
   eventSeq: Type.Integer(),
   identifier: Type.Object({ type: Type.String(), value: Type.String() }),
@@ -51,7 +53,7 @@ export async function profileRoutes(
         tags,
         summary: 'Search profiles by identifier or string trait prefix',
         querystring: Type.Object({ q: Type.String({ minLength: 1 }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) }),
-        response: { 200: PageOf(SearchResult) },
+        response: { 200: PageOf(ProfileSearchResult) },
       },
     },
     async (req) => reader.search(req.query.q, req.query.limit),
@@ -61,13 +63,13 @@ export async function profileRoutes(
     { preHandler: viewers, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
     async (req) => reader.get(await profileOf(req.params)),
   );
-  app.get<{ Params: LookupParams; Querystring: Static<typeof Paging> }>(
+  app.get<{ Params: LookupParams; Querystring: Static<typeof TimelineQuery> }>(
     '/v1/profiles/:idType/:idValue/events',
     {
       preHandler: viewers,
-      schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: Paging, response: { 200: PageOf(TimelineEvent) } },
+      schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: TimelineQuery, response: { 200: PageOf(TimelineEvent) } },
     },
-    async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor),
+    async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor, { type: req.query.type, event: req.query.event }),
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue/merges',

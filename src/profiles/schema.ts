@@ -41,7 +41,9 @@ export const ProfileView = Type.Object({
 export type ProfileView = Static<typeof ProfileView>;
 
 export const TimelineEvent = Type.Object({
-  seq: Type.Integer(),
+  seq: Type.Integer({ description: 'position in the event log' }),
+  messageId: Type.Union([Type.String(), Type.Null()], { description: 'the raw event’s messageId (null if the log no longer holds it)' }),
+  sourceId: Type.Union([Type.String(), Type.Null()], { description: 'the source that sent the event' }),
   type: Type.String(),
   event: Type.Union([Type.String(), Type.Null()]),
   timestamp: Type.String({ format: 'date-time' }),
@@ -55,4 +57,10 @@ export const MergeView = Type.Object({
   otherProfileId: Type.Union([Type.String(), Type.Null()]),
   eventSeq: Type.Union([Type.Integer(), Type.Null()]),
   identifiers: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+});
+
+export const ProfileSearchResult = Type.Object({
+  id: Type.String(),
+  identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+  traits: Type.Record(Type.String(), Type.Unknown()),
 });

@@ -1,6 +1,7 @@
 // The segment rule language: a versioned JSON AST. This schema is the single definition both
 // evaluators (SQL compiler and incremental evaluator) and the API validate against.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { RFM_SEGMENTS, type RfmSegmentName } from './rfm-segments.js';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -49,20 +50,7 @@ export type EventSpec = Static<typeof EventSpec>;
 export const NumberComparison = lit(['equals', 'gt', 'gte', 'lt', 'lte'] as const);
 export type NumberComparison = Static<typeof NumberComparison>;
 
-export const RFM_SEGMENTS = [
-  'Champions',
-  'Loyal',
-  'Potential Loyalist',
-  'New Customers',
-  'Promising',
-  'Need Attention',
-  "Can't Lose Them",
-  'At Risk',
-  'About to Sleep',
-  'Hibernating',
-  'Lost',
-] as const;
-export type RfmSegmentName = (typeof RFM_SEGMENTS)[number];
+export { RFM_SEGMENTS, type RfmSegmentName };
 
 export const Condition = Type.Recursive(
   (Self) =>

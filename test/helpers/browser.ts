@@ -1,6 +1,6 @@
 // One way to start a browser for tests: Debian's Chromium through playwright-core, headless. Tests
 // that need it skip, saying why, where /usr/bin/chromium is not installed.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -27,4 +27,10 @@ export function collectPageProblems(page: Page): string[] {
   });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
   return problems;
+}
+
+/** Where browser tests save screenshots (gitignored). */
+export function screenshotPath(name: string) {
+  mkdirSync('test-results', { recursive: true });
+  return `test-results/${name}.png`;
 }

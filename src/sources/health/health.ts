@@ -1,21 +1,12 @@
 // Source health, read from what the log and failed events already hold (no work on the ingest
 // path): events received per hour over the last 24 h, last seen, failures by stage and code.
 import { sql } from 'kysely';
-import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../../storage/index.js';
+import type { SourceHealth } from './schema.js';
 
 const HOUR_MS = 3600_000;
 const HOURS = 24;
 
-export const SourceHealth = Type.Object({
-  sourceId: Type.String(),
-  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the newest event was received' }),
-  eventsLast24h: Type.Integer(),
-  hourly: Type.Array(Type.Object({ hour: Type.String({ format: 'date-time' }), events: Type.Integer() }), { description: '24 hours, oldest first, the current hour last' }),
-  errorsLast24h: Type.Integer(),
-  errors: Type.Array(Type.Object({ stage: Type.String(), code: Type.String(), count: Type.Integer(), lastAt: Type.String({ format: 'date-time' }) })),
-});
-export type SourceHealth = Static<typeof SourceHealth>;
 
 export async function sourceHealth(db: Db, sourceId: string, now: number): Promise<SourceHealth> {
   const firstHour = Math.floor(now / HOUR_MS) - (HOURS - 1);

@@ -5,7 +5,8 @@ import { requireRole, type ApiKeyStore } from '../../auth/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Db } from '../../storage/index.js';
 import type { SourceStore } from '../store.js';
-import { SourceHealth, sourceHealth } from './health.js';
+import { sourceHealth } from './health.js';
+import { SourceHealth } from './schema.js';
 
 export async function sourceHealthRoutes(app: FastifyInstance, opts: { db: Db; sources: SourceStore; keys: ApiKeyStore; clock: Clock }) {
   app.get<{ Params: { id: string } }>(

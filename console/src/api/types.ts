@@ -1,0 +1,64 @@
+// API types, derived from the server's TypeBox schemas (type-only imports: nothing of the server is bundled).
+import type { Static } from '@sinclair/typebox';
+import type { Me } from '../../../src/auth/schema';
+import type { Source as SourceSchema, SourceWithKey as SourceWithKeySchema, CreateSourceBody } from '../../../src/sources/schema';
+import type { EventView as EventViewSchema, FailedView as FailedViewSchema } from '../../../src/log/schema';
+import type { ProfileView as ProfileViewSchema, TimelineEvent, MergeView, ProfileSearchResult, ComputedTraitDefinition } from '../../../src/profiles/schema';
+import type { Segment as SegmentSchema, Preview, Member, MembershipChange, Template, TagSummary, TagImportResult, RfmSettings, RfmScore as RfmScoreSchema, ProfileMembership } from '../../../src/segments/schema';
+import type { Condition as ConditionSchema, Rule as RuleSchema, PropertyFilter as PropertyFilterSchema, Duration as DurationSchema, Window as WindowSchema } from '../../../src/segments/rule-schema';
+import type { Destination as DestinationSchema, CreateDestinationBody, Delivery as DeliverySchema, Stats } from '../../../src/destinations/schema';
+import type { IdentityRules as IdentityRulesSchema } from '../../../src/identity/schema';
+import type { SourceHealth as SourceHealthSchema } from '../../../src/sources/health/schema';
+import type { TrackingPlan as TrackingPlanSchema, StoredViolation, ViolationSummary } from '../../../src/sources/tracking-plans/schema';
+import type { Transformation as TransformationSchema, TestTransformationResult } from '../../../src/sources/transform/schema';
+import type { WebhookSource as WebhookSourceSchema } from '../../../src/sources/webhooks/schema';
+import type { Overview as OverviewSchema } from '../../../src/analytics/schema';
+import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSchema } from '../../../src/sources/import/schema';
+
+export interface Page<T> {
+  data: T[];
+  next: string | null;
+}
+
+export type MeView = Static<typeof Me>;
+export type Role = MeView['role'];
+export type Source = Static<typeof SourceSchema>;
+export type SourceWithKey = Static<typeof SourceWithKeySchema>;
+export type NewSource = Static<typeof CreateSourceBody>;
+export type EventView = Static<typeof EventViewSchema>;
+export type FailedEvent = Static<typeof FailedViewSchema>;
+export type Profile = Static<typeof ProfileViewSchema>;
+export type TimelineEntry = Static<typeof TimelineEvent>;
+export type Merge = Static<typeof MergeView>;
+export type SearchHit = Static<typeof ProfileSearchResult>;
+export type ComputedTrait = Static<typeof ComputedTraitDefinition>;
+export type Segment = Static<typeof SegmentSchema>;
+export type SegmentPreview = Static<typeof Preview>;
+export type SegmentMember = Static<typeof Member>;
+export type SegmentChange = Static<typeof MembershipChange>;
+export type SegmentTemplate = Static<typeof Template>;
+export type Tag = Static<typeof TagSummary>;
+export type TagImport = Static<typeof TagImportResult>;
+export type Rfm = Static<typeof RfmSettings>;
+export type Membership = Static<typeof ProfileMembership>;
+export type Condition = Static<typeof ConditionSchema>;
+export type Rule = Static<typeof RuleSchema>;
+export type PropertyFilter = Static<typeof PropertyFilterSchema>;
+export type Duration = Static<typeof DurationSchema>;
+export type Window = Static<typeof WindowSchema>;
+export type Destination = Static<typeof DestinationSchema>;
+export type NewDestination = Static<typeof CreateDestinationBody>;
+export type Delivery = Static<typeof DeliverySchema>;
+export type DeliveryStats = Static<typeof Stats>;
+export type IdentityRules = Static<typeof IdentityRulesSchema>;
+export type SourceHealth = Static<typeof SourceHealthSchema>;
+export type TrackingPlan = Static<typeof TrackingPlanSchema>;
+export type Violation = Static<typeof StoredViolation>;
+export type ViolationCounts = Static<typeof ViolationSummary>;
+export type Transformation = Static<typeof TransformationSchema>;
+export type TransformationTest = Static<typeof TestTransformationResult>;
+export type Webhook = Static<typeof WebhookSourceSchema>;
+export type Overview = Static<typeof OverviewSchema>;
+export type RfmScore = Static<typeof RfmScoreSchema>;
+export type ImportJob = Static<typeof ImportJobSchema>;
+export type ImportRowError = Static<typeof ImportRowErrorSchema>;

@@ -1,0 +1,30 @@
+// Which console sections each role may use: the same roles the API checks (the API stays the judge;
+// this only keeps the navigation to what will work).
+import type { Role } from '../api/types';
+
+export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'destinations', 'settings'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+const READ: Record<Section, readonly Role[]> = {
+  overview: ['admin', 'manager', 'analyst'],
+  sources: ['admin', 'manager', 'analyst'],
+  customers: ['admin', 'manager', 'analyst', 'support'],
+  segments: ['admin', 'manager', 'analyst'],
+  destinations: ['admin', 'manager', 'analyst', 'support'],
+  settings: ['admin', 'manager', 'analyst'],
+};
+
+/** Changes each role may make (mirrors the API's requireRole lists). */
+const WRITE = {
+  sources: ['admin'],
+  trackingPlans: ['admin', 'manager'],
+  transformationTest: ['admin', 'manager'],
+  segments: ['admin', 'manager'],
+  destinations: ['admin'],
+  identityRules: ['admin'],
+  unmerge: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Action = keyof typeof WRITE;
+
+export const allowed = (role: Role, section: Section) => READ[section].includes(role);
+export const can = (role: Role | undefined, action: Action) => role !== undefined && (WRITE[action] as readonly Role[]).includes(role);

@@ -1,0 +1,279 @@
+// The 360° customer card: identities, traits with their source and time, computed traits, segments,
+// RFM, the timeline (filterable, each entry traceable to its raw event), merge history and unmerge.
+import { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { Button, Card, Checkbox, Col, Descriptions, Drawer, Empty, Form, Input, Modal, Row, Select, Skeleton, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, seg } from '../../api/client';
+import { orNull } from '../../api/optional';
+import type { Membership, Merge, Page, Profile, RfmScore, Source, TimelineEntry } from '../../api/types';
+import { useAuth } from '../../auth/AuthContext';
+import { allowed, can } from '../../auth/permissions';
+import { ErrorAlert, PageHeader } from '../../components/feedback';
+import { CodeBlock } from '../../components/CodeBlock';
+import { Pager, usePaged } from '../../components/paging';
+import { useNotify } from '../../components/useNotify';
+import { useFormat } from '../../i18n/format';
+import { displayName, profilePath } from './CustomerSearch';
+
+const TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'];
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+export default function CustomerProfile() {
+  const { idType = 'profile', idValue = '' } = useParams();
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const { me } = useAuth();
+  const base = `/v1/profiles/${seg(idType)}/${seg(idValue)}`;
+  const profile = useQuery({ queryKey: ['profile', idType, idValue], queryFn: () => api.get<Profile>(base) });
+  const id = profile.data?.id;
+  const mayReadSegments = !!me && allowed(me.role, 'segments');
+  const memberships = useQuery({ queryKey: ['memberships', id], queryFn: () => api.get<Page<Membership>>(`/v1/segment-memberships/${seg(id!)}`), enabled: !!id && mayReadSegments });
+  const rfm = useQuery({ queryKey: ['rfm-score', id], queryFn: () => orNull(api.get<RfmScore>(`/v1/rfm/scores/${seg(id!)}`)), enabled: !!id && mayReadSegments });
+  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources'), enabled: !!me && allowed(me.role, 'sources') });
+  const sourceName = (sourceId: string | null) => (sourceId && sources.data?.data.find((s) => s.id === sourceId)?.name) || sourceId || '—';
+
+  if (profile.error) return <ErrorAlert error={profile.error} />;
+  if (!profile.data) return <Skeleton active />;
+  const p = profile.data;
+  return (
+    <>
+      <PageHeader title={displayName(Object.fromEntries(Object.entries(p.traits).map(([k, v]) => [k, v.value]))) ?? p.id} sub={<Typography.Text copyable={{ text: p.id }}>{p.id}</Typography.Text>} />
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={9}>
+          <Space direction="vertical" size={16} style={{ width: '100%' }}>
+            <Card size="small">
+              <Row>
+                <Col span={8}>
+                  <Statistic title={t('profile.events')} value={fmt.number(p.summary.eventCount)} />
+                </Col>
+                <Col span={16}>
+                  <div style={{ fontSize: 13 }}>
+                    {t('profile.firstSeen')}: {fmt.dateTime(p.summary.firstSeen)}
+                    <br />
+                    {t('profile.lastSeen')}: {fmt.dateTime(p.summary.lastSeen)}
+                  </div>
+                </Col>
+              </Row>
+            </Card>
+            <Card size="small" title={t('profile.identities')}>
+              <Space size={[4, 8]} wrap data-testid="identities">
+                {p.identities.map((i) => (
+                  <Tag key={i.type + i.value} color="geekblue">
+                    {i.type}: {i.value}
+                  </Tag>
+                ))}
+              </Space>
+            </Card>
+            <Card size="small" title={t('profile.traits')}>
+              <Table
+                size="small"
+                rowKey="name"
+                pagination={false}
+                dataSource={Object.entries(p.traits).map(([name, v]) => ({ name, ...v }))}
+                locale={{ emptyText: t('profile.noTraits') }}
+                columns={[
+                  { title: t('profile.trait'), dataIndex: 'name' },
+                  { title: t('profile.value'), dataIndex: 'value', render: show },
+                  {
+                    title: t('profile.setBy'),
+                    render: (_, v) => (
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {sourceName(v.source)}
+                        <br />
+                        {fmt.dateTime(v.timestamp)}
+                      </Typography.Text>
+                    ),
+                  },
+                ]}
+              />
+            </Card>
+            <Card size="small" title={t('profile.computed')}>
+              {Object.keys(p.computed).length === 0 ? (
+                <Typography.Text type="secondary">{t('profile.noComputed')}</Typography.Text>
+              ) : (
+                <Descriptions size="small" column={1}>
+                  {Object.entries(p.computed).map(([k, v]) => (
+                    <Descriptions.Item key={k} label={k}>
+                      {typeof v === 'number' ? fmt.number(v, 2) : show(v)}
+                    </Descriptions.Item>
+                  ))}
+                </Descriptions>
+              )}
+            </Card>
+            {mayReadSegments && (
+              <Card size="small" title={t('profile.segments')}>
+                <Space size={[4, 8]} wrap>
+                  {(memberships.data?.data ?? []).map((m) => (
+                    <Link key={m.segmentId} to={`/segments/${m.segmentId}`}>
+                      <Tag color="purple">
+                        {m.name}
+                        {m.tag && ` · #${m.tag}`}
+                      </Tag>
+                    </Link>
+                  ))}
+                  {memberships.data?.data.length === 0 && <Typography.Text type="secondary">{t('profile.noSegments')}</Typography.Text>}
+                </Space>
+                {rfm.data && (
+                  <div style={{ marginTop: 12 }}>
+                    RFM: <Tag color="gold">{rfm.data.rfm_segment}</Tag> R{rfm.data.rfm_r} F{rfm.data.rfm_f} M{rfm.data.rfm_m}
+                  </div>
+                )}
+              </Card>
+            )}
+            <MergeHistory base={base} profile={p} admin={can(me?.role, 'unmerge')} />
+          </Space>
+        </Col>
+        <Col xs={24} xl={15}>
+          <ProfileTimeline base={base} sourceName={sourceName} />
+        </Col>
+      </Row>
+    </>
+  );
+}
+
+function ProfileTimeline({ base, sourceName }: { base: string; sourceName(id: string | null): string }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const [filter, setFilter] = useState<{ type?: string; event?: string }>({});
+  const [open, setOpen] = useState<TimelineEntry | null>(null);
+  const paged = usePaged(['timeline', base, filter], (cursor) => api.get<Page<TimelineEntry>>(`${base}/events`, { ...filter, cursor, limit: 25 }));
+  return (
+    <Card size="small" title={t('profile.timeline')}>
+      <Form layout="inline" onFinish={(v) => setFilter(v)} style={{ marginBottom: 16, rowGap: 8 }}>
+        <Form.Item name="type">
+          <Select allowClear placeholder={t('events.type')} style={{ width: 140 }} options={TYPES.map((v) => ({ value: v, label: v }))} />
+        </Form.Item>
+        <Form.Item name="event">
+          <Input allowClear placeholder={t('events.event')} />
+        </Form.Item>
+        <Button htmlType="submit">{t('common.filter')}</Button>
+      </Form>
+      <ErrorAlert error={paged.error} />
+      {paged.rows.length === 0 && !paged.isFetching ? (
+        <Empty description={t('profile.noEvents')} />
+      ) : (
+        <Timeline
+          items={paged.rows.map((e) => ({
+            key: e.seq,
+            color: e.type === 'track' ? 'blue' : e.type === 'identify' ? 'green' : 'gray',
+            children: (
+              <div role="button" tabIndex={0} onClick={() => setOpen(e)} onKeyDown={(k) => k.key === 'Enter' && setOpen(e)} style={{ cursor: 'pointer' }}>
+                <Space wrap>
+                  <Typography.Text strong>{e.event ?? e.type}</Typography.Text>
+                  <Tag>{e.type}</Tag>
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {fmt.dateTime(e.timestamp)} · {sourceName(e.sourceId)}
+                  </Typography.Text>
+                </Space>
+                {Object.keys(e.properties).length > 0 && (
+                  <div style={{ fontSize: 12, color: 'rgba(0,0,0,.6)' }}>
+                    {Object.entries(e.properties)
+                      .slice(0, 4)
+                      .map(([k, v]) => `${k}: ${show(v)}`)
+                      .join(' · ')}
+                  </div>
+                )}
+              </div>
+            ),
+          }))}
+        />
+      )}
+      <Pager paged={paged} />
+      <Drawer open={!!open} width={560} title={open?.event ?? open?.type} onClose={() => setOpen(null)}>
+        {open && (
+          <>
+            <Descriptions size="small" column={1} bordered style={{ marginBottom: 16 }}>
+              <Descriptions.Item label="messageId">
+                <Typography.Text copyable>{open.messageId ?? '—'}</Typography.Text>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('profile.source')}>{sourceName(open.sourceId)}</Descriptions.Item>
+              <Descriptions.Item label={t('profile.logPosition')}>{open.seq}</Descriptions.Item>
+              <Descriptions.Item label={t('events.timestamp')}>{fmt.dateTime(open.timestamp)}</Descriptions.Item>
+            </Descriptions>
+            <CodeBlock code={JSON.stringify(open.properties, null, 2)} />
+          </>
+        )}
+      </Drawer>
+    </Card>
+  );
+}
+
+function MergeHistory({ base, profile, admin }: { base: string; profile: Profile; admin: boolean }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const notify = useNotify();
+  const queryClient = useQueryClient();
+  const merges = useQuery({ queryKey: ['merges', base], queryFn: () => api.get<Page<Merge>>(`${base}/merges`) });
+  const [unmerging, setUnmerging] = useState(false);
+  const [picked, setPicked] = useState<string[]>([]);
+  const unmerge = useMutation({
+    mutationFn: () => api.post<{ newProfileId: string | null }>(`${base}/unmerge`, { identifiers: picked.map((k) => JSON.parse(k) as { type: string; value: string }) }),
+    onSuccess: () => {
+      notify.ok(t('profile.unmerged'));
+      setUnmerging(false);
+      setPicked([]);
+      void queryClient.invalidateQueries();
+    },
+    onError: notify.error,
+  });
+  return (
+    <Card
+      size="small"
+      title={t('profile.mergeHistory')}
+      extra={
+        admin &&
+        profile.identities.length > 1 && (
+          <Button size="small" onClick={() => setUnmerging(true)}>
+            {t('profile.unmerge')}
+          </Button>
+        )
+      }
+    >
+      <ErrorAlert error={merges.error} />
+      {(merges.data?.data ?? []).length === 0 ? (
+        <Typography.Text type="secondary">{t('profile.noMerges')}</Typography.Text>
+      ) : (
+        <Timeline
+          items={merges.data!.data.map((m, i) => ({
+            key: i,
+            color: m.kind === 'merge' ? 'blue' : 'red',
+            children: (
+              <>
+                <Typography.Text strong>{t(`profile.${m.kind}`)}</Typography.Text> <Typography.Text type="secondary">{fmt.dateTime(m.at)}</Typography.Text>
+                <div style={{ fontSize: 12 }}>
+                  {m.identifiers.map((i) => `${i.type}: ${i.value}`).join(', ')}
+                  {m.otherProfileId && (
+                    <>
+                      {' · '}
+                      <Link to={profilePath(m.otherProfileId)}>{m.otherProfileId}</Link>
+                    </>
+                  )}
+                </div>
+              </>
+            ),
+          }))}
+        />
+      )}
+      <Modal
+        open={unmerging}
+        title={t('profile.unmergeTitle')}
+        onCancel={() => setUnmerging(false)}
+        onOk={() => unmerge.mutate()}
+        okButtonProps={{ disabled: picked.length === 0, danger: true, loading: unmerge.isPending }}
+        okText={t('profile.unmerge')}
+        cancelText={t('common.cancel')}
+      >
+        <p>{t('profile.unmergeHelp')}</p>
+        <Checkbox.Group value={picked} onChange={(v) => setPicked(v as string[])} style={{ display: 'flex', flexDirection: 'column', gap: 6 }}>
+          {profile.identities.map((i) => (
+            <Checkbox key={i.type + i.value} value={JSON.stringify(i)}>
+              {i.type}: {i.value}
+            </Checkbox>
+          ))}
+        </Checkbox.Group>
+      </Modal>
+    </Card>
+  );
+}

@@ -1,0 +1,149 @@
+// A segment: its rule summary, members (paged, CSV export) and enter/exit history.
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useState } from 'react';
+import { Button, Card, Col, Descriptions, Input, Popconfirm, Row, Space, Table, Tabs, Tag } from 'antd';
+import { DownloadOutlined, EditOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, request } from '../../api/client';
+import type { Page, Segment, SegmentChange, SegmentMember } from '../../api/types';
+import { useAuth } from '../../auth/AuthContext';
+import { can } from '../../auth/permissions';
+import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { CodeBlock } from '../../components/CodeBlock';
+import { Pager, usePaged } from '../../components/paging';
+import { useNotify } from '../../components/useNotify';
+import { useFormat } from '../../i18n/format';
+import { profilePath } from '../customers/CustomerSearch';
+
+export default function SegmentDetail() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const { me } = useAuth();
+  const navigate = useNavigate();
+  const notify = useNotify();
+  const queryClient = useQueryClient();
+  const segment = useQuery({ queryKey: ['segments', id], queryFn: () => api.get<Segment>(`/v1/segments/${id}`) });
+  const members = usePaged(['segment-members', id], (cursor) => api.get<Page<SegmentMember>>(`/v1/segments/${id}/members`, { cursor, limit: 50 }));
+  const [historyOf, setHistoryOf] = useState('');
+  const history = usePaged(['segment-history', id, historyOf], (cursor) => api.get<Page<SegmentChange>>(`/v1/segments/${id}/history`, { cursor, limit: 50, profileId: historyOf }));
+  const remove = useMutation({
+    mutationFn: () => api.delete(`/v1/segments/${id}`),
+    onSuccess: () => (void queryClient.invalidateQueries({ queryKey: ['segments'] }), navigate('/segments')),
+    onError: notify.error,
+  });
+  const exportCsv = async () => {
+    try {
+      const blob = await (await request('GET', `/v1/segments/${id}/members.csv`)).blob();
+      const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: `${segment.data?.name ?? id}.csv` });
+      a.click();
+      URL.revokeObjectURL(a.href);
+    } catch (err) {
+      notify.error(err);
+    }
+  };
+  const s = segment.data;
+  const writer = can(me?.role, 'segments');
+  return (
+    <>
+      <PageHeader
+        title={s?.name ?? '…'}
+        sub={s?.description}
+        extra={
+          <Space>
+            <Button icon={<DownloadOutlined />} onClick={() => void exportCsv()}>
+              {t('segments.exportCsv')}
+            </Button>
+            {writer && (
+              <Link to={`/segments/${id}/edit`}>
+                <Button icon={<EditOutlined />}>{t('common.edit')}</Button>
+              </Link>
+            )}
+            {writer && (
+              <Popconfirm title={t('segments.deleteConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Button danger>{t('common.delete')}</Button>
+              </Popconfirm>
+            )}
+          </Space>
+        }
+      />
+      <ErrorAlert error={segment.error} />
+      {s && (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={8}>
+            <Card size="small">
+              <Descriptions column={1} size="small">
+                <Descriptions.Item label={t('segments.members')}>{fmt.number(s.memberCount)}</Descriptions.Item>
+                <Descriptions.Item label={t('segments.tag')}>{s.tag ? <Tag>{s.tag}</Tag> : '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('segments.template')}>{s.template ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('common.updated')}>{fmt.dateTime(s.updatedAt)}</Descriptions.Item>
+              </Descriptions>
+              <CodeBlock code={JSON.stringify(s.rule, null, 2)} maxHeight={360} />
+            </Card>
+          </Col>
+          <Col xs={24} xl={16}>
+            <Card size="small">
+              <Tabs
+                items={[
+                  {
+                    key: 'members',
+                    label: t('segments.members'),
+                    children: (
+                      <>
+                        <ErrorAlert error={members.error} />
+                        <Table<SegmentMember>
+                          size="small"
+                          rowKey="profileId"
+                          pagination={false}
+                          loading={members.isFetching}
+                          dataSource={members.rows}
+                          locale={{ emptyText: <EmptyState text={t('segments.noMembers')} /> }}
+                          columns={[
+                            { title: t('segments.profile'), dataIndex: 'profileId', render: (p) => <Link to={profilePath(p)}>{p}</Link> },
+                            { title: t('segments.enteredAt'), dataIndex: 'enteredAt', render: (at) => fmt.dateTime(at) },
+                          ]}
+                        />
+                        <Pager paged={members} />
+                      </>
+                    ),
+                  },
+                  {
+                    key: 'history',
+                    label: t('segments.history'),
+                    children: (
+                      <>
+                        <Input.Search
+                          allowClear
+                          placeholder={t('segments.historyOf')}
+                          aria-label={t('segments.historyOf')}
+                          onSearch={(v) => setHistoryOf(v.trim())}
+                          style={{ maxWidth: 360, marginBottom: 12 }}
+                        />
+                        <ErrorAlert error={history.error} />
+                        <Table<SegmentChange>
+                          size="small"
+                          rowKey="changeSeq"
+                          pagination={false}
+                          loading={history.isFetching}
+                          dataSource={history.rows}
+                          locale={{ emptyText: <EmptyState text={t('segments.noHistory')} /> }}
+                          columns={[
+                            { title: t('segments.when'), dataIndex: 'at', render: (at) => fmt.dateTime(at) },
+                            { title: t('segments.change'), dataIndex: 'kind', render: (k) => <Tag color={k === 'entered' ? 'green' : 'red'}>{t(`segments.${k}`)}</Tag> },
+                            { title: t('segments.profile'), dataIndex: 'profileId', render: (p) => <Link to={profilePath(p)}>{p}</Link> },
+                          ]}
+                        />
+                        <Pager paged={history} />
+                      </>
+                    ),
+                  },
+                ]}
+              />
+            </Card>
+          </Col>
+        </Row>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+export { overviewRoutes } from './routes.js';
+export { Overview } from './schema.js';

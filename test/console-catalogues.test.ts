@@ -1,0 +1,54 @@
+// The console's message catalogues: every key in all three languages, no empty message, and every
+// key the code names literally exists (a missing key would show its raw name to the user).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const LOCALES = ['en', 'zh-CN', 'zh-TW'];
+const dir = new URL('../console/src/', import.meta.url).pathname;
+const load = (code: string) => JSON.parse(readFileSync(join(dir, 'locales', `${code}.json`), 'utf8')) as Record<string, unknown>;
+
+function flatten(obj: Record<string, unknown>, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object') for (const [kk, vv] of flatten(v as Record<string, unknown>, key)) out.set(kk, vv);
+    else out.set(key, v);
+  }
+  return out;
+}
+
+function sources(path: string): string[] {
+  return readdirSync(path).flatMap((f) => {
+    const p = join(path, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(f) ? [p] : [];
+  });
+}
+
+describe('console catalogues', () => {
+  const catalogues = Object.fromEntries(LOCALES.map((code) => [code, flatten(load(code))]));
+
+  it.each(LOCALES)('%s has every key of the others, and no empty message', (code) => {
+    const keys = new Set(LOCALES.flatMap((c) => [...catalogues[c].keys()]));
+    const missing = [...keys].filter((k) => !catalogues[code].has(k));
+    expect(missing).toEqual([]);
+    const empty = [...catalogues[code]].filter(([, v]) => typeof v !== 'string' || v.trim() === '').map(([k]) => k);
+    expect(empty).toEqual([]);
+  });
+
+  it('keeps the same interpolation variables in every language', () => {
+    const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+    for (const [key, en] of catalogues.en) for (const code of LOCALES) expect({ key, code, vars: vars(catalogues[code].get(key)) }).toEqual({ key, code, vars: vars(en) });
+  });
+
+  it('has every key the console code names literally', () => {
+    const used = new Set<string>();
+    for (const file of sources(dir)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z]+\.[\w.]+)'/g)) used.add(m[1]);
+      for (const m of text.matchAll(/\bt\(\s*\w+\s*\?\s*'([\w.]+)'\s*:\s*'([\w.]+)'/g)) used.add(m[1]).add(m[2]);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    expect([...used].filter((k) => !catalogues.en.has(k))).toEqual([]);
+  });
+});
