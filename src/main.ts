@@ -9,7 +9,7 @@ import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
-import { consoleRoutes, createHttpApp, installCors, Metrics } from './http/index.js';
+import { createHttpApp, serveConsole, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
 import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
 import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
@@ -128,7 +128,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
   await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
   // Last: the console's HTML fallback answers GETs no API route took.
-  await app.register(consoleRoutes);
+  await serveConsole(app);
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));

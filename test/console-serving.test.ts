@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { consoleRoutes } from '../src/http/console.js';
+import { serveConsole } from '../src/http/console.js';
 import { installErrorHandler } from '../src/http/errors.js';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { adminApi } from './helpers/admin-api.js';
@@ -74,7 +74,7 @@ describe('console serving', () => {
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
     app = Fastify();
     installErrorHandler(app);
-    await app.register(consoleRoutes, { dir });
+    await serveConsole(app, { dir });
   });
   afterAll(async () => {
     await app?.close();

@@ -13,7 +13,8 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.m
 const API_PATH = /^\/(v1(\/|$)|healthz$|readyz$|metrics$|openapi\.json$)/;
 const ASSETS = '/assets/';
 
-export async function consoleRoutes(app: FastifyInstance, opts: { dir?: string } = {}) {
+/** Called on the root app, not registered as a plugin: the not-found fallback needs `reply.sendFile` there. */
+export async function serveConsole(app: FastifyInstance, opts: { dir?: string } = {}) {
   const root = opts.dir ?? CONSOLE_DIR;
   const built = () => existsSync(join(root, 'index.html'));
   // Brotli/gzip files written next to the assets by the console build are sent when the client takes them.
@@ -30,24 +31,32 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dir?: string }
   };
 
   app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
-  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-    const path = req.url.split('?')[0];
-    if (API_PATH.test(path)) return reply.callNotFound();
-    let file: string;
-    try {
-      file = normalize(decodeURIComponent(path)).replace(/^\/+/, '');
-    } catch {
-      return reply.callNotFound();
-    }
-    if (!file.startsWith('..') && isFile(join(root, file))) {
-      // Vite names assets by content hash: they can be cached for good.
-      return path.startsWith(ASSETS)
-        ? reply.sendFile(file, { cacheControl: true, maxAge: '365d', immutable: true })
-        : reply.sendFile(file, { cacheControl: true, maxAge: '1h' });
-    }
-    if (path.startsWith(ASSETS) || !(req.headers.accept ?? '').includes('text/html')) return reply.callNotFound();
-    return sendIndex(reply);
+  // Vite names assets by content hash: they can be cached for good.
+  app.get('/assets/*', { schema: { hide: true } }, async (req, reply) => {
+    const file = fileUnder(root, req.url.split('?')[0]);
+    return file ? reply.sendFile(file, { cacheControl: true, maxAge: '365d', immutable: true }) : reply.callNotFound();
   });
+  // Any other GET: a file of the build's root (favicon …), or index.html for a page that asks for HTML.
+  // A fallback of the not-found handler, not a `/*` route: unknown API paths keep their 404/405/414.
+  app.notFoundFallbacks.push((req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+    const path = req.url.split('?')[0];
+    if (API_PATH.test(path) || path.startsWith(ASSETS)) return undefined;
+    const file = fileUnder(root, path);
+    if (file) return reply.sendFile(file, { cacheControl: true, maxAge: '1h' });
+    return (req.headers.accept ?? '').includes('text/html') ? sendIndex(reply) : undefined;
+  });
+}
+
+/** The build file a URL path names, relative to root; undefined when it names none (or climbs out). */
+function fileUnder(root: string, path: string): string | undefined {
+  let file: string;
+  try {
+    file = normalize(decodeURIComponent(path)).replace(/^\/+/, '');
+  } catch {
+    return undefined;
+  }
+  return !file.startsWith('..') && isFile(join(root, file)) ? file : undefined;
 }
 
 function isFile(path: string) {

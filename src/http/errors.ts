@@ -11,6 +11,18 @@ import type { ErrorCode } from '../shared/error-codes.js';
 import { collectRoutes } from './route-table.js';
 import { refuseUnstorable } from './unstorable-input.js';
 
+/**
+ * Answers a request no route took, or leaves it (undefined) to the 404/405 envelope: how the console
+ * serves its client-side routes without a catch-all route, which would make every unknown path "exist".
+ */
+export type NotFoundFallback = (req: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    notFoundFallbacks: NotFoundFallback[];
+  }
+}
+
 /** Longest value of one path parameter; longer answers 414 param_too_long. Profile lookups take
  * e-mail addresses and external ids, so well above Fastify's 100, still far below a real URL limit. */
 const MAX_PARAM_LENGTH = 1024;
@@ -117,10 +129,16 @@ export function installErrorHandler(app: FastifyInstance, onRejected?: (code: st
     return send(reply, appError);
   });
 
+  app.decorate('notFoundFallbacks', [] as NotFoundFallback[]);
   app.setNotFoundHandler((req, reply) => {
+    for (const fallback of app.notFoundFallbacks) {
+      const answered = fallback(req, reply);
+      if (answered) return answered;
+    }
     const path = req.url.split('?')[0];
     const allowed = routes.methodsFor(path);
-    if (allowed.length === 0) return send(reply, new AppError('not_found', 404, `no route ${req.method} ${path}`));
+    // A route that takes this method and still found nothing (callNotFound: no such file, say) is a 404 too.
+    if (allowed.length === 0 || allowed.includes(req.method)) return send(reply, new AppError('not_found', 404, `no route ${req.method} ${path}`));
     return send(
       reply,
       new AppError('method_not_allowed', 405, `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, { allowed }, { allow: allowed.join(', ') }),
