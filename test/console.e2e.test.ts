@@ -37,8 +37,10 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await page.getByLabel(label, { exact: true }).nth(nth).click();
     const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
     await item.waitFor();
-    // The dropdown's opening animation can keep the option "unstable" on a loaded machine.
-    await item.click({ force: true });
+    // A click during the dropdown's opening animation can miss the moving option (the dropdown then
+    // closes with nothing chosen): wait until the animation is over, then click as a person would.
+    await page.waitForFunction(() => !document.querySelector('.ant-select-dropdown[class*="-enter"], .ant-select-dropdown[class*="-appear"]'));
+    await item.click();
   }
 
   it('signs in with an API key; a wrong key is refused in words', async () => {
@@ -161,6 +163,8 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await page.getByRole('button', { name: '搜尋' }).waitFor();
     await page.reload();
     await page.getByRole('link', { name: '資料來源' }).waitFor();
+    // The page itself too: its search box takes the focus when it arrives, which would close an open dropdown.
+    await page.getByRole('button', { name: '搜尋' }).waitFor();
 
     await choose('語言', '简体中文');
     for (const label of ['概览', '数据来源', '客户', '分群', '目的地', '设置']) await nav.getByText(label, { exact: true }).waitFor();
