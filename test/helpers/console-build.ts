@@ -17,5 +17,9 @@ export async function ensureConsoleBuilt() {
   // The console imports the server's schemas for its types only: they do not change the build.
   if (existsSync(index) && statSync(index).mtimeMs >= newest('console')) return;
   // Asynchronously: a blocked event loop would stop the test worker answering its runner.
-  await promisify(execFile)('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], { timeout: 300_000 });
+  // NODE_ENV: vitest sets it to "test", which would give the build React's development bundle.
+  await promisify(execFile)('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], {
+    timeout: 300_000,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
