@@ -165,7 +165,10 @@ export class Stage<T> {
   /** Processes until the feed is exhausted (for tests, imports and benchmarks); returns the item count. */
   async drain(): Promise<number> {
     let total = 0;
-    for (let n = await this.step(); n > 0; n = await this.step()) total += n;
+    for (let n = await this.step(); n > 0; n = await this.step()) {
+      total += n;
+      await turn();
+    }
     return total;
   }
 
@@ -356,7 +359,10 @@ export class Stage<T> {
     while (this.running) {
       this.pendingWake = false;
       try {
-        if ((await this.step()) > 0) continue;
+        if ((await this.step()) > 0) {
+          await turn();
+          continue;
+        }
       } catch (err) {
         // Transient (the store is busy or unreachable): the same batch again, after a growing pause.
         this.failed(err);
@@ -371,6 +377,13 @@ export class Stage<T> {
     }
   }
 }
+
+/**
+ * One event-loop turn between batches. On SQLite a batch's queries complete synchronously, so a stage
+ * working off a backlog would otherwise run batch after batch without the loop ever reading a socket:
+ * in the default single process, HTTP requests (and their acknowledgements) waited for the whole backlog.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const REPLAY_REFUSALS = new Set(['stage_failure_not_found', 'already_replayed', 'replay_not_ready']);
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
