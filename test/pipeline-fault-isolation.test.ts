@@ -80,7 +80,10 @@ describe.each(storesUnderTest())('fault isolation of the pipeline stages on %s',
       });
       const delivered = () => hook.accepted.map((r) => (r.json as { userId: string }).userId);
       await eventually(() => expect(delivered().sort()).toEqual(expect.arrayContaining(others)));
-      for (const u of others) expect((await api(`/v1/profiles/user_id/${u}`)).body.segments, u).toEqual([segment.body.id]);
+      // The health's per-stage lags are read one after another, not as one snapshot: wait for the profiles too.
+      await eventually(async () => {
+        for (const u of others) expect((await api(`/v1/profiles/user_id/${u}`)).body.segments, u).toEqual([segment.body.id]);
+      });
       const poisoned = await api(`/v1/profiles/user_id/${POISONED_USER}`);
       if (stage === 'identity') expect(poisoned.status).toBe(404);
       if (stage === 'segments') expect(poisoned.body.segments).toEqual([]);
