@@ -8,20 +8,9 @@ import { encodeCursor, decodeCursor, type Page } from '../shared/paging.js';
 import { GroupCommit } from './group-commit.js';
 import { SqlLogWriter } from './sql-writer.js';
 import { SqliteLogWriter } from './sqlite-writer.js';
+import type { LogWriter, NewLogEvent } from './log-writer.js';
 
-export interface NewLogEvent {
-  sourceId: string;
-  messageId: string;
-  type: string;
-  event: string | null;
-  userId: string | null;
-  anonymousId: string | null;
-  /** Event time (skew-corrected), epoch ms. */
-  ts: number;
-  receivedAt: number;
-  /** The normalised message as JSON text. */
-  payload: string;
-}
+export type { NewLogEvent } from './log-writer.js';
 
 export interface StoredEvent extends Omit<NewLogEvent, 'payload'> {
   seq: number;
@@ -47,15 +36,6 @@ export interface LogOptions {
   dedupeWindowMs: number;
   /** The embedded store's log file (Storage.logFile), required on SQLite: the writer thread's. */
   logFile?: string;
-}
-
-/** Commits one group of appends durably: claims each messageId in the dedupe window, inserts the new events. */
-export interface LogWriter {
-  /** `events` holds no (sourceId, messageId) twice; returns the log offset per event, null for a duplicate. */
-  append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
-  /** Forgets messageIds last seen before `cutoff`; returns how many. */
-  pruneDedupe(cutoff: number): Promise<number>;
-  close?(): Promise<void>;
 }
 
 type Listener = (events: StoredEvent[]) => void;

@@ -2,7 +2,7 @@
 // Multi-row statements keep round trips few; an advisory lock keeps log offsets in commit order.
 import type { Db, Dialect } from '../storage/index.js';
 import { chunkRows } from '../storage/index.js';
-import type { LogWriter, NewLogEvent } from './event-log.js';
+import type { LogWriter, NewLogEvent } from './log-writer.js';
 
 const key = (sourceId: string, messageId: string) => `${sourceId}\u0000${messageId}`;
 

@@ -7,7 +7,7 @@
 // processes beside each other on one store each have such a thread and share that file's write lock.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { LogWriter, NewLogEvent } from './event-log.js';
+import type { LogWriter, NewLogEvent } from './log-writer.js';
 import { SQLITE_CACHE_KIB } from '../storage/open.js';
 
 /** The fields of one event, in the thread's insert order; events are sent as one flat array (see FIELDS). */

@@ -1,0 +1,24 @@
+// What an event looks like on its way into the log, and the contract of the writers that commit it
+// (one for SQLite's writer thread, one for SQL stores), apart from the log so the writers need not import it.
+export interface NewLogEvent {
+  sourceId: string;
+  messageId: string;
+  type: string;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  /** Event time (skew-corrected), epoch ms. */
+  ts: number;
+  receivedAt: number;
+  /** The normalised message as JSON text. */
+  payload: string;
+}
+
+/** Commits one group of appends durably: claims each messageId in the dedupe window, inserts the new events. */
+export interface LogWriter {
+  /** `events` holds no (sourceId, messageId) twice; returns the log offset per event, null for a duplicate. */
+  append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
+  /** Forgets messageIds last seen before `cutoff`; returns how many. */
+  pruneDedupe(cutoff: number): Promise<number>;
+  close?(): Promise<void>;
+}
