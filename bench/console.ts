@@ -112,7 +112,7 @@ try {
   const dashboardReady = () => page.locator('.ant-statistic-content').filter({ hasText: count }).first().waitFor();
   const probe = `u${Math.floor(PROFILES / 2)}@example.com`;
   const profileReady = async () => {
-    await page.getByText(`email: ${probe}`).waitFor();
+    await page.getByTestId('identities').getByText(`email: ${probe}`).waitFor();
     await page.locator('.ant-timeline-item').first().waitFor();
   };
 
