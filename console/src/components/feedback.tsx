@@ -1,6 +1,6 @@
 // Errors in the user's language and empty states that say what to do next.
 import type { ReactNode } from 'react';
-import { Alert, Empty } from 'antd';
+import { Alert, Empty, Popconfirm } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../api/errors';
 
@@ -28,5 +28,15 @@ export function PageHeader({ title, extra, sub }: { title: ReactNode; extra?: Re
       </div>
       {extra}
     </div>
+  );
+}
+
+/** Asks "are you sure?" with yes / no in the user's language before `onConfirm` (removals, replays). */
+export function Confirm({ title, onConfirm, children }: { title: ReactNode; onConfirm: () => void; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Popconfirm title={title} onConfirm={onConfirm} okText={t('common.yes')} cancelText={t('common.no')}>
+      {children}
+    </Popconfirm>
   );
 }

@@ -1,14 +1,14 @@
 // One destination: delivery stats, test, pause/resume, resync, deliveries and dead letters (replay).
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import { Alert, Badge, Button, Card, Col, Descriptions, Popconfirm, Row, Select, Space, Statistic, Table, Tabs, Tag, type TableProps } from 'antd';
+import { Alert, Badge, Button, Card, Col, Descriptions, Row, Select, Space, Statistic, Table, Tabs, Tag, type TableProps } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Delivery, DeliveryStats, Destination, Page } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
 import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
@@ -59,9 +59,9 @@ export default function DestinationDetail() {
                 </Button>
               )}
               {admin && (
-                <Popconfirm title={t('destinations.deleteConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Confirm title={t('destinations.deleteConfirm')} onConfirm={() => remove.mutate()}>
                   <Button danger>{t('common.delete')}</Button>
-                </Popconfirm>
+                </Confirm>
               )}
             </Space>
           )
@@ -187,14 +187,14 @@ function DeadLetters({ id, admin, onChange }: { id: string; admin: boolean; onCh
           <Button type="primary" disabled={selected.length === 0} onClick={() => act.mutate({ action: 'replay', ids: selected })}>
             {t('destinations.replaySelected')}
           </Button>
-          <Popconfirm title={t('destinations.replayAllConfirm')} onConfirm={() => act.mutate({ action: 'replay' })} okText={t('common.yes')} cancelText={t('common.no')}>
+          <Confirm title={t('destinations.replayAllConfirm')} onConfirm={() => act.mutate({ action: 'replay' })}>
             <Button disabled={paged.rows.length === 0}>{t('destinations.replayAll')}</Button>
-          </Popconfirm>
-          <Popconfirm title={t('destinations.deleteSelectedConfirm')} onConfirm={() => act.mutate({ action: 'delete', ids: selected })} okText={t('common.yes')} cancelText={t('common.no')}>
+          </Confirm>
+          <Confirm title={t('destinations.deleteSelectedConfirm')} onConfirm={() => act.mutate({ action: 'delete', ids: selected })}>
             <Button danger disabled={selected.length === 0}>
               {t('destinations.deleteSelected')}
             </Button>
-          </Popconfirm>
+          </Confirm>
         </Space>
       )}
       <DeliveryTable

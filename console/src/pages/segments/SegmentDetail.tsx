@@ -1,7 +1,7 @@
 // A segment: its rule summary, members (paged, CSV export) and enter/exit history.
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useState } from 'react';
-import { Button, Card, Col, Descriptions, Input, Popconfirm, Row, Space, Table, Tabs, Tag } from 'antd';
+import { Button, Card, Col, Descriptions, Input, Row, Space, Table, Tabs, Tag } from 'antd';
 import { DownloadOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { api, request } from '../../api/client';
 import type { Page, Segment, SegmentChange, SegmentMember } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
 import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
@@ -61,9 +61,9 @@ export default function SegmentDetail() {
               </Link>
             )}
             {writer && (
-              <Popconfirm title={t('segments.deleteConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+              <Confirm title={t('segments.deleteConfirm')} onConfirm={() => remove.mutate()}>
                 <Button danger>{t('common.delete')}</Button>
-              </Popconfirm>
+              </Confirm>
             )}
           </Space>
         }

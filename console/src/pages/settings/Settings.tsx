@@ -1,7 +1,7 @@
 // Settings that have an API today: identity resolution rules (and the rebuild that applies them to
 // past events) and computed trait definitions.
 import { useEffect, useState } from 'react';
-import { Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,7 @@ import { api } from '../../api/client';
 import type { ComputedTrait, IdentityRules, Page } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 
 type IdentifierRule = IdentityRules['identifiers'][number];
@@ -140,9 +140,9 @@ function ComputedTraitsPanel() {
             title: '',
             render: (_, d) =>
               admin && (
-                <Popconfirm title={t('settings.removeComputedConfirm')} onConfirm={() => remove.mutate(d.name)} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Confirm title={t('settings.removeComputedConfirm')} onConfirm={() => remove.mutate(d.name)}>
                   <Button type="text" danger icon={<DeleteOutlined />} aria-label={t('common.remove')} />
-                </Popconfirm>
+                </Confirm>
               ),
           },
         ]}

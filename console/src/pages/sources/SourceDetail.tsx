@@ -2,7 +2,7 @@
 // tracking plan, transformation, webhook.
 import { useState } from 'react';
 import { useLocation, useParams, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Descriptions, Popconfirm, Segmented, Space, Switch, Table, Tabs, Typography } from 'antd';
+import { Alert, Button, Descriptions, Segmented, Space, Switch, Table, Tabs, Typography } from 'antd';
 import { KeyOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,7 +10,7 @@ import { api } from '../../api/client';
 import type { Source, SourceWithKey } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, ErrorAlert, PageHeader } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
@@ -121,11 +121,11 @@ function Install({ source, writeKey, onNewKey }: { source: Source; writeKey?: st
             render: (_, k) =>
               admin &&
               !k.revokedAt && (
-                <Popconfirm title={t('sources.revokeConfirm')} onConfirm={() => revoke.mutate(k.id)} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Confirm title={t('sources.revokeConfirm')} onConfirm={() => revoke.mutate(k.id)}>
                   <Button danger size="small">
                     {t('sources.revoke')}
                   </Button>
-                </Popconfirm>
+                </Confirm>
               ),
           },
         ]}

@@ -1,6 +1,6 @@
 // Tracking plan (JSON Schema per event) and its violations.
 import { useEffect, useState } from 'react';
-import { Button, Card, Col, Popconfirm, Row, Space, Statistic, Table, Tag } from 'antd';
+import { Button, Card, Col, Row, Space, Statistic, Table, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -8,7 +8,7 @@ import { orNull } from '../../api/optional';
 import type { Page, TrackingPlan, Violation, ViolationCounts } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert } from '../../components/feedback';
+import { Confirm, EmptyState, ErrorAlert } from '../../components/feedback';
 import { CodeInput, parseJson } from '../../components/JsonEditor';
 import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
@@ -59,9 +59,9 @@ export function TrackingPlanPanel({ sourceId }: { sourceId: string }) {
                 {t('common.save')}
               </Button>
               {plan.data && (
-                <Popconfirm title={t('plan.removeConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Confirm title={t('plan.removeConfirm')} onConfirm={() => remove.mutate()}>
                   <Button danger>{t('common.remove')}</Button>
-                </Popconfirm>
+                </Confirm>
               )}
             </Space>
           )}

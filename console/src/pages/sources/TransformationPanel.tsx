@@ -1,6 +1,6 @@
 // Custom JavaScript transformation of a source, with a test console that runs code on a sample event.
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Col, Popconfirm, Row, Space } from 'antd';
+import { Alert, Button, Card, Col, Row, Space } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -8,7 +8,7 @@ import { orNull } from '../../api/optional';
 import type { Transformation, TransformationTest } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { ErrorAlert } from '../../components/feedback';
+import { Confirm, ErrorAlert } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
 import { CodeInput, parseJson } from '../../components/JsonEditor';
 import { useNotify } from '../../components/useNotify';
@@ -56,9 +56,9 @@ export function TransformationPanel({ sourceId }: { sourceId: string }) {
                 {t('common.save')}
               </Button>
               {saved.data && (
-                <Popconfirm title={t('transformation.removeConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+                <Confirm title={t('transformation.removeConfirm')} onConfirm={() => remove.mutate()}>
                   <Button danger>{t('common.remove')}</Button>
-                </Popconfirm>
+                </Confirm>
               )}
             </Space>
           )}

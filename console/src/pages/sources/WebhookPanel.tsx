@@ -1,5 +1,5 @@
 // Receive a vendor's webhooks on this source: the vendor, the URL to give them, the signing secret.
-import { Alert, Button, Descriptions, Form, Input, Popconfirm, Select, Space, Typography } from 'antd';
+import { Alert, Button, Descriptions, Form, Input, Select, Space, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -7,7 +7,7 @@ import { orNull } from '../../api/optional';
 import type { Webhook } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { ErrorAlert } from '../../components/feedback';
+import { Confirm, ErrorAlert } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 
@@ -66,9 +66,9 @@ export function WebhookPanel({ sourceId }: { sourceId: string }) {
               {t('common.save')}
             </Button>
             {hook.data && (
-              <Popconfirm title={t('webhook.removeConfirm')} onConfirm={() => remove.mutate()} okText={t('common.yes')} cancelText={t('common.no')}>
+              <Confirm title={t('webhook.removeConfirm')} onConfirm={() => remove.mutate()}>
                 <Button danger>{t('common.remove')}</Button>
-              </Popconfirm>
+              </Confirm>
             )}
           </Space>
         </Form>
