@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 const LOCALES = ['en', 'zh-CN', 'zh-TW'];
 const dir = new URL('../console/src/', import.meta.url).pathname;
-const load = (code: string) => JSON.parse(readFileSync(join(dir, 'locales', `${code}.json`), 'utf8')) as Record<string, unknown>;
+const areaFiles = (code: string) => readdirSync(join(dir, 'locales', code)).filter((f) => f.endsWith('.json')).sort();
+const readArea = (code: string, file: string) => JSON.parse(readFileSync(join(dir, 'locales', code, file), 'utf8')) as Record<string, unknown>;
+/** A language's catalogue: its area files merged, as the console's i18n module merges them. */
+const load = (code: string) => Object.assign({}, ...areaFiles(code).map((file) => readArea(code, file))) as Record<string, unknown>;
 
 function flatten(obj: Record<string, unknown>, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -27,6 +30,16 @@ function sources(path: string): string[] {
 
 describe('console catalogues', () => {
   const catalogues = Object.fromEntries(LOCALES.map((code) => [code, flatten(load(code))]));
+
+  it('splits every language into the same area files, no two areas sharing a top-level key', () => {
+    for (const code of LOCALES) expect(areaFiles(code)).toEqual(areaFiles('en'));
+    const owner = new Map<string, string>();
+    for (const file of areaFiles('en'))
+      for (const key of Object.keys(readArea('en', file))) {
+        expect({ key, file, alsoIn: owner.get(key) }).toEqual({ key, file, alsoIn: undefined });
+        owner.set(key, file);
+      }
+  });
 
   it.each(LOCALES)('%s has every key of the others, and no empty message', (code) => {
     const keys = new Set(LOCALES.flatMap((c) => [...catalogues[c].keys()]));

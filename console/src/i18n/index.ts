@@ -1,18 +1,26 @@
-// i18next with one catalogue per language (console/src/locales/*.json), the language remembered in
-// localStorage. English is bundled (it is also the fallback); the Chinese catalogues load on demand.
+// i18next with one catalogue per language, kept as one file per console area
+// (console/src/locales/<language>/<area>.json, merged here), the language remembered in localStorage.
+// English is bundled (it is also the fallback); the Chinese catalogues load on demand.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import dayjs from 'dayjs';
-import en from '../locales/en.json';
 import { initialLanguage, languageOf, STORAGE_KEY, type LanguageCode } from './languages';
 
-const loaders: Record<Exclude<LanguageCode, 'en'>, () => Promise<{ default: object }>> = {
-  'zh-CN': () => import('../locales/zh-CN.json'),
-  'zh-TW': () => import('../locales/zh-TW.json'),
+type Catalogue = Record<string, unknown>;
+type AreaLoaders = Record<string, () => Promise<Catalogue>>;
+
+/** One area file's top-level keys never overlap another's (the catalogue test checks), so a merge is a spread. */
+const merge = (areas: Catalogue[]): Catalogue => Object.assign({}, ...areas);
+
+const en = merge(Object.values(import.meta.glob<Catalogue>('../locales/en/*.json', { eager: true, import: 'default' })));
+const loaders: Record<Exclude<LanguageCode, 'en'>, AreaLoaders> = {
+  'zh-CN': import.meta.glob<Catalogue>('../locales/zh-CN/*.json', { import: 'default' }),
+  'zh-TW': import.meta.glob<Catalogue>('../locales/zh-TW/*.json', { import: 'default' }),
 };
 
 async function load(code: LanguageCode) {
-  if (code !== 'en' && !i18n.hasResourceBundle(code, 'translation')) i18n.addResourceBundle(code, 'translation', (await loaders[code]()).default);
+  if (code === 'en' || i18n.hasResourceBundle(code, 'translation')) return;
+  i18n.addResourceBundle(code, 'translation', merge(await Promise.all(Object.values(loaders[code]).map((area) => area()))));
 }
 
 function apply(code: LanguageCode) {
