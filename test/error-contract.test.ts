@@ -25,8 +25,9 @@ import type { RouteEntry } from '../src/http/route-table.js';
 import type { Meridian } from '../src/main.js';
 import { ADMIN_KEY, basic, startTestServer, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
+import { FULL_TESTS } from './helpers/scale.js';
 
-const FULL = process.env.MERIDIAN_FUZZ_FULL === '1';
+const FULL = process.env.MERIDIAN_FUZZ_FULL === '1' || FULL_TESTS;
 /** Cases per route in the default (sampled) run. */
 const SAMPLE = 6;
 const ANSWER_WITHIN_MS = 5_000;

@@ -12,6 +12,7 @@ import { EventLog } from '../src/log/index.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { DEFAULT_RULES, IdentityEngine, identityStage, resetIdentity, saveRules } from '../src/identity/index.js';
 import { freshPgSchema, pgUrl, storesUnderTest } from './helpers/stores.js';
+import { bySize } from './helpers/scale.js';
 
 interface Ev {
   id: number;
@@ -205,7 +206,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
           expect(actual).toEqual(expected);
         },
       ),
-      { numRuns: store === 'postgres' ? 20 : 60 },
+      { numRuns: store === 'postgres' ? bySize(20, 10) : bySize(60, 30) },
     );
   }, 240_000);
 
@@ -218,7 +219,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
         await identityStage({ db: storage.db, dialect: storage.dialect, log, engine: engine(), batchSize: 4 }).drain();
         expect(await snapshot()).toEqual(before);
       }),
-      { numRuns: store === 'postgres' ? 8 : 20 },
+      { numRuns: store === 'postgres' ? bySize(8, 4) : bySize(20, 10) },
     );
   }, 240_000);
 
@@ -244,7 +245,7 @@ describe.each(storesUnderTest())('identity order independence on %s', (store) =>
         await log.close();
         expect(await snapshot()).toEqual(expected);
       }),
-      { numRuns: store === 'postgres' ? 8 : 20 },
+      { numRuns: store === 'postgres' ? bySize(8, 4) : bySize(20, 10) },
     );
   }, 240_000);
 });

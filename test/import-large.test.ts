@@ -1,5 +1,5 @@
-// A 1M-row CSV import through the real `meridian import` command in child processes: the first run is
-// killed (SIGKILL) a third of the way in, the second resumes it and streams the whole file again
+// A large CSV import (600k rows; 1M under MERIDIAN_TEST_FULL=1) through the real `meridian import` command in child processes: the first run is
+// killed (SIGKILL) part of the way in, the second resumes it and streams the whole file again
 // (rows before the checkpoint are parsed and skipped), a third imports nothing. Memory is sampled from
 // /proc while the two import runs stream the file; the log must end with exactly one event per row.
 // The log's dedupe window is set to 0, so only the import's own ledger can prevent duplicates.
@@ -11,9 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openStorage, type Storage } from '../src/storage/index.js';
 import { ORDER_MAPPING, writeOrdersCsv } from './helpers/import-files.js';
+import { bySize } from './helpers/scale.js';
 
-const ROWS = 1_000_000;
-const KILL_AT = Math.floor(ROWS / 3);
+// The killed run streams ~300k rows either way (a third of 1M, half of 600k): long enough for its RSS
+// to settle after start-up before the growth samples, and ~180k rows between them — held as objects
+// they would be over 100 MB, above the 64 MB growth bound below.
+const ROWS = bySize(1_000_000, 600_000);
+const KILL_AT = Math.floor(bySize(ROWS / 3, ROWS / 2));
 const CLI = ['--import', 'tsx', 'src/cli/index.ts'];
 const MB = 1024 * 1024;
 
@@ -76,7 +80,7 @@ function memory(run: Run) {
   return { early, late, growth: late - early };
 }
 
-describe('1M-row CSV import in child processes', () => {
+describe(`${ROWS / 1000}k-row CSV import in child processes`, () => {
   let dir: string;
   let dataDir: string;
   let file: string;
@@ -119,7 +123,7 @@ describe('1M-row CSV import in child processes', () => {
     );
   };
   // Holding on to rows: 100k of these events alone are ~60 MB of strings and objects, so a bound of
-  // 64 MB over 600k+ rows fails long before the heap cap would.
+  // 64 MB over 180k+ rows fails long before the heap cap would.
   const GROWTH_LIMIT = 64 * MB;
   const PEAK_LIMIT = 450 * MB;
   let killedAt = 0;

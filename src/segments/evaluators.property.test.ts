@@ -1,7 +1,7 @@
 // The heart of segmentation: the SQL compiler (batch) and the incremental evaluator mean the same
 // thing. Random rules over random, growing histories with time passing; at every step the preview query
 // and the batch recompute (members, and the timers it arms) must agree with the incremental evaluator
-// and next-change.ts, and nothing may change before that instant. Runs: SEGMENTS_PROPERTY_RUNS (default 3000; nightly e.g. 50000).
+// and next-change.ts, and nothing may change before that instant. Runs: SEGMENTS_PROPERTY_RUNS (default 1000, 3000 under MERIDIAN_TEST_FULL=1; nightly e.g. 50000).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import SQLite from 'better-sqlite3';
@@ -19,8 +19,9 @@ import { nextChange } from './next-change.js';
 import { matchingProfilesSql } from './compile-sql.js';
 import { recomputeSegments } from './recompute.js';
 import { buildCatalog } from './catalog.js';
+import { bySize } from '../../test/helpers/scale.js';
 
-const RUNS = Number(process.env.SEGMENTS_PROPERTY_RUNS ?? 3000);
+const RUNS = Number(process.env.SEGMENTS_PROPERTY_RUNS ?? bySize(3000, 1000));
 const PROFILES = ['p0', 'p1', 'p2'];
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
