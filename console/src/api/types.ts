@@ -14,6 +14,9 @@ import type { Transformation as TransformationSchema, TestTransformationResult }
 import type { WebhookSource as WebhookSourceSchema } from '../../../src/sources/webhooks/schema';
 import type { Overview as OverviewSchema } from '../../../src/analytics/schema';
 import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSchema } from '../../../src/sources/import/schema';
+import type { MqttSource as MqttSourceSchema, PutMqttBody } from '../../../src/sources/mqtt/schema';
+import type { DbSyncSource as DbSyncSourceSchema, PutDbSyncBody, RunResult } from '../../../src/sources/db-sync/schema';
+import type { CampaignVisits as CampaignVisitsSchema, ReportImportResult, Platform } from '../../../src/sources/ads/schema';
 
 export interface Page<T> {
   data: T[];
@@ -62,3 +65,11 @@ export type Overview = Static<typeof OverviewSchema>;
 export type RfmScore = Static<typeof RfmScoreSchema>;
 export type ImportJob = Static<typeof ImportJobSchema>;
 export type ImportRowError = Static<typeof ImportRowErrorSchema>;
+export type MqttSource = Static<typeof MqttSourceSchema>;
+export type MqttSetup = PutMqttBody;
+export type DbSyncSource = Static<typeof DbSyncSourceSchema>;
+export type DbSyncSetup = PutDbSyncBody;
+export type DbSyncRun = RunResult;
+export type AdPlatform = Static<typeof Platform>;
+export type AdReportImport = ReportImportResult;
+export type CampaignVisits = Static<typeof CampaignVisitsSchema>;

@@ -18,6 +18,7 @@ const READ: Record<Section, readonly Role[]> = {
 const WRITE = {
   sources: ['admin'],
   trackingPlans: ['admin', 'manager'],
+  adReports: ['admin', 'manager'],
   transformationTest: ['admin', 'manager'],
   segments: ['admin', 'manager'],
   destinations: ['admin'],

@@ -1,5 +1,6 @@
 // One source: install snippets and write keys, live debugger, events, failed events, health,
-// tracking plan, transformation, webhook.
+// tracking plan, transformation, webhook, imports, and the connector of its type (MQTT, database
+// sync, ad reports).
 import { useState } from 'react';
 import { useLocation, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Descriptions, Segmented, Space, Switch, Table, Tabs, Typography } from 'antd';
@@ -21,6 +22,9 @@ import { TrackingPlanPanel } from './TrackingPlanPanel';
 import { TransformationPanel } from './TransformationPanel';
 import { WebhookPanel } from './WebhookPanel';
 import { ImportsPanel } from './ImportsPanel';
+import { MqttPanel } from './MqttPanel';
+import { DbSyncPanel } from './DbSyncPanel';
+import { AdReportsPanel } from './AdReportsPanel';
 import { SNIPPET_KINDS, snippet, type SnippetKind } from './snippets';
 
 export default function SourceDetail() {
@@ -62,10 +66,26 @@ export default function SourceDetail() {
           { key: 'transformation', label: t('sources.tabs.transformation'), children: <TransformationPanel sourceId={id} /> },
           { key: 'webhook', label: t('sources.tabs.webhook'), children: <WebhookPanel sourceId={id} /> },
           { key: 'imports', label: t('sources.tabs.imports'), children: <ImportsPanel sourceId={id} /> },
+          ...connectorTabs(source?.type).map((key) => ({ key, label: t(`sources.tabs.${key}`), children: CONNECTOR_PANELS[key](id) })),
         ]}
       />
     </>
   );
+}
+
+/** The pull connectors a source of each type is set up with (a push source needs none of them). */
+const CONNECTOR_PANELS = {
+  mqtt: (sourceId: string) => <MqttPanel sourceId={sourceId} />,
+  dbSync: (sourceId: string) => <DbSyncPanel sourceId={sourceId} />,
+  adReports: () => <AdReportsPanel />,
+};
+type ConnectorTab = keyof typeof CONNECTOR_PANELS;
+
+function connectorTabs(type: string | undefined): ConnectorTab[] {
+  if (type === 'iot') return ['mqtt'];
+  if (type === 'ads') return ['adReports'];
+  if (type === 'crm' || type === 'pos' || type === 'server' || type === 'other') return ['dbSync'];
+  return [];
 }
 
 function EnableSwitch({ source }: { source: Source }) {
