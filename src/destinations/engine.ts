@@ -10,7 +10,7 @@ import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerState } from './circuit-breaker.js';
 import type { AttemptResult, ConnectorContext, OutboundBatch } from './connectors/index.js';
-import { consentAllows } from './consent.js';
+import { consentAllows } from '../privacy/consent/index.js';
 import type { DeliveryRow, DeliveryStore } from './deliveries.js';
 import type { IdentifierSource, ProfileIdentifiers } from './identifiers.js';
 import type { DestinationMetrics, RecordedOutcome } from './metrics.js';
@@ -292,7 +292,17 @@ export class DeliveryEngine {
     if (d.kind === 'events') {
       const ctx = this.context(d);
       const groups = new Map<string, DeliveryRow[]>();
+      // Checked again at send time, against the profile's consent as it is now (a statement through the
+      // API, or a later event, may have refused the category since the delivery was queued). A retry
+      // carries exactly the items of its first attempt, so only first attempts are checked.
+      const fresh = d.category ? rows.filter((r) => r.attempt_group === null) : [];
+      const consent = fresh.length > 0 ? await this.o.profiles.consentForEvents(fresh.map((r) => this.eventSeq(r)).filter((s): s is number => s !== undefined)) : new Map();
       for (const row of rows) {
+        const seq = row.attempt_group === null ? this.eventSeq(row) : undefined;
+        if (seq !== undefined && d.category && !consentAllows(consent.get(seq), d.category)) {
+          skip(row, `consent for ${d.category} is denied`);
+          continue;
+        }
         const item = this.eventItem(row);
         // A retried request carries exactly the items of the first attempt (same retry key).
         const key = row.attempt_group ?? `new:${d.connector.batchKey?.(ctx, item) ?? row.idempotency_key}`;
@@ -362,6 +372,10 @@ export class DeliveryEngine {
       } else for (const part of chunk(group)) lanes.push([toBatch(part)]);
     }
     return { lanes, settled };
+  }
+
+  private eventSeq(row: DeliveryRow): number | undefined {
+    return (this.o.dialect.parseJson(row.payload) as { seq?: number }).seq;
   }
 
   private eventItem(row: DeliveryRow) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consentAllows, eventPreferences } from './consent.js';
+import { consentAllows, eventPreferences } from '../privacy/consent/index.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
 import { diffMembers } from './resync.js';
 import { retryKey } from './connectors/line.js';

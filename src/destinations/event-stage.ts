@@ -11,7 +11,7 @@ import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import { Stage, type EventLog, type Feed, type StageOptions, type StoredEvent } from '../log/index.js';
-import { consentAllows, eventPreferences } from './consent.js';
+import { consentAllows, eventPreferences } from '../privacy/consent/index.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
 import { enqueue, type NewDelivery } from './outbox.js';
 import { segmentBarrier } from './segment-barrier.js';

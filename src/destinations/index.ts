@@ -19,6 +19,7 @@ import { segmentMembershipsTable } from './resync.js';
 import { destinationRoutes } from './routes.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { DestinationStore } from './store.js';
+import type { ConsentStore } from '../privacy/consent/index.js';
 import { Unsubscribes } from './unsubscribe.js';
 
 export { enqueue, type NewDelivery } from './outbox.js';
@@ -35,6 +36,8 @@ export async function createDestinations(o: {
   box: SecretBox;
   /** The server's Prometheus registry (GET /metrics). */
   registry: Registry;
+  /** Consent statements (privacy/consent): every send is checked against them. */
+  consent: ConsentStore;
 }) {
   const onError = (err: unknown) => o.app.log.error({ err }, 'destinations');
   const store = new DestinationStore(o.db, o.dialect, o.clock, o.box, (d, error) =>
@@ -52,7 +55,7 @@ export async function createDestinations(o: {
     store,
     deliveries,
     identifiers: traitsIdentifierSource(o.db, o.dialect),
-    profiles: new ProfileReads(o.db, o.dialect),
+    profiles: new ProfileReads(o.db, o.dialect, o.consent),
     unsubscribes,
     metrics,
     onError,
@@ -69,7 +72,7 @@ export async function createDestinations(o: {
   ];
   await o.app.register(destinationRoutes, {
     keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),
-    identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect),
+    identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect, o.consent),
     db: o.db, dialect: o.dialect, clock: o.clock,
   });
   return { stages, worker: engine, engine, store };

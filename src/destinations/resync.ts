@@ -11,7 +11,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import { consentAllows } from './consent.js';
+import { consentAllows } from '../privacy/consent/index.js';
 import type { IdentifierSource, ProfileIdentifiers } from './identifiers.js';
 import { enqueue, type NewDelivery } from './outbox.js';
 import type { ProfileReads } from './profile-reads.js';

@@ -158,9 +158,13 @@ export class Ingestor {
     const transformed = this.deps.transform ? await this.deps.transform(accepted, ctx) : accepted;
     const outcomes = await log.append(this.deps.screen ? await this.deps.screen(source.sourceId, transformed) : transformed);
     const fresh = outcomes.filter((o) => o.status === 'accepted').length;
+    // Refused for a forgotten person's identifiers: acknowledged like a duplicate (an SDK must not retry it), counted apart.
+    const duplicates = outcomes.filter((o) => o.status === 'duplicate').length;
     metrics.eventsAccepted.inc({ source_id: source.sourceId }, fresh);
-    if (fresh < outcomes.length) metrics.eventsDuplicate.inc({ source_id: source.sourceId }, outcomes.length - fresh);
-    return { success: true, accepted: fresh, duplicates: outcomes.length - fresh, rejected: rejected.map(({ error: _e, ...r }) => r) };
+    if (duplicates > 0) metrics.eventsDuplicate.inc({ source_id: source.sourceId }, duplicates);
+    const suppressed = outcomes.length - fresh - duplicates;
+    if (suppressed > 0) metrics.eventsRejected.inc({ code: 'suppressed' }, suppressed);
+    return { success: true, accepted: fresh, duplicates, rejected: rejected.map(({ error: _e, ...r }) => r) };
   }
 
   private async authenticate(key: unknown): Promise<SourceAuth> {

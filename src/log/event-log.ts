@@ -17,7 +17,11 @@ export interface StoredEvent extends Omit<NewLogEvent, 'payload'> {
   payload: Record<string, unknown>;
 }
 
-export type AppendOutcome = { status: 'accepted'; seq: number } | { status: 'duplicate' };
+/** `suppressed`: refused by the admission check (an identifier of a person who asked to be forgotten). */
+export type AppendOutcome = { status: 'accepted'; seq: number } | { status: 'duplicate' } | { status: 'suppressed' };
+
+/** Which of these events may enter the log (src/privacy/dsr's suppression list); true = admitted. */
+export type Admission = (events: NewLogEvent[]) => Promise<boolean[]>;
 
 export interface EventQuery {
   sourceId?: string;
@@ -44,6 +48,7 @@ export class EventLog {
   private readonly group: GroupCommit<NewLogEvent, AppendOutcome>;
   private readonly listeners = new Set<Listener>();
   private readonly writer: LogWriter;
+  private admission?: Admission;
 
   constructor(
     private readonly db: Db,
@@ -61,10 +66,24 @@ export class EventLog {
     return this.options.logFile;
   }
 
-  /** Resolves when every event is durable (or known to be a duplicate); outcomes follow input order. */
-  append(events: NewLogEvent[]): Promise<AppendOutcome[]> {
-    if (events.length === 0) return Promise.resolve([]);
-    return this.group.submit(events);
+  /**
+   * The check every append passes, whatever the path (tracking API, connectors, imports): events it
+   * refuses never reach the log.
+   */
+  admitWith(admission: Admission) {
+    this.admission = admission;
+  }
+
+  /** Resolves when every event is durable (or known to be a duplicate or refused); outcomes follow input order. */
+  async append(events: NewLogEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    if (!this.admission) return this.group.submit(events);
+    const admitted = await this.admission(events);
+    if (admitted.every(Boolean)) return this.group.submit(events);
+    const kept = events.filter((_, i) => admitted[i]);
+    const outcomes = kept.length > 0 ? await this.group.submit(kept) : [];
+    let next = 0;
+    return events.map((_, i): AppendOutcome => (admitted[i] ? outcomes[next++] : { status: 'suppressed' }));
   }
 
   /** In-process notification after each commit (live debugger, embedded pipeline wake-up). */
@@ -113,6 +132,19 @@ export class EventLog {
   /** Forgets messageIds older than the dedupe window. */
   async pruneDedupe(): Promise<number> {
     return this.writer.pruneDedupe(this.options.clock.now() - this.options.dedupeWindowMs);
+  }
+
+  /**
+   * Erasure (data-subject delete): removes these events from the log for good. The log is otherwise
+   * append-only; only src/privacy/dsr calls this.
+   */
+  purge(seqs: number[]): Promise<number> {
+    return seqs.length === 0 ? Promise.resolve(0) : this.writer.purge([...seqs].sort((a, b) => a - b));
+  }
+
+  /** Erasure: rewrites the log's storage so that purged events leave no bytes behind. */
+  compact(): Promise<void> {
+    return this.writer.compact();
   }
 
   /** Commits what was submitted, then releases the writer; append no more after this. */

@@ -20,5 +20,9 @@ export interface LogWriter {
   append(events: NewLogEvent[], dedupeCutoff: number): Promise<(number | null)[]>;
   /** Forgets messageIds last seen before `cutoff`; returns how many. */
   pruneDedupe(cutoff: number): Promise<number>;
+  /** Erasure (data-subject delete): removes these events from the log for good; returns how many. */
+  purge(seqs: number[]): Promise<number>;
+  /** Erasure: rewrites the log's storage so removed events leave no trace in its files (SQLite: checkpoint + VACUUM). */
+  compact(): Promise<void>;
   close?(): Promise<void>;
 }

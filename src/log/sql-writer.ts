@@ -1,6 +1,7 @@
 // Commits a group of log appends through Kysely: the PostgreSQL path (SQLite's log has a writer thread).
 // Multi-row statements keep round trips few; an advisory lock keeps log offsets in commit order.
 import type { Db, Dialect } from '../storage/index.js';
+import { sql } from 'kysely';
 import { chunkRows } from '../storage/index.js';
 import type { LogWriter, NewLogEvent } from './log-writer.js';
 
@@ -55,6 +56,20 @@ export class SqlLogWriter implements LogWriter {
       return seqs;
     });
     return events.map((e) => seqs.get(key(e.sourceId, e.messageId)) ?? null);
+  }
+
+  async purge(seqs: number[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < seqs.length; i += 1000) {
+      const res = await this.db.deleteFrom('events').where('seq', 'in', seqs.slice(i, i + 1000)).executeTakeFirst();
+      removed += Number(res.numDeletedRows);
+    }
+    return removed;
+  }
+
+  /** PostgreSQL: VACUUM drops the dead tuples' data from the table's pages (the store compacts its other tables alike). */
+  async compact(): Promise<void> {
+    await sql`VACUUM events`.execute(this.db);
   }
 
   async pruneDedupe(cutoff: number): Promise<number> {

@@ -75,6 +75,27 @@ function append(rows, cutoff) {
 const forget = conn.prepare('DELETE FROM dedupe WHERE seen_at < ?');
 const prune = (cutoff) => write(() => forget.run(cutoff).changes);
 
+// Erasure (a data-subject delete): the events go, then compaction rewrites the file so that their
+// bytes are in no page of log.db and the WAL is empty. A checkpoint cannot truncate the WAL while a
+// reader (the main connection, which attaches this file) is inside a read transaction: retried.
+const remove = conn.prepare('DELETE FROM events WHERE seq = ?');
+const purge = (seqs) => write(() => seqs.reduce((n, seq) => n + remove.run(seq).changes, 0));
+
+function checkpoint() {
+  for (let attempt = 0; ; attempt++) {
+    const [row] = conn.pragma('wal_checkpoint(TRUNCATE)');
+    if (row.busy === 0) return;
+    if (attempt >= 200) throw new Error('the event log WAL could not be truncated: a reader kept it busy');
+    Atomics.wait(pause, 0, 0, 25);
+  }
+}
+
+function compact() {
+  checkpoint();
+  conn.exec('VACUUM');
+  checkpoint();
+}
+
 parentPort.on('message', (msg) => {
   if (msg.close) {
     conn.close();
@@ -83,6 +104,11 @@ parentPort.on('message', (msg) => {
   }
   try {
     if (msg.prune !== undefined) parentPort.postMessage({ id: msg.id, pruned: prune(msg.prune) });
+    else if (msg.purge !== undefined) parentPort.postMessage({ id: msg.id, pruned: purge(msg.purge) });
+    else if (msg.compact) {
+      compact();
+      parentPort.postMessage({ id: msg.id, done: true });
+    }
     else parentPort.postMessage({ id: msg.id, seqs: append(msg.rows, msg.cutoff) });
   } catch (err) {
     parentPort.postMessage({ id: msg.id, error: { message: err.message, code: err.code } });

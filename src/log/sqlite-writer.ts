@@ -13,7 +13,7 @@ import { SQLITE_CACHE_KIB } from '../storage/open.js';
 /** The fields of one event, in the thread's insert order; events are sent as one flat array (see FIELDS). */
 type Field = string | number | null;
 const FIELDS = 9;
-type Reply = { id: number; seqs: (number | null)[] } | { id: number; pruned: number } | { id: number; error: { message: string; code?: string } };
+type Reply = { id: number; seqs: (number | null)[] } | { id: number; pruned: number } | { id: number; done: true } | { id: number; error: { message: string; code?: string } };
 
 const threadFile = fileURLToPath(new URL('./sqlite-log-thread.mjs', import.meta.url));
 /** Longest wait for the log file's write lock before an append fails (another API process's writer holds it). */
@@ -35,7 +35,7 @@ export class SqliteLogWriter implements LogWriter {
       if (this.pending.size === 0) this.thread.unref();
       if (!waiter) return;
       if ('error' in reply) waiter.reject(Object.assign(new Error(`event log writer: ${reply.error.message}`), { code: reply.error.code }));
-      else waiter.resolve(('seqs' in reply ? reply.seqs : reply.pruned) as never);
+      else waiter.resolve(('seqs' in reply ? reply.seqs : 'pruned' in reply ? reply.pruned : undefined) as never);
     });
     this.thread.on('error', (err) => this.fail(err));
     this.thread.on('exit', (code) => this.fail(new Error(`the event log writer thread exited (code ${code})`)));
@@ -62,6 +62,16 @@ export class SqliteLogWriter implements LogWriter {
   /** On the log's connection: the main connection sees the log file read-only. */
   pruneDedupe(cutoff: number): Promise<number> {
     return this.request({ prune: cutoff });
+  }
+
+  /** Erasure, on the log's connection: removes these events; returns how many. */
+  purge(seqs: number[]): Promise<number> {
+    return this.request({ purge: seqs });
+  }
+
+  /** Erasure: checkpoints the WAL into log.db, rebuilds log.db (VACUUM) and truncates the WAL. */
+  compact(): Promise<void> {
+    return this.request({ compact: true });
   }
 
   private request<T>(message: object): Promise<T> {

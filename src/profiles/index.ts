@@ -4,3 +4,4 @@ export { emptyState, foldEvent, combineStates, traitValues, traitWins, type Prof
 export { computedValue, windowedValue, isIncremental, isStored, type AggState, type FoldEvent } from './computed-traits.js';
 export { ComputedTraitDefinition, ProfileView } from './schema.js';
 export { loadDefinitions } from './definitions-store.js';
+export { ProfileReader } from './reader.js';

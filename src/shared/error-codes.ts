@@ -127,6 +127,14 @@ export const ERROR_CODES = {
   already_replayed: { status: [409], meaning: 'the set-aside item was already replayed' },
   replay_not_ready: { status: [409], meaning: 'the stage cannot apply the item yet (it waits for an earlier stage); try again later' },
   replay_failed: { status: [409], meaning: 'the set-aside item still fails in its stage; the error is recorded on the item' },
+
+  // Privacy: consent and data-subject requests.
+  consent_category_not_found: { status: [404, 400], meaning: 'no consent category with this id (400 when named in a consent statement)' },
+  consent_category_exists: { status: [409], meaning: 'a consent category with this id (compared case-insensitively) already exists' },
+  consent_category_in_use: { status: [409], meaning: 'destinations still send under this consent category; `details.destinations` lists them' },
+  consent_category_required: { status: [400], meaning: 'the consent category is required (necessary) and cannot be refused' },
+  privacy_request_not_found: { status: [404], meaning: 'no data-subject request with this id' },
+  privacy_export_unavailable: { status: [409], meaning: 'the request is not a completed access request, or its export was removed (the person was deleted since)' },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -28,6 +28,11 @@ export class SecretBox {
     return 'v1.' + createHmac('sha256', this.key).update('meridian secret key check').digest('base64url');
   }
 
+  /** A key for one purpose (e.g. keyed hashes of identifiers), derived from this one: HMAC(key, label). */
+  derive(label: string): Buffer {
+    return createHmac('sha256', this.key).update(`meridian derived key: ${label}`).digest();
+  }
+
   open(sealed: string): string {
     const [version, nonce, body, tag] = sealed.split('.');
     if (version !== VERSION || !nonce || body === undefined || !tag)

@@ -1,0 +1,55 @@
+// Kysely types of the consent and data-subject-request tables (migrations 210, 211), added to the
+// shared Database by augmentation.
+export interface ConsentCategoriesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  required: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsentRecordsTable {
+  id: string;
+  profile_id: string;
+  preferences: string;
+  source: string;
+  actor: string | null;
+  at: number;
+}
+
+export type RequestKind = 'access' | 'rectify' | 'delete' | 'suppress';
+export type RequestStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface PrivacyRequestsTable {
+  id: string;
+  kind: RequestKind;
+  subject_hash: string;
+  proof_salt: string;
+  proof_hash: string;
+  status: RequestStatus;
+  step: string | null;
+  progress: number;
+  params: string | null;
+  result: string | null;
+  export: string | null;
+  actor: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface PrivacySuppressionsTable {
+  hash: string;
+  request_id: string;
+  at: number;
+}
+
+declare module '../storage/schema.js' {
+  interface Database {
+    consent_categories: ConsentCategoriesTable;
+    consent_records: ConsentRecordsTable;
+    privacy_requests: PrivacyRequestsTable;
+    privacy_suppressions: PrivacySuppressionsTable;
+  }
+}
