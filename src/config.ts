@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   trustedProxies: Type.Array(Type.String({ minLength: 1 })),
   /** Where browsers reach this server when not at the Host they send, e.g. https://shop.example/cdp behind a path proxy. */
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^?#]+[^/?#]$' })),
+  /** How long a data-subject delete waits for the ad platforms' audience removals before erasing anyway. */
+  privacyForwardTimeoutMs: Type.Integer({ minimum: 0 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -44,6 +46,7 @@ export const defaults: Config = {
   futureToleranceMs: 5 * 60_000,
   adminOrigins: [],
   trustedProxies: [],
+  privacyForwardTimeoutMs: 120_000,
 };
 
 const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
@@ -61,6 +64,7 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_ADMIN_ORIGINS: { key: 'adminOrigins', list: true },
   MERIDIAN_TRUSTED_PROXIES: { key: 'trustedProxies', list: true },
   MERIDIAN_PUBLIC_URL: { key: 'publicUrl' },
+  MERIDIAN_PRIVACY_FORWARD_TIMEOUT_MS: { key: 'privacyForwardTimeoutMs', int: true },
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

@@ -23,6 +23,7 @@ import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
 import { overviewRoutes } from './analytics/index.js';
+import { createConsent, createPrivacy } from './privacy/index.js';
 
 export interface Meridian {
   config: Config;
@@ -116,9 +117,16 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   stages.push(campaignTouchesStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
-  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry });
+  const consent = createConsent(storage.db, storage.dialect, clock);
+  const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry, consent });
   stages.push(...(destinations.stages as Stage<unknown>[]));
   workers.push(destinations.worker);
+  // Consent and data-subject requests; the suppression list screens every append to the log from here on.
+  const privacy = await createPrivacy({
+    app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, consent,
+    pokeDeliveries: () => destinations.engine.poke(), forwardTimeoutMs: config.privacyForwardTimeoutMs, compactAfterDelete: true,
+  });
+  workers.push(privacy.worker);
   const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });
   workers.push(...connectorParts.workers);
 

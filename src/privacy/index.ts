@@ -1,0 +1,57 @@
+// Public surface of privacy: consent (one decision for every send) and data-subject requests, wired
+// together by createPrivacy. Other capabilities import consent from './consent/index.js' directly
+// when privacy's own imports of theirs would make a cycle (destinations).
+import './tables.js';
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeyStore } from '../auth/index.js';
+import type { EventLog } from '../log/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import type { Db, Dialect } from '../storage/index.js';
+import { ProfileReader } from '../profiles/index.js';
+import { ConsentStore, consentRoutes } from './consent/index.js';
+import { PrivacyRequests, Suppressions, privacyRequestRoutes } from './dsr/index.js';
+
+export * from './consent/index.js';
+export * from './dsr/index.js';
+export { PRIVACY_PERMISSIONS, type PrivacyPermission } from './permissions.js';
+
+/** The consent store, created before destinations (which check every send against it). */
+export const createConsent = (db: Db, dialect: Dialect, clock: Clock) => new ConsentStore(db, dialect, clock);
+
+export async function createPrivacy(o: {
+  app: FastifyInstance;
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  log: EventLog;
+  keys: ApiKeyStore;
+  box: SecretBox;
+  consent: ConsentStore;
+  /** Wakes the delivery engine (audience removals of a delete). */
+  pokeDeliveries: () => void;
+  forwardTimeoutMs: number;
+  compactAfterDelete: boolean;
+}) {
+  const profiles = new ProfileReader(o.db, o.dialect, o.clock);
+  const hashKey = o.box.derive('privacy identifiers');
+  const suppressions = new Suppressions(o.db, hashKey, o.clock);
+  o.log.admitWith(suppressions.admission);
+  const requests = new PrivacyRequests({
+    db: o.db,
+    dialect: o.dialect,
+    clock: o.clock,
+    log: o.log,
+    box: o.box,
+    hashKey,
+    profiles,
+    consent: o.consent,
+    suppressions,
+    forward: { poke: o.pokeDeliveries, timeoutMs: o.forwardTimeoutMs },
+    compact: o.compactAfterDelete,
+    onError: (err, requestId) => o.app.log.error({ err, requestId }, 'privacy request failed'),
+  });
+  await o.app.register(consentRoutes, { keys: o.keys, store: o.consent, profiles });
+  await o.app.register(privacyRequestRoutes, { keys: o.keys, requests });
+  return { requests, suppressions, worker: { start: () => void requests.start(), stop: () => requests.stop() } };
+}
