@@ -16,21 +16,28 @@ export class ProfileReads {
   }
 
   /**
-   * For each event: its profile's effective consent now (which folds in the event's own statement and
-   * any later one), then the event's own statement (an event not yet attributed to a profile).
+   * For each event (log offset, and the user or anonymous id it was ordered by): its profile's effective
+   * consent now — which folds in the event's own statement and any later one — then the event's own
+   * statement. Event forwarding does not wait for identity resolution, so an event not yet in a
+   * timeline is attributed through the identity graph by its id.
    */
-  async consentForEvents(seqs: number[]): Promise<Map<number, CategoryPreferences[]>> {
+  async consentForEvents(events: { seq: number; id: string }[]): Promise<Map<number, CategoryPreferences[]>> {
     const out = new Map<number, CategoryPreferences[]>();
-    for (let i = 0; i < seqs.length; i += 1000) {
-      const part = seqs.slice(i, i + 1000);
-      const [own, owners] = await Promise.all([
-        this.db.selectFrom('consent_events').select(['seq', 'preferences']).where('seq', 'in', part).execute(),
-        this.db.selectFrom('profile_events').select(['seq', 'profile_id']).where('seq', 'in', part).execute(),
+    for (let i = 0; i < events.length; i += 500) {
+      const part = events.slice(i, i + 500);
+      const seqs = part.map((e) => e.seq);
+      const ids = [...new Set(part.flatMap((e) => [`user_id:${e.id}`, `anonymous_id:${e.id}`]))];
+      const [own, owners, graph] = await Promise.all([
+        this.db.selectFrom('consent_events').select(['seq', 'preferences']).where('seq', 'in', seqs).execute(),
+        this.db.selectFrom('profile_events').select(['seq', 'profile_id']).where('seq', 'in', seqs).execute(),
+        this.db.selectFrom('identity_identifiers').select(['key', 'profile_id']).where('key', 'in', ids).execute(),
       ]);
-      const profiles = await this.consent.latest([...new Set(owners.map((o) => o.profile_id))]);
       const ownBySeq = new Map(own.map((r) => [Number(r.seq), this.dialect.parseJson(r.preferences) as CategoryPreferences]));
       const ownerBySeq = new Map(owners.map((r) => [Number(r.seq), r.profile_id]));
-      for (const seq of part) out.set(seq, [profiles.get(ownerBySeq.get(seq) ?? '') ?? {}, ownBySeq.get(seq) ?? {}]);
+      const ownerByKey = new Map(graph.filter((g) => g.profile_id).map((g) => [g.key, g.profile_id!]));
+      const ownerOf = (e: { seq: number; id: string }) => ownerBySeq.get(e.seq) ?? ownerByKey.get(`user_id:${e.id}`) ?? ownerByKey.get(`anonymous_id:${e.id}`);
+      const profiles = await this.consent.latest([...new Set(part.map(ownerOf).filter((p): p is string => p !== undefined))]);
+      for (const e of part) out.set(e.seq, [profiles.get(ownerOf(e) ?? '') ?? {}, ownBySeq.get(e.seq) ?? {}]);
     }
     return out;
   }
