@@ -23,6 +23,7 @@ const page = {
   destinations: lazy(() => import('./pages/destinations/DestinationsList')),
   destinationNew: lazy(() => import('./pages/destinations/DestinationCreate')),
   destination: lazy(() => import('./pages/destinations/DestinationDetail')),
+  privacy: lazy(() => import('./pages/privacy/PrivacyRequests')),
   settings: lazy(() => import('./pages/settings/Settings')),
 };
 
@@ -76,6 +77,7 @@ const router = createBrowserRouter([
       { path: 'destinations', element: guarded('destinations', <page.destinations />) },
       { path: 'destinations/new', element: guarded('destinations', <page.destinationNew />) },
       { path: 'destinations/:id', element: guarded('destinations', <page.destination />) },
+      { path: 'privacy', element: guarded('privacy', <page.privacy />) },
       { path: 'settings', element: guarded('settings', <page.settings />) },
       { path: '*', element: <Navigate to="/" replace /> },
     ],

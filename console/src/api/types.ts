@@ -17,6 +17,8 @@ import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSche
 import type { MqttSource as MqttSourceSchema, PutMqttBody } from '../../../src/sources/mqtt/schema';
 import type { DbSyncSource as DbSyncSourceSchema, PutDbSyncBody, RunResult } from '../../../src/sources/db-sync/schema';
 import type { CampaignVisits as CampaignVisitsSchema, ReportImportResult, Platform } from '../../../src/sources/ads/schema';
+import type { ConsentCategory as ConsentCategorySchema, NewConsentCategory as NewConsentCategorySchema, ConsentState as ConsentStateSchema, ConsentStatement as ConsentStatementSchema } from '../../../src/privacy/consent/schema';
+import type { PrivacyRequest as PrivacyRequestSchema, NewPrivacyRequest as NewPrivacyRequestSchema } from '../../../src/privacy/dsr/schema';
 
 export interface Page<T> {
   data: T[];
@@ -73,3 +75,9 @@ export type DbSyncRun = RunResult;
 export type AdPlatform = Static<typeof Platform>;
 export type AdReportImport = ReportImportResult;
 export type CampaignVisits = Static<typeof CampaignVisitsSchema>;
+export type ConsentCategory = Static<typeof ConsentCategorySchema>;
+export type NewConsentCategory = Static<typeof NewConsentCategorySchema>;
+export type ConsentState = Static<typeof ConsentStateSchema>;
+export type ConsentStatement = Static<typeof ConsentStatementSchema>;
+export type PrivacyRequest = Static<typeof PrivacyRequestSchema>;
+export type NewPrivacyRequest = Static<typeof NewPrivacyRequestSchema>;

@@ -2,7 +2,7 @@
 // this only keeps the navigation to what will work).
 import type { Role } from '../api/types';
 
-export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'destinations', 'settings'] as const;
+export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {
@@ -11,6 +11,7 @@ const READ: Record<Section, readonly Role[]> = {
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],
   destinations: ['admin', 'manager', 'analyst', 'support'],
+  privacy: ['admin', 'manager'],
   settings: ['admin', 'manager', 'analyst'],
 };
 
@@ -24,6 +25,9 @@ const WRITE = {
   destinations: ['admin'],
   identityRules: ['admin'],
   unmerge: ['admin'],
+  consent: ['admin', 'manager'],
+  privacyRequests: ['admin'],
+  privacyExport: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof WRITE;
 

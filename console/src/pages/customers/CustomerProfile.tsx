@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { Button, Card, Checkbox, Col, Descriptions, Drawer, Empty, Form, Input, Modal, Row, Select, Skeleton, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { ConsentCard } from '../privacy/ConsentCard';
 import { api, seg } from '../../api/client';
 import { orNull } from '../../api/optional';
 import type { Membership, Merge, Page, Profile, RfmScore, Source, TimelineEntry } from '../../api/types';
@@ -122,6 +123,7 @@ export default function CustomerProfile() {
                 )}
               </Card>
             )}
+            <ConsentCard base={base} />
             <MergeHistory base={base} profile={p} admin={can(me?.role, 'unmerge')} />
           </Space>
         </Col>

@@ -1,5 +1,5 @@
 // Settings that have an API today: identity resolution rules (and the rebuild that applies them to
-// past events) and computed trait definitions.
+// past events), computed trait definitions and consent categories.
 import { useEffect, useState } from 'react';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
@@ -11,6 +11,7 @@ import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
+import { ConsentCategoriesPanel } from '../privacy/ConsentCategories';
 
 type IdentifierRule = IdentityRules['identifiers'][number];
 const NORMALISE: IdentifierRule['normalise'][] = ['none', 'trim', 'lowercase', 'email', 'phone'];
@@ -26,6 +27,7 @@ export default function Settings() {
         items={[
           { key: 'identity', label: t('settings.identity'), children: <IdentityRulesPanel /> },
           { key: 'computed', label: t('settings.computed'), children: <ComputedTraitsPanel /> },
+          { key: 'consent', label: t('privacy.categories'), children: <ConsentCategoriesPanel /> },
         ]}
       />
     </>
