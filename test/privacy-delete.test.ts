@@ -13,6 +13,7 @@ import { storesUnderTest } from './helpers/stores.js';
 import { adminApi } from './helpers/admin-api.js';
 import { eventually } from './helpers/eventually.js';
 import { EXEMPT_TABLES, PERSONAL_DATA, existingTables } from '../src/privacy/index.js';
+import { startFakeMeta } from './fakes/meta.js';
 
 const ALICE = { userId: 'u-alice-5c1e', email: 'alice.liddell@example.com', phone: '+886 912 345 678', anon: 'anon-alice-9d2f' };
 const BOB = { userId: 'u-bob-77aa', email: 'bob.builder@example.org', phone: '+886 955 111 222', anon: 'anon-bob-3e4d' };
@@ -150,6 +151,62 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect((await get(`/v1/profiles/user_id/someone-new`)).status).toBe(404);
     expect((await get(`/v1/profiles/user_id/carol`)).status).toBe(200);
     if (store === 'sqlite') for (const needle of [BOB.email, BOB.userId, '+886955111222']) expect(filesContaining(server.dataDir, needle), needle).toEqual([]);
+  }, 120_000);
+
+  it('exports everything about a person for an access request, and rectifies traits through the log', async () => {
+    const send = (path: string, body: object) => track(server.url, source.writeKey, path, body);
+    await send('/v1/identify', { userId: 'u-erin', traits: { email: 'erin@example.com', name: 'Erin Typo' } });
+    await send('/v1/track', { userId: 'u-erin', event: 'Order Completed', properties: { total: 9 }, context: { consent: { categoryPreferences: { marketing: false } } } });
+    await server.meridian.drainPipeline();
+    const access = await call('POST', '/v1/privacy/requests', { kind: 'access', identifier: { type: 'email', value: 'erin@example.com' } });
+    expect(access.status).toBe(202);
+    const done = await finished(access.body.id);
+    expect(done).toMatchObject({ status: 'completed', result: { profiles: 1, events: 2, exportAvailable: true } });
+    const res = await server.admin(`/v1/privacy/requests/${access.body.id}/export`);
+    expect(res.headers['get']('content-disposition')).toContain('attachment');
+    const doc = await res.json();
+    expect(doc.identifiers).toEqual(expect.arrayContaining([{ type: 'email', value: 'erin@example.com' }, { type: 'user_id', value: 'u-erin' }]));
+    expect(doc.profiles[0].profile.traits.name.value).toBe('Erin Typo');
+    expect(doc.profiles[0].consent.preferences).toEqual({ marketing: false });
+    expect(doc.events.map((e: { payload: { type: string } }) => e.payload.type).sort()).toEqual(['identify', 'track']);
+
+    const fix = await call('POST', '/v1/privacy/requests', { kind: 'rectify', identifier: { type: 'user_id', value: 'u-erin' }, traits: { name: 'Erin Tan' } });
+    expect(fix.status).toBe(202);
+    expect((await finished(fix.body.id)).status).toBe('completed');
+    await server.meridian.drainPipeline();
+    const profile = await get('/v1/profiles/email/erin@example.com');
+    expect(profile.body.traits.name).toMatchObject({ value: 'Erin Tan', source: 'privacy' });
+
+    // Deleting Erin drops the export made for her.
+    expect((await finished((await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'user_id', value: 'u-erin' } })).body.id)).status).toBe('completed');
+    expect((await get(`/v1/privacy/requests/${access.body.id}/export`)).body.error.code).toBe('privacy_export_unavailable');
+    expect((await get(`/v1/privacy/requests/${fix.body.id}/export`)).status).toBe(409);
+  }, 120_000);
+
+  it('forwards a delete to the ad platforms holding the person (Meta audience removal)', async () => {
+    const meta = await startFakeMeta({ token: 'meta-token', audiences: ['2385'] });
+    try {
+      const seg = await call('POST', '/v1/segments', { name: 'VIP', rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'equals', value: 'vip' } } });
+      expect(seg.status).toBe(201);
+      const d = await call('POST', '/v1/destinations', {
+        name: 'Meta VIPs', kind: 'audience', connector: 'meta', config: { apiBaseUrl: meta.url }, secrets: { accessToken: 'meta-token' }, segments: { [seg.body.id]: '2385' },
+        delivery: { baseBackoffMs: 30, maxBackoffMs: 300, breakerThreshold: 3, breakerOpenMs: 100 },
+      });
+      expect(d.status).toBe(201);
+      for (const who of ['dana', 'eve']) await track(server.url, source.writeKey, '/v1/identify', { userId: `u-${who}`, traits: { email: `${who}@example.com`, plan: 'vip' } });
+      await server.meridian.drainPipeline();
+      await eventually(() => expect(meta.audiences.get('2385')!.size).toBe(2), 30_000);
+
+      const filed = await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'email', value: 'dana@example.com' } });
+      const done = await finished(filed.body.id);
+      expect(done.status).toBe('completed');
+      expect(done.result.destinations).toEqual([{ destinationId: d.body.id, status: 'delivered' }]);
+      expect(meta.audiences.get('2385')!.size).toBe(1);
+      expect(meta.accepted.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+      expect((await call('DELETE', `/v1/destinations/${d.body.id}`)).status).toBe(204);
+    } finally {
+      await meta.close();
+    }
   }, 120_000);
 
   it('refuses bad requests with clear errors', async () => {
