@@ -296,10 +296,9 @@ export class DeliveryEngine {
       // API, or a later event, may have refused the category since the delivery was queued). A retry
       // carries exactly the items of its first attempt, so only first attempts are checked.
       const fresh = d.category ? rows.filter((r) => r.attempt_group === null) : [];
-      const consent = fresh.length > 0 ? await this.o.profiles.consentForEvents(fresh.flatMap((r) => { const seq = this.eventSeq(r); return seq === undefined ? [] : [{ seq, id: r.order_key }]; })) : new Map();
+      const consent = fresh.length > 0 ? await this.o.profiles.consentForDeliveries(fresh.map((r) => ({ id: r.id, seq: this.eventSeq(r), key: r.order_key }))) : new Map();
       for (const row of rows) {
-        const seq = row.attempt_group === null ? this.eventSeq(row) : undefined;
-        if (seq !== undefined && d.category && !consentAllows(consent.get(seq), d.category)) {
+        if (consent.has(row.id) && !consentAllows(consent.get(row.id), d.category)) {
           skip(row, `consent for ${d.category} is denied`);
           continue;
         }

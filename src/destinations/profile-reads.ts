@@ -16,28 +16,30 @@ export class ProfileReads {
   }
 
   /**
-   * For each event (log offset, and the user or anonymous id it was ordered by): its profile's effective
-   * consent now — which folds in the event's own statement and any later one — then the event's own
-   * statement. Event forwarding does not wait for identity resolution, so an event not yet in a
-   * timeline is attributed through the identity graph by its id.
+   * For each event delivery (its row id, the log offset of its event if any, and its ordering key: the
+   * user or anonymous id — or the profile id for sends that are not events of the log, e.g. journeys'):
+   * the profile's effective consent now — which folds in the event's own statement and any later one —
+   * then the event's own statement. Event forwarding does not wait for identity resolution, so an event
+   * not yet in a timeline is attributed through the identity graph by its id.
    */
-  async consentForEvents(events: { seq: number; id: string }[]): Promise<Map<number, CategoryPreferences[]>> {
+  async consentForDeliveries(rows: { id: number; seq?: number; key: string }[]): Promise<Map<number, CategoryPreferences[]>> {
     const out = new Map<number, CategoryPreferences[]>();
-    for (let i = 0; i < events.length; i += 500) {
-      const part = events.slice(i, i + 500);
-      const seqs = part.map((e) => e.seq);
-      const ids = [...new Set(part.flatMap((e) => [`user_id:${e.id}`, `anonymous_id:${e.id}`]))];
+    for (let i = 0; i < rows.length; i += 500) {
+      const part = rows.slice(i, i + 500);
+      const seqs = part.flatMap((r) => (r.seq === undefined ? [] : [r.seq]));
+      const ids = [...new Set(part.flatMap((r) => [`user_id:${r.key}`, `anonymous_id:${r.key}`]))];
       const [own, owners, graph] = await Promise.all([
-        this.db.selectFrom('consent_events').select(['seq', 'preferences']).where('seq', 'in', seqs).execute(),
-        this.db.selectFrom('profile_events').select(['seq', 'profile_id']).where('seq', 'in', seqs).execute(),
+        seqs.length ? this.db.selectFrom('consent_events').select(['seq', 'preferences']).where('seq', 'in', seqs).execute() : [],
+        seqs.length ? this.db.selectFrom('profile_events').select(['seq', 'profile_id']).where('seq', 'in', seqs).execute() : [],
         this.db.selectFrom('identity_identifiers').select(['key', 'profile_id']).where('key', 'in', ids).execute(),
       ]);
       const ownBySeq = new Map(own.map((r) => [Number(r.seq), this.dialect.parseJson(r.preferences) as CategoryPreferences]));
       const ownerBySeq = new Map(owners.map((r) => [Number(r.seq), r.profile_id]));
       const ownerByKey = new Map(graph.filter((g) => g.profile_id).map((g) => [g.key, g.profile_id!]));
-      const ownerOf = (e: { seq: number; id: string }) => ownerBySeq.get(e.seq) ?? ownerByKey.get(`user_id:${e.id}`) ?? ownerByKey.get(`anonymous_id:${e.id}`);
-      const profiles = await this.consent.latest([...new Set(part.map(ownerOf).filter((p): p is string => p !== undefined))]);
-      for (const e of part) out.set(e.seq, [profiles.get(ownerOf(e) ?? '') ?? {}, ownBySeq.get(e.seq) ?? {}]);
+      const ownerOf = (r: { seq?: number; key: string }) =>
+        (r.seq !== undefined ? ownerBySeq.get(r.seq) : undefined) ?? ownerByKey.get(`user_id:${r.key}`) ?? ownerByKey.get(`anonymous_id:${r.key}`) ?? r.key;
+      const profiles = await this.consent.latest([...new Set(part.map(ownerOf))]);
+      for (const r of part) out.set(r.id, [profiles.get(ownerOf(r)) ?? {}, (r.seq !== undefined ? ownBySeq.get(r.seq) : undefined) ?? {}]);
     }
     return out;
   }
