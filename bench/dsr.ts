@@ -2,7 +2,7 @@
 // erase from every personal-data table and the event log, compact the store (checkpoint + VACUUM of
 // both SQLite files) — in a store of N people against the same job in a store of N/10 people built in
 // the same run (the baseline), so the ratio shows how the job grows with the store. Also the erase
-// alone (no compaction) and an access export, at N. People are appended straight to the log (seeded:
+// alone (no compaction), the compaction alone and an access export, at each size. People are appended straight to the log (seeded:
 // identify + BENCH_DSR_EVENTS track events each) and the pipeline drained, so profiles, identities,
 // timelines and segments exist as after real ingest. In-process, through the request API's own code.
 // Settings (env): BENCH_DSR_PEOPLE (20000), BENCH_DSR_EVENTS (10 per person), BENCH_DSR_RUNS (3), BENCH_DIR (.bench).
@@ -16,7 +16,7 @@ import { built } from './built.js';
 
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
-const { eraseSubject, resolveSubject } = await built<typeof import('../src/privacy/index.js')>('privacy/index.js');
+const { compactStore, eraseSubject, resolveSubject } = await built<typeof import('../src/privacy/index.js')>('privacy/index.js');
 
 const PEOPLE = Number(process.env.BENCH_DSR_PEOPLE ?? 20_000);
 const EVENTS = Number(process.env.BENCH_DSR_EVENTS ?? 10);
@@ -88,9 +88,15 @@ for (const people of [Math.max(10, Math.round(PEOPLE / 10)), PEOPLE]) {
     await eraseSubject(m.storage.db, m.storage.dialect, m.log, subject);
     erase.push(performance.now() - t);
   }
+  const compaction: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    await compactStore(m.storage.db, m.storage.dialect, m.log);
+    compaction.push(performance.now() - t);
+  }
   results[people] = median(deletes);
   console.log(
-    `${people.toLocaleString('en')} people (${(people * (EVENTS + 1)).toLocaleString('en')} events, loaded in ${loadS.toFixed(1)} s): delete job median ${median(deletes).toFixed(0)} ms (runs ${deletes.map((d) => d.toFixed(0)).join(', ')}), erase without compaction median ${median(erase).toFixed(1)} ms, access export ${access.toFixed(0)} ms`,
+    `${people.toLocaleString('en')} people (${(people * (EVENTS + 1)).toLocaleString('en')} events, loaded in ${loadS.toFixed(1)} s): delete job median ${median(deletes).toFixed(0)} ms (runs ${deletes.map((d) => d.toFixed(0)).join(', ')}), erase without compaction median ${median(erase).toFixed(1)} ms, compaction alone median ${median(compaction).toFixed(0)} ms, access export ${access.toFixed(0)} ms`,
   );
   await m.close();
 }

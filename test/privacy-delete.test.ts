@@ -14,6 +14,7 @@ import { adminApi } from './helpers/admin-api.js';
 import { eventually } from './helpers/eventually.js';
 import { EXEMPT_TABLES, PERSONAL_DATA, existingTables } from '../src/privacy/index.js';
 import { startFakeMeta } from './fakes/meta.js';
+import { upload, waitForImport } from './helpers/imports.js';
 
 const ALICE = { userId: 'u-alice-5c1e', email: 'alice.liddell@example.com', phone: '+886 912 345 678', anon: 'anon-alice-9d2f' };
 const BOB = { userId: 'u-bob-77aa', email: 'bob.builder@example.org', phone: '+886 955 111 222', anon: 'anon-bob-3e4d' };
@@ -61,6 +62,10 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     source = await server.createSource('web');
     await person(ALICE, 'Alice Liddell');
     await person(BOB, 'Bob Builder');
+    // Their orders imported from an uploaded file too: the file stays under <data dir>/imports.
+    const csv = ['customer,email,ordered_on,total', `${ALICE.userId},${ALICE.email},2026-01-02,10`, `${BOB.userId},${BOB.email},2026-01-03,20`].join('\n');
+    const imported = await upload(server, csv, { sourceId: source.id, mapping: { event: 'Order Completed', fields: { customer: 'userId', email: 'email', ordered_on: 'timestamp', total: { to: 'properties.total', type: 'number' } } } });
+    expect((await waitForImport(server, imported.body.id)).status).toBe('completed');
     await server.meridian.drainPipeline();
   }, 60_000);
   afterAll(() => server?.close());
@@ -93,9 +98,10 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect(done.status).toBe('completed');
     expect(done.progress).toBe(1);
     expect(done.result.profiles).toBe(1);
-    expect(done.result.events).toBeGreaterThanOrEqual(4);
+    expect(done.result.events).toBeGreaterThanOrEqual(5);
     expect(done.result.rows.profiles).toBe(1);
     expect(done.result.rows.failed_events).toBe(1);
+    expect(done.result.importLines).toBe(1);
 
     expect((await get(`/v1/profiles/email/${encodeURIComponent(ALICE.email)}`)).body.error.code).toBe('profile_not_found');
     expect((await get(`/v1/profiles/user_id/${ALICE.userId}`)).status).toBe(404);

@@ -32,6 +32,7 @@ export async function createPrivacy(o: {
   pokeDeliveries: () => void;
   forwardTimeoutMs: number;
   compactAfterDelete: boolean;
+  dataDir: string;
 }) {
   const profiles = new ProfileReader(o.db, o.dialect, o.clock);
   const hashKey = o.box.derive('privacy identifiers');
@@ -49,6 +50,7 @@ export async function createPrivacy(o: {
     suppressions,
     forward: { poke: o.pokeDeliveries, timeoutMs: o.forwardTimeoutMs },
     compact: o.compactAfterDelete,
+    dataDir: o.dataDir,
     onError: (err, requestId) => o.app.log.error({ err, requestId }, 'privacy request failed'),
   });
   await o.app.register(consentRoutes, { keys: o.keys, store: o.consent, profiles });

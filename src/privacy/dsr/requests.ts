@@ -17,6 +17,7 @@ import type { Selectable } from 'kysely';
 import { buildExport } from './access-export.js';
 import { forwardRemovals, type ForwardOptions } from './forward.js';
 import { compactStore, eraseSubject } from './purge.js';
+import { scrubImportFiles } from './uploads.js';
 import type { NewPrivacyRequest, PrivacyRequest, RequestResult } from './schema.js';
 import { keyedHash, resolveSubject, saltedProof, subjectKey } from './subject.js';
 import type { Suppressions } from './suppression.js';
@@ -36,6 +37,8 @@ export interface RequestsOptions {
   consent: ConsentStore;
   suppressions: Suppressions;
   forward: Omit<ForwardOptions, 'db' | 'dialect' | 'clock'>;
+  /** The data directory: import files under it are scrubbed by a delete. */
+  dataDir: string;
   /** Whether a delete ends with compaction (checkpoint + VACUUM): on by default, the proof needs it. */
   compact: boolean;
   onError: (err: unknown, requestId: string) => void;
@@ -184,11 +187,13 @@ export class PrivacyRequests {
     const destinations = await forwardRemovals({ ...this.o.forward, db, dialect, clock }, id, subject);
     await this.progress(id, 'erasing', 0.5);
     const rows = await eraseSubject(db, dialect, this.o.log, subject);
+    await this.progress(id, 'scrubbing import files', 0.7);
+    const files = await scrubImportFiles(db, this.o.dataDir, subject.texts);
     if (this.o.compact) {
       await this.progress(id, 'compacting', 0.8);
       await compactStore(db, dialect, this.o.log);
     }
-    await this.finish(id, 'completed', { ...base, rows, destinations, ...(suppressed !== undefined ? { suppressed } : {}) });
+    await this.finish(id, 'completed', { ...base, rows, destinations, importLines: files.lines, importFilesBusy: files.busy, ...(suppressed !== undefined ? { suppressed } : {}) });
     // The request log keeps the salted proof only: not even the keyed hash of who it was about.
     await db.updateTable('privacy_requests').set({ subject_hash: row.proof_hash }).where('id', '=', id).execute();
   }

@@ -30,6 +30,8 @@ export const PrivacyRequest = Type.Object({
       events: Type.Integer(),
       rows: Type.Optional(Type.Record(Type.String(), Type.Integer(), { description: 'delete: rows removed per table' })),
       destinations: Type.Optional(Type.Array(Type.Object({ destinationId: Type.String(), status: Type.String() }), { description: 'delete: audience removals forwarded' })),
+      importLines: Type.Optional(Type.Integer({ description: 'delete: lines removed from import files under the data directory' })),
+      importFilesBusy: Type.Optional(Type.Integer({ description: 'delete: import files left as they are because their import is still running' })),
       suppressed: Type.Optional(Type.Integer({ description: 'suppress: identifiers now refused at ingest' })),
       exportAvailable: Type.Optional(Type.Boolean()),
       error: Type.Optional(Type.String()),
