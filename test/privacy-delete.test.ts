@@ -215,6 +215,20 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     }
   }, 120_000);
 
+  it('runs deletes filed together with one compaction after the last, each completed only then', async () => {
+    const people = ['gus', 'hal', 'ivy'];
+    for (const who of people) await track(server.url, source.writeKey, '/v1/identify', { userId: `u-${who}-0c`, traits: { email: `${who}.quill@example.com` } });
+    await server.meridian.drainPipeline();
+    const ids = [];
+    for (const who of people) ids.push((await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'user_id', value: `u-${who}-0c` } })).body.id);
+    const done = await Promise.all(ids.map(finished));
+    expect(done.map((d) => [d.status, d.result.profiles])).toEqual(people.map(() => ['completed', 1]));
+    // The first two waited for the third's compaction: none finished before the last one was erased.
+    const lastStarted = Date.parse(done[2].startedAt);
+    for (const d of done) expect(Date.parse(d.finishedAt)).toBeGreaterThanOrEqual(lastStarted);
+    if (store === 'sqlite') for (const who of people) expect(filesContaining(server.dataDir, `${who}.quill@example.com`)).toEqual([]);
+  }, 120_000);
+
   it('refuses bad requests with clear errors', async () => {
     expect((await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'shoe_size', value: '42' } })).body.error.code).toBe('unknown_identifier_type');
     expect((await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'email', value: 'not-an-email' } })).body.error.code).toBe('invalid_identifier');

@@ -49,6 +49,10 @@ type Sealed = { key: string; traits?: Record<string, unknown> };
 export class PrivacyRequests {
   private tail: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Deletes scheduled and not yet run: while any waits, compaction is left to the last of them. */
+  private pendingDeletes = 0;
+  /** Erased requests waiting for the compaction that completes them. */
+  private readonly erased: { id: string; result: RequestResult; proofHash: string }[] = [];
 
   constructor(private readonly o: RequestsOptions) {}
 
@@ -83,7 +87,7 @@ export class PrivacyRequests {
         finished_at: null,
       })
       .execute();
-    this.schedule(id);
+    this.schedule(id, body.kind);
     return this.get(id);
   }
 
@@ -116,8 +120,8 @@ export class PrivacyRequests {
   /** Resumes requests a previous process left queued or running. */
   async start(): Promise<void> {
     this.stopped = false;
-    const rows = await this.o.db.selectFrom('privacy_requests').select('id').where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
-    for (const r of rows) this.schedule(r.id);
+    const rows = await this.o.db.selectFrom('privacy_requests').select(['id', 'kind']).where('status', 'in', ['queued', 'running']).orderBy('created_at').execute();
+    for (const r of rows) this.schedule(r.id, r.kind);
   }
 
   /** Lets the running request finish; runs no more. */
@@ -131,14 +135,38 @@ export class PrivacyRequests {
     return this.tail;
   }
 
-  private schedule(id: string) {
+  /** Compacts the store, then completes every erased request. */
+  private async completeErased() {
+    if (this.erased.length === 0) return;
+    const { db, dialect, log } = this.o;
+    if (this.o.compact) {
+      for (const e of this.erased) await this.progress(e.id, 'compacting', 0.9);
+      await compactStore(db, dialect, log);
+    }
+    for (const e of this.erased.splice(0)) {
+      await this.finish(e.id, 'completed', e.result);
+      // The request log keeps the salted proof only: not even the keyed hash of who it was about.
+      await db.updateTable('privacy_requests').set({ subject_hash: e.proofHash }).where('id', '=', e.id).execute();
+    }
+  }
+
+  private compactionWaits(): boolean {
+    return this.pendingDeletes > 0 && !this.stopped;
+  }
+
+  private schedule(id: string, kind?: RequestKind) {
+    const counted = kind === 'delete' || kind === 'suppress';
+    if (counted) this.pendingDeletes++;
     this.tail = this.tail.then(async () => {
+      if (counted) this.pendingDeletes--;
       if (this.stopped) return;
       try {
         await this.run(id);
       } catch (err) {
         this.o.onError(err, id);
         await this.finish(id, 'failed', { profiles: 0, events: 0, error: err instanceof Error ? err.message : String(err) }).catch((e) => this.o.onError(e, id));
+        // Erased requests waiting for this one's compaction are completed now.
+        if (!this.compactionWaits()) await this.completeErased().catch((e) => this.o.onError(e, id));
       }
     });
   }
@@ -189,13 +217,15 @@ export class PrivacyRequests {
     const rows = await eraseSubject(db, dialect, this.o.log, subject);
     await this.progress(id, 'scrubbing import files', 0.7);
     const files = await scrubImportFiles(db, this.o.dataDir, subject.texts);
-    if (this.o.compact) {
-      await this.progress(id, 'compacting', 0.8);
-      await compactStore(db, dialect, this.o.log);
+    const result: RequestResult = { ...base, rows, destinations, importLines: files.lines, importFilesBusy: files.busy, ...(suppressed !== undefined ? { suppressed } : {}) };
+    this.erased.push({ id, result, proofHash: row.proof_hash });
+    // Compaction rewrites the whole store: when more deletes wait in the queue, it runs once after the
+    // last of them, and each erased request completes then (until then its bytes may still be on disk).
+    if (this.compactionWaits()) {
+      await this.progress(id, 'waiting for compaction', 0.8);
+      return;
     }
-    await this.finish(id, 'completed', { ...base, rows, destinations, importLines: files.lines, importFilesBusy: files.busy, ...(suppressed !== undefined ? { suppressed } : {}) });
-    // The request log keeps the salted proof only: not even the keyed hash of who it was about.
-    await db.updateTable('privacy_requests').set({ subject_hash: row.proof_hash }).where('id', '=', id).execute();
+    await this.completeErased();
   }
 
   /** A rectification is an identify in the log (the source of truth), so a rebuild keeps the corrected values. */
