@@ -124,7 +124,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   // Consent and data-subject requests; the suppression list screens every append to the log from here on.
   const privacy = await createPrivacy({
     app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, consent,
-    pokeDeliveries: () => destinations.engine.poke(), forwardTimeoutMs: config.privacyForwardTimeoutMs, compactAfterDelete: true, dataDir: config.dataDir,
+    pokeDeliveries: () => destinations.engine.poke(), forwardTimeoutMs: config.privacyForwardTimeoutMs, compactAfterDelete: true, compactMain: storage.compact, dataDir: config.dataDir,
   });
   workers.push(privacy.worker);
   const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });

@@ -32,6 +32,8 @@ export async function createPrivacy(o: {
   pokeDeliveries: () => void;
   forwardTimeoutMs: number;
   compactAfterDelete: boolean;
+  /** Storage.compact (SQLite): compaction of the main file. */
+  compactMain?: () => Promise<void>;
   dataDir: string;
 }) {
   const profiles = new ProfileReader(o.db, o.dialect, o.clock);
@@ -50,6 +52,7 @@ export async function createPrivacy(o: {
     suppressions,
     forward: { poke: o.pokeDeliveries, timeoutMs: o.forwardTimeoutMs },
     compact: o.compactAfterDelete,
+    compactMain: o.compactMain,
     dataDir: o.dataDir,
     onError: (err, requestId) => o.app.log.error({ err, requestId }, 'privacy request failed'),
   });

@@ -17,11 +17,44 @@ function checkpoint() {
   }
 }
 
+// Erasure (src/privacy/dsr): rewrite the file so deleted rows leave no bytes behind — the WAL copied in
+// and truncated, the file rebuilt from the live rows (VACUUM), the WAL truncated again. Run here, off the
+// event loop: a VACUUM of a large store takes seconds, during which the main thread keeps serving (its
+// writes wait for the lock on a timer, see storage/open.ts). Waits for other connections' locks.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+function truncateWal() {
+  for (let attempt = 0; ; attempt++) {
+    const [row] = conn.pragma('wal_checkpoint(TRUNCATE)');
+    if (row.busy === 0) return;
+    if (attempt >= 400) throw new Error('the store WAL could not be truncated: a reader kept it busy');
+    Atomics.wait(pause, 0, 0, 25);
+  }
+}
+function compact() {
+  conn.pragma(`busy_timeout = ${workerData.compactBusyMs}`);
+  try {
+    truncateWal();
+    conn.exec('VACUUM');
+    truncateWal();
+  } finally {
+    conn.pragma('busy_timeout = 0');
+  }
+}
+
 // Backstop for commits this process did not announce (another process writing the same files).
 const timer = setInterval(checkpoint, workerData.intervalMs);
 
 parentPort.on('message', (msg) => {
   if (msg.checkpoint) return checkpoint();
+  if (msg.compact !== undefined) {
+    try {
+      compact();
+      parentPort.postMessage({ compacted: msg.compact });
+    } catch (err) {
+      parentPort.postMessage({ compacted: msg.compact, error: err.message });
+    }
+    return;
+  }
   if (!msg.close) return;
   clearInterval(timer);
   conn.close();

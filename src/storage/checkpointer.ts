@@ -23,14 +23,19 @@ const MIN_GAP_MS = 100;
 /** The writing connection checkpoints itself past this many WAL pages (16 MiB): the thread's fallback. */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 4000;
 
+/** How long a compaction waits for another connection's write lock. */
+const COMPACT_BUSY_MS = 60_000;
+
 export class WalCheckpointer {
   private readonly thread: Worker;
   private failed = false;
   private lastPoke = 0;
+  private nextCompaction = 1;
+  private readonly compactions = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
   /** `onFailure` runs once if the thread fails: the caller restores SQLite's own checkpoints. */
   constructor(file: string, onFailure: (err: Error) => void) {
-    this.thread = new Worker(threadFile, { workerData: { file, intervalMs: INTERVAL_MS } });
+    this.thread = new Worker(threadFile, { workerData: { file, intervalMs: INTERVAL_MS, compactBusyMs: COMPACT_BUSY_MS } });
     // Background work only: never what keeps a process alive.
     this.thread.unref();
     const fail = (err: Error) => {
@@ -38,6 +43,14 @@ export class WalCheckpointer {
       this.failed = true;
       onFailure(err);
     };
+    this.thread.on('message', (msg: { compacted?: number; error?: string }) => {
+      const waiter = msg.compacted !== undefined ? this.compactions.get(msg.compacted) : undefined;
+      if (!waiter) return;
+      this.compactions.delete(msg.compacted!);
+      if (this.compactions.size === 0) this.thread.unref();
+      if (msg.error) waiter.reject(new Error(`compaction of the store failed: ${msg.error}`));
+      else waiter.resolve();
+    });
     this.thread.on('error', fail);
     this.thread.on('exit', (code) => fail(new Error(`the WAL checkpoint thread exited (code ${code})`)));
   }
@@ -48,6 +61,20 @@ export class WalCheckpointer {
     if (this.failed || now - this.lastPoke < MIN_GAP_MS) return;
     this.lastPoke = now;
     this.thread.postMessage({ checkpoint: true });
+  }
+
+  /**
+   * Erasure: checkpoint (TRUNCATE), VACUUM and checkpoint again, in the thread — the file then holds only
+   * live rows and the WAL is empty (src/privacy/dsr).
+   */
+  compact(): Promise<void> {
+    if (this.failed) return Promise.reject(new Error('the WAL checkpoint thread is not running: the store cannot be compacted'));
+    const id = this.nextCompaction++;
+    return new Promise<void>((resolve, reject) => {
+      this.compactions.set(id, { resolve, reject });
+      this.thread.ref(); // a compaction in flight keeps the process waiting for it
+      this.thread.postMessage({ compact: id });
+    });
   }
 
   /** Before the store's connections close: their last close then checkpoints and removes the WAL. */

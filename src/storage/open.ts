@@ -20,6 +20,11 @@ export interface Storage {
    * written only by the log writer thread's connection.
    */
   logFile?: string;
+  /**
+   * SQLite only: rewrites the main file so deleted rows leave no bytes in it or its WAL (checkpoint,
+   * VACUUM, checkpoint), off the event loop. The log's file is compacted by its own writer.
+   */
+  compact?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,7 +102,7 @@ async function openSqlite(dataDir: string): Promise<Storage> {
     await checkpointer.close();
     await db.destroy();
   };
-  return { db, dialect: sqliteDialect, location: file, logFile, close };
+  return { db, dialect: sqliteDialect, location: file, logFile, compact: () => checkpointer.compact(), close };
 }
 
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;

@@ -87,26 +87,16 @@ export async function eraseSubject(db: Db, dialect: Dialect, log: EventLog, subj
 /**
  * Rewrites every database file so deleted rows leave nothing behind. SQLite: the WAL is checkpointed
  * into the file and truncated, the file rebuilt (VACUUM), and the WAL truncated again — for the log's
- * file (by its writer) and the main file. PostgreSQL: VACUUM of every personal-data table.
+ * file (by its writer thread) and the main file (by `compactMain`: the store's checkpoint thread, off
+ * the event loop). PostgreSQL: VACUUM of every personal-data table.
  */
-export async function compactStore(db: Db, dialect: Dialect, log: EventLog): Promise<void> {
+export async function compactStore(db: Db, dialect: Dialect, log: EventLog, compactMain?: () => Promise<void>): Promise<void> {
   await log.compact();
   if (dialect.name === 'sqlite') {
-    await checkpoint(db);
-    await sql`VACUUM main`.execute(db);
-    await checkpoint(db);
+    if (!compactMain) throw new Error('the embedded store compacts its main file through Storage.compact');
+    await compactMain();
     return;
   }
   const tables = await existingTables(db, dialect);
   for (const t of PERSONAL_DATA) if (!t.log && tables.has(t.table)) await sql`VACUUM ${sql.table(t.table)}`.execute(db);
-}
-
-/** A TRUNCATE checkpoint cannot finish while another connection (a reader thread) uses the WAL: retried. */
-async function checkpoint(db: Db): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const rows = await sql<{ busy: number }>`PRAGMA main.wal_checkpoint(TRUNCATE)`.execute(db);
-    if (Number(rows.rows[0]?.busy ?? 0) === 0) return;
-    if (attempt >= 200) throw new Error('the store WAL could not be truncated: a reader kept it busy');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -39,6 +39,8 @@ export interface RequestsOptions {
   forward: Omit<ForwardOptions, 'db' | 'dialect' | 'clock'>;
   /** The data directory: import files under it are scrubbed by a delete. */
   dataDir: string;
+  /** The embedded store's compaction of its main file (Storage.compact). */
+  compactMain?: () => Promise<void>;
   /** Whether a delete ends with compaction (checkpoint + VACUUM): on by default, the proof needs it. */
   compact: boolean;
   onError: (err: unknown, requestId: string) => void;
@@ -141,7 +143,7 @@ export class PrivacyRequests {
     const { db, dialect, log } = this.o;
     if (this.o.compact) {
       for (const e of this.erased) await this.progress(e.id, 'compacting', 0.9);
-      await compactStore(db, dialect, log);
+      await compactStore(db, dialect, log, this.o.compactMain);
     }
     for (const e of this.erased.splice(0)) {
       await this.finish(e.id, 'completed', e.result);
