@@ -34,6 +34,8 @@ export interface Meridian {
   apiKeys: ApiKeyStore;
   /** Historical imports (CLI and API). */
   importer: Importer;
+  /** Data-subject requests (their job queue) and the suppression list. */
+  privacy: Awaited<ReturnType<typeof createPrivacy>>;
   /**
    * The in-process pipeline stages in data-flow order (identity → segments → destinations …). Each
    * capability registers its stage here; they start with listen() and stop with close().
@@ -154,6 +156,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     sources,
     apiKeys,
     importer,
+    privacy,
     stages,
     workers,
     async drainPipeline() {

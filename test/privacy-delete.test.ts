@@ -4,7 +4,8 @@
 // another person's data is still there. On PostgreSQL: the rows are gone and the tables were vacuumed.
 // Also: every table with a column that can hold personal data is in the one list of personal-data
 // tables (src/privacy/dsr/personal-data.ts) or exempted with a reason.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -227,6 +228,36 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     const lastStarted = Date.parse(done[2].startedAt);
     for (const d of done) expect(Date.parse(d.finishedAt)).toBeGreaterThanOrEqual(lastStarted);
     if (store === 'sqlite') for (const who of people) expect(filesContaining(server.dataDir, `${who}.quill@example.com`)).toEqual([]);
+  }, 120_000);
+
+  it.runIf(store === 'sqlite')('resumes a request a stopped server left queued, on the next start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dsr-resume-'));
+    try {
+      const first = await startTestServer({ dataDir });
+      const src = await first.createSource('web');
+      await track(first.url, src.writeKey, '/v1/identify', { userId: 'u-jo-resume', traits: { email: 'jo.resume@example.com' } });
+      await first.meridian.drainPipeline();
+      await first.meridian.privacy.requests.stop(); // as if the process stopped before the job ran
+      const filed = await first.admin('/v1/privacy/requests', { method: 'POST', body: JSON.stringify({ kind: 'delete', identifier: { type: 'email', value: 'jo.resume@example.com' } }) });
+      const { id } = (await filed.json()) as { id: string };
+      await first.close();
+
+      const second = await startTestServer({ dataDir });
+      try {
+        const done = await eventually(async () => {
+          const body = (await (await second.admin(`/v1/privacy/requests/${id}`)).json()) as { status: string; result: { profiles: number } };
+          expect(body.status).toBe('completed');
+          return body;
+        }, 60_000, 100);
+        expect(done.result.profiles).toBe(1);
+        expect((await second.admin('/v1/profiles/user_id/u-jo-resume')).status).toBe(404);
+        expect(filesContaining(dataDir, 'jo.resume@example.com')).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('refuses bad requests with clear errors', async () => {
