@@ -170,7 +170,8 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
       const address = await app.listen({ port: config.port, host: config.host });
       // Scale-out: API processes leave the pipeline to worker processes on the same store.
       if (config.role !== 'api') {
-        if (pipelineThread) await pipelineThread.start();
+        // The thread loads and builds its own copy of Meridian: the API does not wait for it to answer.
+        if (pipelineThread) pipelineThread.start().catch((err) => app.log.error({ err }, 'the pipeline thread did not start'));
         else for (const stage of stages) stage.start();
         for (const worker of workers) worker.start();
       }

@@ -48,7 +48,8 @@ export class PipelineThread {
   /** Starts the thread; resolves once its stages run. */
   start(): Promise<void> {
     this.unsubscribe ??= this.log.onCommitted(() => this.poke());
-    return (this.started ??= this.spawn());
+    this.started ??= this.spawn();
+    return this.started;
   }
 
   private spawn(): Promise<void> {
