@@ -461,39 +461,41 @@ async function main() {
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       if (ROUNDS > 1) console.log(`round ${round} (load ${load()})`);
-      if (ONLY.has('single')) {
-        const base = await baseline(dir, 'group', 'single');
-        console.log(line('baseline: parse + group commit, 1 event/req', base));
+      // Baseline, then Meridian, one after the other in the same minute.
+      const pair = async (baseLabel: string, mode: 'group' | 'per-request', label: string, shape: 'single' | 'batch') => {
+        const base = await baseline(dir, mode, shape);
+        console.log(line(baseLabel, base));
         if (base.cpu) console.log(cpuLine(base.cpu));
-        const single = await singleProcess(dir, 'single');
-        for (const l of phaseLines('meridian single process, 1 event/req', single)) console.log(l);
-        const ratio = single.max.requestsPerSecond / base.requestsPerSecond;
-        ratios.single.push(ratio);
-        ratios.singleP99.push(single.half.p99);
-        if (single.afterHalf) ratios.caughtUp.push(single.afterHalf.catchUpSeconds);
-        console.log(`  ratio ${fmt(ratio, 2)}x; p99 at half load ${fmt(single.half.p99, 1)} ms`);
-      }
-      if (ONLY.has('batch')) {
-        const base = await baseline(dir, 'per-request', 'batch');
-        console.log(line('baseline: parse + fdatasync per request, batches', base));
-        if (base.cpu) console.log(cpuLine(base.cpu));
-        const batch = await singleProcess(dir, 'batch');
-        for (const l of phaseLines('meridian single process, batches', batch)) console.log(l);
-        const ratio = batch.max.eventsPerSecond / base.eventsPerSecond;
-        ratios.batch.push(ratio);
-        console.log(`  ratio ${fmt(ratio, 2)}x`);
-        if (ONLY.has('e2e')) {
-          const split = await apiAndWorker(dir);
-          for (const l of phaseLines('meridian api + worker, batches', split)) console.log(l);
-          if (split.pipeline) ratios.e2e.push(split.pipeline.eventsPerSecond);
-          ratios.retired.push(split.max.eventsPerSecond / base.eventsPerSecond);
-          console.log(`  api + worker / JSON.parse-bound baseline ${fmt(split.max.eventsPerSecond / base.eventsPerSecond, 2)}x (retired target 0.6x, for the record)`);
-        }
-      } else if (ONLY.has('e2e')) {
+        const phase = await singleProcess(dir, shape);
+        for (const l of phaseLines(label, phase)) console.log(l);
+        return { base, phase };
+      };
+      const e2e = async () => {
         const split = await apiAndWorker(dir);
         for (const l of phaseLines('meridian api + worker, batches', split)) console.log(l);
         if (split.pipeline) ratios.e2e.push(split.pipeline.eventsPerSecond);
+        return split;
+      };
+      if (ONLY.has('single')) {
+        const { base, phase } = await pair('baseline: parse + group commit, 1 event/req', 'group', 'meridian single process, 1 event/req', 'single');
+        const ratio = phase.max.requestsPerSecond / base.requestsPerSecond;
+        ratios.single.push(ratio);
+        ratios.singleP99.push(phase.half.p99);
+        if (phase.afterHalf) ratios.caughtUp.push(phase.afterHalf.catchUpSeconds);
+        console.log(`  ratio ${fmt(ratio, 2)}x; p99 at half load ${fmt(phase.half.p99, 1)} ms`);
       }
+      if (ONLY.has('batch')) {
+        const { base, phase } = await pair('baseline: parse + fdatasync per request, batches', 'per-request', 'meridian single process, batches', 'batch');
+        const ratio = phase.max.eventsPerSecond / base.eventsPerSecond;
+        ratios.batch.push(ratio);
+        console.log(`  ratio ${fmt(ratio, 2)}x`);
+        if (ONLY.has('e2e')) {
+          const split = await e2e();
+          const retired = split.max.eventsPerSecond / base.eventsPerSecond;
+          ratios.retired.push(retired);
+          console.log(`  api + worker / JSON.parse-bound baseline ${fmt(retired, 2)}x (retired target 0.6x, for the record)`);
+        }
+      } else if (ONLY.has('e2e')) await e2e();
     }
     console.log(`\nload average at end: ${load()}`);
     console.log('summary (ranges over rounds; this machine is shared, single runs move by ±20 % or more):');
