@@ -24,6 +24,7 @@ import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
 import { overviewRoutes } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
+import { PipelineThread } from './pipeline/index.js';
 
 export interface Meridian {
   config: Config;
@@ -61,6 +62,12 @@ export interface MeridianDeps {
   stageFault?: StageFault;
   /** After how long a failing or stalled stage is reported stuck (default 60 s; tests shorten it). */
   stuckAfterMs?: number;
+  /**
+   * Role all: run the pipeline stages in a thread of their own (src/pipeline/host.ts) instead of on the
+   * API's event loop. `meridian start` does (unless MERIDIAN_PIPELINE_THREAD=0); tests that build
+   * Meridian in-process keep the stages inline unless they ask for it. Not with `stageFault`.
+   */
+  pipelineThread?: boolean;
 }
 
 export async function createMeridian(config: Config, deps: MeridianDeps = {}): Promise<Meridian> {
@@ -143,6 +150,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));
 
+  const pipelineThread =
+    deps.pipelineThread && config.role === 'all' && !deps.stageFault ? new PipelineThread(config, stages, log, app.log) : undefined;
+
   const prune = setInterval(() => {
     log.pruneDedupe().catch((err) => app.log.error({ err }, 'dedupe prune failed'));
   }, DEDUPE_PRUNE_INTERVAL_MS);
@@ -160,6 +170,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     stages,
     workers,
     async drainPipeline() {
+      if (pipelineThread?.active) return pipelineThread.drain();
       for (let progressed = true; progressed; ) {
         progressed = false;
         for (const stage of stages) if ((await stage.drain()) > 0) progressed = true;
@@ -170,7 +181,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
       const address = await app.listen({ port: config.port, host: config.host });
       // Scale-out: API processes leave the pipeline to worker processes on the same store.
       if (config.role !== 'api') {
-        for (const stage of stages) stage.start();
+        // The thread loads and builds its own copy of Meridian: the API does not wait for it to answer.
+        if (pipelineThread) pipelineThread.start().catch((err) => app.log.error({ err }, 'the pipeline thread did not start'));
+        else for (const stage of stages) stage.start();
         for (const worker of workers) worker.start();
       }
       ready = true;
@@ -184,6 +197,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
       // Workers (imports, connectors) may still append: stop them before the log commits its last group.
       for (const worker of workers) await worker.stop();
       await log.close();
+      if (pipelineThread) await pipelineThread.stop();
       for (const stage of stages) await stage.stop();
       await storage.close();
     },

@@ -46,7 +46,10 @@ program
   .option('--host <host>', 'interface to listen on (env MERIDIAN_HOST, default 0.0.0.0)')
   .option('--role <role>', 'all (default) | api (HTTP only) | worker (pipeline only) — env MERIDIAN_ROLE')
   .action(async (opts: { port?: number; host?: string; role?: Config['role'] }) => {
-    const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host, role: opts.role }));
+    // The pipeline stages run in a thread of their own (src/pipeline/host.ts); MERIDIAN_PIPELINE_THREAD=0 keeps them inline.
+    const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host, role: opts.role }), {
+      pipelineThread: process.env.MERIDIAN_PIPELINE_THREAD !== '0',
+    });
     const address = await meridian.listen();
     process.stderr.write(`Meridian listening on ${address} (store: ${meridian.storage.location})\n`);
     let stopping = false;

@@ -47,6 +47,7 @@ type Listener = (events: StoredEvent[]) => void;
 export class EventLog {
   private readonly group: GroupCommit<NewLogEvent, AppendOutcome>;
   private readonly listeners = new Set<Listener>();
+  private readonly signals = new Set<() => void>();
   private readonly writer: LogWriter;
   private admission?: Admission;
 
@@ -92,6 +93,15 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A bare signal after each commit that added events: what wakes pipeline stages (in-process or in the
+   * pipeline thread). Unlike onAppend it builds nothing, so it costs the append path no payload parse.
+   */
+  onCommitted(signal: () => void): () => void {
+    this.signals.add(signal);
+    return () => this.signals.delete(signal);
+  }
+
   /** Events after log offset `seq`, oldest first: how consumers (pipeline stages, live tails) read. */
   async readAfter(seq: number, limit: number, sourceId?: string): Promise<StoredEvent[]> {
     let query = this.db.selectFrom('events').selectAll().where('seq', '>', seq);
@@ -104,7 +114,7 @@ export class EventLog {
   asFeed(): import('./stage.js').Feed<StoredEvent> {
     return {
       readAfter: async (position, limit) => (await this.readAfter(position, limit)).map((e) => ({ position: e.seq, item: e })),
-      onAppend: (listener) => this.onAppend(() => listener()),
+      onAppend: (listener) => this.onCommitted(listener),
       head: () => this.headSeq(),
     };
   }
@@ -175,6 +185,7 @@ export class EventLog {
   }
 
   private notify(items: NewLogEvent[], outcomes: AppendOutcome[]) {
+    if (this.signals.size > 0 && outcomes.some((o) => o.status === 'accepted')) for (const signal of this.signals) signal();
     if (this.listeners.size === 0) return;
     const stored: StoredEvent[] = [];
     outcomes.forEach((o, i) => {

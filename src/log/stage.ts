@@ -112,6 +112,7 @@ export class Stage<T> {
   private transientDelayMs = 0;
   private lastReported = '';
   private fault: StageFault | undefined;
+  private gatherMs = 0;
   readonly status: StageStatus = { running: false, consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null, lastProgressAt: null, setAside: 0 };
 
   constructor(private readonly o: StageOptions<T>) {}
@@ -119,6 +120,16 @@ export class Stage<T> {
   /** Tests only (createMeridian's `stageFault`): a seam that makes chosen items fail. */
   injectFault(fault: StageFault | undefined) {
     this.fault = fault;
+  }
+
+  /**
+   * Woken with less than a full batch waiting, wait up to `ms` for more items before the transaction:
+   * under a stream of small appends (one event per request) a stage otherwise ran a whole transaction,
+   * position read and commit for every few events. A full batch still goes at once; each stage adds at
+   * most `ms` to the time from acknowledgement to its result. The pipeline thread sets it.
+   */
+  gather(ms: number) {
+    this.gatherMs = ms;
   }
 
   /** The newest position of the feed, when the feed can tell. */
@@ -359,8 +370,11 @@ export class Stage<T> {
     while (this.running) {
       this.pendingWake = false;
       try {
-        if ((await this.step()) > 0) {
-          await turn();
+        const n = await this.step();
+        if (n > 0) {
+          // A partial batch: let more items arrive first (see gather), unless a backlog is being worked off.
+          if (this.gatherMs > 0 && n < (this.o.batchSize ?? 500) && this.running) await new Promise((r) => setTimeout(r, this.gatherMs));
+          else await turn();
           continue;
         }
       } catch (err) {

@@ -1,0 +1,1 @@
+export { PipelineThread } from './host.js';
