@@ -22,7 +22,7 @@ import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
-import { overviewRoutes } from './analytics/index.js';
+import { analyticsRoutes, analyticsStage, overviewRoutes } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
 
@@ -124,6 +124,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const workers: { start(): void; stop(): Promise<void> }[] = [];
   workers.push(segments.scheduler);
   stages.push(campaignTouchesStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
+  stages.push(analyticsStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
 
   const consent = createConsent(storage.db, storage.dialect, clock);
@@ -144,6 +145,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
   await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
+  await app.register(analyticsRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, clock });
   // Last: the console's HTML fallback answers GETs no API route took.
   await serveConsole(app);
 
