@@ -32,7 +32,7 @@ async function figures(db: Db, scope: Scope, bs: readonly Bucket[], breakdown: S
         SUM(h.orders) AS orders, SUM(h.revenue) AS revenue
       FROM b JOIN ${act.relation} ON h.hour >= b.lo AND h.hour < b.hi
       ${personJoins('h', scope.segment)}
-      GROUP BY b.i, ${groupOf('h', breakdown)}, ${profileOf('h')})
+      GROUP BY b.i, ${breakdown ? sql`${groupOf('h', breakdown)}, ` : sql``}${profileOf('h')})
     SELECT a.i AS i, a.grp AS grp, COUNT(*) AS active,
       SUM(CASE WHEN a.orders > 0 THEN 1 ELSE 0 END) AS customers,
       SUM(a.orders) AS orders, SUM(a.revenue) AS revenue,
