@@ -20,7 +20,7 @@ interface Row {
 }
 
 async function figures(db: Db, scope: Scope, bs: readonly Bucket[], breakdown: Scope['breakdown']) {
-  const act = activity(bs, scope.lo, scope.hi);
+  const act = activity(bs, scope.lo, scope.hi, breakdown !== undefined);
   const rows = await sql<Row>`
     WITH ${bucketTable(bs)},
     fo AS (

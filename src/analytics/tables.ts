@@ -25,7 +25,7 @@ export interface AnalyticsEventsTable extends AnalyticsDims {
   revenue: number | null;
 }
 
-export interface AnalyticsHourlyTable extends AnalyticsDims {
+export interface AnalyticsHourlyTable {
   hour: number;
   person: string;
   events: number;

@@ -1,6 +1,6 @@
 -- Analytics (src/analytics): derived state written by the `analytics` pipeline stage from the event log,
 -- rebuilt by replaying it. analytics_events is the log narrowed to what the metrics read (no JSON to parse
--- per query); analytics_hourly is the incremental rollup per UTC hour and person; analytics_people holds
+-- per query); analytics_hourly is the incremental rollup per UTC hour and person (events, orders, revenue); analytics_people holds
 -- each identifier's first visit, first order and acquisition channel.
 CREATE TABLE analytics_events (
   seq      BIGINT PRIMARY KEY,      -- events.seq
@@ -19,18 +19,15 @@ CREATE TABLE analytics_events (
 CREATE INDEX analytics_events_ts ON analytics_events(ts);
 CREATE INDEX analytics_events_name_ts ON analytics_events(name, ts);
 
+-- Per UTC hour and person: what distinct-people figures (actives, customers, cohorts) count. One row
+-- per person-hour instead of one per event; the breakdown dimensions stay in analytics_events.
 CREATE TABLE analytics_hourly (
-  hour     BIGINT NOT NULL,        -- epoch ms of the UTC hour
-  person   TEXT NOT NULL,
-  channel  TEXT NOT NULL,
-  campaign TEXT NOT NULL,
-  device   TEXT NOT NULL,
-  country  TEXT NOT NULL,
-  category TEXT NOT NULL,
-  events   BIGINT NOT NULL,
-  orders   BIGINT NOT NULL,
-  revenue  DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (hour, person, channel, campaign, device, country, category)
+  hour    BIGINT NOT NULL,         -- epoch ms of the UTC hour
+  person  TEXT NOT NULL,
+  events  BIGINT NOT NULL,
+  orders  BIGINT NOT NULL,
+  revenue DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (hour, person)
 );
 
 CREATE TABLE analytics_people (
