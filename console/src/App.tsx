@@ -13,6 +13,7 @@ import { allowed, type Section } from './auth/permissions';
 const page = {
   signIn: lazy(() => import('./pages/SignIn')),
   overview: lazy(() => import('./pages/overview/Overview')),
+  analytics: lazy(() => import('./pages/analytics/Analytics')),
   sources: lazy(() => import('./pages/sources/SourcesList')),
   source: lazy(() => import('./pages/sources/SourceDetail')),
   customers: lazy(() => import('./pages/customers/CustomerSearch')),
@@ -66,6 +67,7 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'overview', element: guarded('overview', <page.overview />) },
+      { path: 'analytics', element: guarded('analytics', <page.analytics />) },
       { path: 'sources', element: guarded('sources', <page.sources />) },
       { path: 'sources/:id', element: guarded('sources', <page.source />) },
       { path: 'customers', element: guarded('customers', <page.customers />) },

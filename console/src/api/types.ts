@@ -13,6 +13,20 @@ import type { TrackingPlan as TrackingPlanSchema, StoredViolation, ViolationSumm
 import type { Transformation as TransformationSchema, TestTransformationResult } from '../../../src/sources/transform/schema';
 import type { WebhookSource as WebhookSourceSchema } from '../../../src/sources/webhooks/schema';
 import type { Overview as OverviewSchema } from '../../../src/analytics/schema';
+import type {
+  KpiAnswer as KpiAnswerSchema,
+  FunnelAnswer as FunnelAnswerSchema,
+  FunnelQuery as FunnelQuerySchema,
+  RetentionAnswer as RetentionAnswerSchema,
+  PaybackAnswer as PaybackAnswerSchema,
+  PathsAnswer as PathsAnswerSchema,
+  WebAnswer as WebAnswerSchema,
+  EngagementAnswer as EngagementAnswerSchema,
+  RoiAnswer as RoiAnswerSchema,
+  RfmGridAnswer as RfmGridAnswerSchema,
+  Breakdown as BreakdownType,
+  AttributionModel as AttributionModelType,
+} from '../../../src/analytics/query-schema';
 import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSchema } from '../../../src/sources/import/schema';
 import type { MqttSource as MqttSourceSchema, PutMqttBody } from '../../../src/sources/mqtt/schema';
 import type { DbSyncSource as DbSyncSourceSchema, PutDbSyncBody, RunResult } from '../../../src/sources/db-sync/schema';
@@ -64,6 +78,18 @@ export type Transformation = Static<typeof TransformationSchema>;
 export type TransformationTest = Static<typeof TestTransformationResult>;
 export type Webhook = Static<typeof WebhookSourceSchema>;
 export type Overview = Static<typeof OverviewSchema>;
+export type KpiAnswer = Static<typeof KpiAnswerSchema>;
+export type FunnelAnswer = Static<typeof FunnelAnswerSchema>;
+export type FunnelQuery = Static<typeof FunnelQuerySchema>;
+export type RetentionAnswer = Static<typeof RetentionAnswerSchema>;
+export type PaybackAnswer = Static<typeof PaybackAnswerSchema>;
+export type PathsAnswer = Static<typeof PathsAnswerSchema>;
+export type WebAnswer = Static<typeof WebAnswerSchema>;
+export type EngagementAnswer = Static<typeof EngagementAnswerSchema>;
+export type RoiAnswer = Static<typeof RoiAnswerSchema>;
+export type RfmGridAnswer = Static<typeof RfmGridAnswerSchema>;
+export type Breakdown = BreakdownType;
+export type AttributionModel = AttributionModelType;
 export type RfmScore = Static<typeof RfmScoreSchema>;
 export type ImportJob = Static<typeof ImportJobSchema>;
 export type ImportRowError = Static<typeof ImportRowErrorSchema>;

@@ -2,11 +2,12 @@
 // this only keeps the navigation to what will work).
 import type { Role } from '../api/types';
 
-export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
+export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {
   overview: ['admin', 'manager', 'analyst'],
+  analytics: ['admin', 'manager', 'analyst'],
   sources: ['admin', 'manager', 'analyst'],
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],

@@ -2,7 +2,7 @@
 import { Suspense } from 'react';
 import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { ApiOutlined, DashboardOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, DashboardOutlined, LineChartOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/AuthContext';
 import { allowed, SECTIONS, type Section } from '../auth/permissions';
@@ -10,6 +10,7 @@ import { LanguageSwitcher } from './LanguageSwitcher';
 
 const ICONS: Record<Section, React.ReactNode> = {
   overview: <DashboardOutlined />,
+  analytics: <LineChartOutlined />,
   sources: <ApiOutlined />,
   customers: <UserOutlined />,
   segments: <TeamOutlined />,

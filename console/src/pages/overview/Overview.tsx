@@ -5,7 +5,8 @@ import { Card, Col, Row, Skeleton, Statistic } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { Overview as OverviewData } from '../../api/types';
+import type { KpiAnswer, Overview as OverviewData } from '../../api/types';
+import dayjs from 'dayjs';
 import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useFormat } from '../../i18n/format';
 import type { ChartOption } from '../../charts/Chart';
@@ -16,6 +17,10 @@ export default function Overview() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const { data, error, isLoading } = useQuery({ queryKey: ['overview'], queryFn: () => api.get<OverviewData>('/v1/overview'), refetchInterval: 30_000 });
+  // The last 30 days' KPIs in the browser's time zone (the Analytics section has the full dashboard).
+  const kpiQuery = { from: dayjs().subtract(29, 'day').format('YYYY-MM-DD'), to: dayjs().format('YYYY-MM-DD'), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', granularity: 'month' };
+  const kpis = useQuery({ queryKey: ['overview-kpis', kpiQuery], queryFn: () => api.get<KpiAnswer>('/v1/analytics/kpis', kpiQuery), refetchInterval: 60_000 });
+  const totals = kpis.data?.totals;
 
   const eventsOption = useMemo<ChartOption | null>(
     () =>
@@ -51,6 +56,17 @@ export default function Overview() {
           <Col xs={12} lg={6} key={k}>
             <Card>
               <Statistic loading={isLoading} title={t(`overview.count.${k}`)} value={data ? fmt.number(data.counts[k]) : 0} />
+            </Card>
+          </Col>
+        ))}
+        {(['revenue', 'orders', 'activeUsers', 'conversionRate'] as const).map((k) => (
+          <Col xs={12} lg={6} key={k}>
+            <Card size="small">
+              <Statistic
+                loading={kpis.isLoading}
+                title={`${t(`analytics.metric.${k}`)} · ${t('overview.last30Days')}`}
+                value={!totals ? '—' : k === 'conversionRate' ? (totals.conversionRate == null ? '—' : fmt.percent(totals.conversionRate)) : fmt.number(totals[k], k === 'revenue' ? 2 : 0)}
+              />
             </Card>
           </Col>
         ))}
