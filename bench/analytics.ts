@@ -21,6 +21,7 @@ import { paths } from '../src/analytics/paths.js';
 import { roi } from '../src/analytics/roi.js';
 import type { LogEventLike } from '../src/analytics/facts.js';
 import { chunkRows, openStorage } from '../src/storage/index.js';
+import { rng } from './rng.js';
 
 const PROFILES = Number(process.env.BENCH_ANALYTICS_PROFILES ?? 100_000);
 const DIR = resolve(process.env.BENCH_DIR ?? '.bench', 'analytics');
@@ -28,15 +29,6 @@ const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
 const DAYS = 90;
 
-// mulberry32: a small seeded generator, so every run sees the same data.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 const SOURCES = ['google', 'facebook', 'baidu', 'newsletter', null, null, null] as const;

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NewLogEvent } from '../src/log/index.js';
 import { built } from './built.js';
+import { rng } from './rng.js';
 
 const { openStorage } = await built<typeof import('../src/storage/index.js')>('storage/index.js');
 const { EventLog } = await built<typeof import('../src/log/index.js')>('log/index.js');
@@ -65,15 +66,6 @@ function mainThreadCpu(): { user: number; system: number } {
   }
 }
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(42);
 const emailOf = (i: number) => `person${i}@example.com`;

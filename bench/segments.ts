@@ -18,6 +18,7 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Rule } from '../src/segments/index.js';
 import { built } from './built.js';
+import { rng } from './rng.js';
 
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
@@ -66,16 +67,6 @@ function segments(): { name: string; rule: Rule }[] {
 const EVENTS = ['Order Completed', 'Product Viewed', 'Product Added', 'Page Viewed', 'Signed Up'];
 const CITIES = ['Taipei', 'Tokyo', 'Osaka', 'Paris', 'Berlin', 'Lagos'];
 
-/** A small deterministic PRNG (mulberry32): the same data every run. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
