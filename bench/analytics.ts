@@ -1,7 +1,7 @@
 // Analytics benchmark (`npm run bench:analytics`), embedded store (or PostgreSQL with BENCH_DATABASE_URL).
 // Generates BENCH_ANALYTICS_PROFILES profiles (100,000) × ~10 events (1M) over 90 days in code (seeded),
 // runs them through the analytics stage's apply (the rollup cost per 1,000 events), then times the
-// queries cold (first run) and warm (median of 5): KPIs per day, KPIs by channel, a 3-step funnel,
+// queries cold (first run) and warm (median of BENCH_ANALYTICS_RUNS, 3): KPIs per day, KPIs by channel, a 3-step funnel,
 // a weekly retention table, web sessions over 7 days, paths, ROI.
 // Baseline in the same run: the KPI figures (orders, revenue, distinct active people per day) computed
 // by a plain scan of the raw events with their JSON payloads — what every dashboard query would cost
@@ -28,6 +28,7 @@ const DIR = resolve(process.env.BENCH_DIR ?? '.bench', 'analytics');
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1);
 const DAYS = 90;
+const WARM_RUNS = Number(process.env.BENCH_ANALYTICS_RUNS ?? 3);
 
 const rand = rng(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
@@ -70,7 +71,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ cold: number; warm: numb
   await fn();
   const cold = performance.now() - t0;
   const runs: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < WARM_RUNS; i++) {
     t0 = performance.now();
     await fn();
     runs.push(performance.now() - t0);
@@ -147,11 +148,12 @@ const baseline = await time(async () => {
       SUM(CASE WHEN event = 'Order Completed' THEN ${revenue} ELSE 0 END) AS revenue
     FROM bench_raw_events WHERE ts >= ${utc.lo} AND ts < ${utc.hi} GROUP BY ts / ${sql.lit(DAY)}`.execute(db);
 });
-const results: [string, { cold: number; warm: number }][] = [['baseline: raw scan, daily orders/revenue/actives (UTC)', baseline]];
-const run = async (name: string, fn: () => Promise<unknown>) => {
-  const r = await time(fn);
-  results.push([name, r]);
-};
+// Each line as soon as it is measured: a slow query on a loaded machine still shows the ones before it.
+const line = (name: string, r: { cold: number; warm: number }) =>
+  console.log(`${name.padEnd(56)}${r.cold.toFixed(0).padStart(8)}${r.warm.toFixed(0).padStart(10)}${(r.warm / baseline.warm).toFixed(2).padStart(12)}`);
+console.log('\nquery                                                   cold ms   warm ms   warm / baseline warm');
+line('baseline: raw scan, daily orders/revenue/actives (UTC)', baseline);
+const run = async (name: string, fn: () => Promise<unknown>) => line(name, await time(fn));
 await run('KPIs per day, 90 days (UTC, rollup)', async () => kpis(db, await resolveScope(db, { ...window, granularity: 'day' }), window.from, window.to));
 await run('KPIs per day, 90 days (Asia/Taipei, rollup)', async () => kpis(db, await resolveScope(db, { ...window, granularity: 'day', timeZone: 'Asia/Taipei' }), window.from, window.to));
 await run('KPIs per week by channel', async () => kpis(db, await resolveScope(db, { ...window, granularity: 'week', breakdown: 'channel' }), window.from, window.to));
@@ -163,8 +165,6 @@ await run('web sessions, 7 days', async () => web(db, await resolveScope(db, { f
 await run('paths after Product Viewed, 30 days', async () => paths(db, await resolveScope(db, { from: '2026-03-01', to: '2026-03-30' }), { anchor: 'Product Viewed', kind: 'events', direction: 'next', limit: 10 }));
 await run('ROI, linear attribution', async () => roi(db, await resolveScope(db, window), 'linear', 30));
 
-console.log('\nquery                                                   cold ms   warm ms   warm / baseline warm');
-for (const [name, r] of results) console.log(`${name.padEnd(56)}${r.cold.toFixed(0).padStart(8)}${r.warm.toFixed(0).padStart(10)}${(r.warm / baseline.warm).toFixed(2).padStart(12)}`);
 console.log('\n(shared, loaded machine: figures are noisy; compare ratios within one run)');
 await storage.close();
 rmSync(DIR, { recursive: true, force: true });
