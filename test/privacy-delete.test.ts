@@ -35,7 +35,7 @@ function filesContaining(dir: string, needle: string): string[] {
 }
 
 /** Columns that can hold a person's data: a table with one must be listed or exempted. */
-const PERSONAL_COLUMN = /^(profile_id|other_profile_id|into_profile_id|merged_profile_id|new_profile_id|user_id|anonymous_id|identifier|identifiers|email|phone|traits|payload|item|order_key)$/;
+const PERSONAL_COLUMN = /^(profile_id|other_profile_id|into_profile_id|merged_profile_id|new_profile_id|user_id|anonymous_id|identifier|identifiers|email|phone|traits|payload|item|order_key|person|token|device_token|subject)$/;
 
 describe.each(storesUnderTest())('data-subject delete and suppress on %s', (store) => {
   let server: TestServer;
