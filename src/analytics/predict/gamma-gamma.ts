@@ -1,0 +1,48 @@
+// Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"): a customer's transaction values
+// are Gamma(p, ν) with ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, from
+// the number x and the mean value m of their repeat transactions; gives the expected value of their
+// next transactions.
+import { lnGamma } from './special.js';
+import { maximisePositive } from './optimise.js';
+
+export interface SpendSummary {
+  x: number;
+  /** Mean value of the x repeat transactions. */
+  m: number;
+}
+
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  gamma: number;
+}
+
+export function customerLogLikelihood({ p, q, gamma }: GammaGammaParams, { x, m }: SpendSummary): number {
+  return (
+    lnGamma(p * x + q) - lnGamma(p * x) - lnGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(gamma + m * x)
+  );
+}
+
+export function logLikelihood(params: GammaGammaParams, customers: readonly SpendSummary[]): number {
+  let sum = 0;
+  for (const c of customers) sum += customerLogLikelihood(params, c);
+  return sum;
+}
+
+export function fitGammaGamma(customers: readonly SpendSummary[]): { params: GammaGammaParams; logLikelihood: number } {
+  const usable = customers.filter((c) => c.x > 0 && c.m > 0);
+  if (usable.length === 0) throw new RangeError('Gamma-Gamma needs customers with a repeat purchase of positive value');
+  const meanM = usable.reduce((s, c) => s + c.m, 0) / usable.length;
+  const fit = maximisePositive(([p, q, gamma]) => logLikelihood({ p, q, gamma }, usable), [1, 1, meanM]);
+  const [p, q, gamma] = fit.params;
+  return { params: { p, q, gamma }, logLikelihood: fit.logLikelihood };
+}
+
+/** E[M | x, m]: the expected value of a customer's transactions; with x = 0 the population mean. */
+export function expectedSpend({ p, q, gamma }: GammaGammaParams, { x, m }: SpendSummary): number {
+  if (q <= 1) return x > 0 ? m : Number.NaN;
+  const populationMean = (p * gamma) / (q - 1);
+  if (x === 0) return populationMean;
+  const w = (p * x) / (p * x + q - 1);
+  return (1 - w) * populationMean + w * m;
+}
