@@ -56,15 +56,17 @@ export function references(rule: Rule) {
   const segments = new Set<string>();
   const tags = new Set<string>();
   let rfm = false;
+  let predictions = false;
   const events = new Set<string>();
   walk(rule.root, (c) => {
     if (c.type === 'segment') segments.add(c.segmentId);
     else if (c.type === 'tag') tags.add(c.tag);
     else if (c.type === 'rfm' || c.type === 'rfm_segment') rfm = true;
+    else if (c.type === 'prediction') predictions = true;
     else if (c.type === 'event' || c.type === 'occurrence') events.add(c.event);
     else if (c.type === 'sequence') events.add(c.first.event).add(c.then.event);
   });
-  return { segments, tags, rfm, events };
+  return { segments, tags, rfm, predictions, events };
 }
 
 /** Orders the definitions; unknown segment references and cycles are 422s. */

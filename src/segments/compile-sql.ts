@@ -51,6 +51,8 @@ export function compileCondition(c: Condition, ctx: SqlContext): Bool {
     }
     case 'rfm_segment':
       return sql<boolean>`EXISTS (SELECT 1 FROM rfm_scores AS rs WHERE rs.profile_id = p.id AND rs.segment IN (${sql.join(c.in)}))`;
+    case 'prediction':
+      return bool(cmp(sql`(SELECT ps.${sql.raw(c.trait)} FROM prediction_scores AS ps WHERE ps.profile_id = p.id)`, c.op, c.value));
   }
 }
 

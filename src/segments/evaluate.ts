@@ -40,6 +40,10 @@ export function evaluate(c: Condition, s: ProfileState, now: number, ctx: RuleCo
       return s.rfm !== null && compareNumbers(s.rfm[c.score], c.op, c.value);
     case 'rfm_segment':
       return s.rfm !== null && c.in.includes(s.rfm.rfm_segment);
+    case 'prediction': {
+      const v = s.predictions?.[c.trait];
+      return typeof v === 'number' && compareNumbers(v, c.op, c.value);
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import type { Database } from '../storage/schema.js';
 import { postgresDialect, sqliteDialect, type Db, type Dialect } from '../storage/dialect.js';
 import { migrate } from '../storage/migrate.js';
 import './tables.js';
+import '../analytics/predict/tables.js';
 import type { Condition, PropertyFilter, Rule } from './rule-schema.js';
 import type { ProfileState, RfmValues, TimelineEvent } from './profile-state.js';
 import { evaluate } from './evaluate.js';
@@ -85,6 +86,9 @@ const leaf: fc.Arbitrary<Condition> = fc.oneof(
   fc.constantFrom('vip', 'new').map((tag) => ({ type: 'tag', tag }) as Condition),
   fc.record({ score: fc.constantFrom('rfm_r' as const, 'rfm_f' as const, 'rfm_m' as const), op: numberCmp, value: fc.integer({ min: 1, max: 5 }) }).map((r) => ({ type: 'rfm', ...r }) as Condition),
   fc.constantFrom('Champions', 'Lost').map((s) => ({ type: 'rfm_segment', in: [s] }) as Condition),
+  fc
+    .record({ trait: fc.constantFrom('p_alive' as const, 'clv_12m' as const), op: numberCmp, value: fc.constantFrom(0, 0.5, 1, 20) })
+    .map((r) => ({ type: 'prediction', ...r }) as Condition),
 );
 const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
   c: fc.oneof(
@@ -104,12 +108,22 @@ const rfmValues = fc.record({
   rfm_m: fc.integer({ min: 1, max: 5 }),
   rfm_segment: fc.constantFrom('Champions' as const, 'Lost' as const, 'Loyal' as const),
 });
+// Values on and around the thresholds the generated conditions use; null: that model was not fitted.
+const predictionValue = fc.option(fc.constantFrom(0, 0.25, 0.5, 0.9, 1, 20, 35.5), { nil: null });
+const predictionValues = fc.record({
+  p_alive: predictionValue,
+  expected_orders_90d: predictionValue,
+  clv_12m: predictionValue,
+  churn_risk: predictionValue,
+  purchase_intent: predictionValue,
+});
 const step = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('event' as const), profile: profileIx, event: eventName, ago: fc.oneof(fc.integer({ min: -3, max: 8 }), fc.integer({ min: -10, max: 400 })), properties: props }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 150 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('traits' as const), profile: profileIx, traits, computed: traits }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tag' as const), profile: profileIx, tag: fc.constantFrom('vip', 'new'), on: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rfm' as const), profile: profileIx, rfm: fc.option(rfmValues, { nil: null }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('prediction' as const), profile: profileIx, scores: fc.option(predictionValues, { nil: null }) }) },
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
@@ -171,9 +185,9 @@ describe.each(kinds)('batch SQL and incremental evaluation agree (%s)', (kind, r
         await new Promise((resolve) => setImmediate(resolve));
         const rule: Rule = { version: 1, root };
         const { db, dialect } = store;
-        for (const t of ['profiles', 'profile_events', 'profile_tags', 'rfm_scores', 'segment_memberships'] as const) await db.deleteFrom(t).execute();
+        for (const t of ['profiles', 'profile_events', 'profile_tags', 'rfm_scores', 'prediction_scores', 'segment_memberships'] as const) await db.deleteFrom(t).execute();
         const states = new Map<string, ProfileState>(
-          PROFILES.map((id) => [id, { id, traits: {}, computed: {}, events: [], tags: new Set(), rfm: null, memberships: new Set() }]),
+          PROFILES.map((id) => [id, { id, traits: {}, computed: {}, events: [], tags: new Set(), rfm: null, predictions: null, memberships: new Set() }]),
         );
         await db.insertInto('profiles').values(PROFILES.map((id) => ({ id, traits: '{}', computed: '{}', created_at: T0, updated_at: T0 }))).execute();
         let now = T0;
@@ -251,6 +265,13 @@ async function apply(db: Db, states: Map<string, ProfileState>, s: Step, now: nu
           .insertInto('rfm_scores')
           .values({ profile_id: id, last_at: now, frequency: 1, monetary: 1, r: s.rfm.rfm_r, f: s.rfm.rfm_f, m: s.rfm.rfm_m, segment: s.rfm.rfm_segment, computed_at: now })
           .execute();
+      return now;
+    }
+    case 'prediction': {
+      const id = PROFILES[s.profile];
+      states.get(id)!.predictions = s.scores;
+      await db.deleteFrom('prediction_scores').where('profile_id', '=', id).execute();
+      if (s.scores) await db.insertInto('prediction_scores').values({ profile_id: id, ...s.scores, computed_at: now }).execute();
       return now;
     }
   }

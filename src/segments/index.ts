@@ -19,6 +19,11 @@ export { RfmService } from './rfm.js';
 export { SegmentService } from './service.js';
 export { SegmentScheduler } from './scheduler.js';
 export type { Rule, Condition } from './rule-schema.js';
+export { PREDICTION_TRAITS, type PredictionTrait } from './rule-schema.js';
+export { loadCatalog } from './store.js';
+export { references, withDependents } from './catalog.js';
+export { recomputeSegments } from './recompute.js';
+export { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
   const { app, db, dialect, clock } = deps;

@@ -2,7 +2,7 @@
 // with one query per table for the whole set.
 import type { Transaction } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
-import type { RfmSegmentName } from './rule-schema.js';
+import { PREDICTION_TRAITS, type RfmSegmentName } from './rule-schema.js';
 import type { ProfileState } from './profile-state.js';
 
 type Trx = Transaction<Database>;
@@ -20,6 +20,7 @@ export async function loadProfileStates(trx: Trx, dialect: Dialect, ids: string[
       events: [],
       tags: new Set(),
       rfm: null,
+      predictions: null,
       memberships: new Set(),
     });
   if (eventNames.length > 0) {
@@ -37,6 +38,10 @@ export async function loadProfileStates(trx: Trx, dialect: Dialect, ids: string[
   for (const r of await trx.selectFrom('rfm_scores').select(['profile_id', 'r', 'f', 'm', 'segment']).where('profile_id', 'in', ids).execute()) {
     const s = states.get(r.profile_id);
     if (s) s.rfm = { rfm_r: r.r, rfm_f: r.f, rfm_m: r.m, rfm_segment: r.segment as RfmSegmentName };
+  }
+  for (const r of await trx.selectFrom('prediction_scores').select(['profile_id', ...PREDICTION_TRAITS]).where('profile_id', 'in', ids).execute()) {
+    const s = states.get(r.profile_id);
+    if (s) s.predictions = Object.fromEntries(PREDICTION_TRAITS.map((t) => [t, r[t] === null ? null : Number(r[t])])) as ProfileState['predictions'];
   }
   return states;
 }

@@ -1,6 +1,6 @@
 // What the incremental evaluator knows about one profile: its traits, the events rules look at,
-// its tags, RFM scores and the segments it belongs to (filled in dependency order as they are evaluated).
-import type { RfmSegmentName } from './rule-schema.js';
+// its tags, RFM scores, predicted traits and the segments it belongs to (filled in dependency order as they are evaluated).
+import type { PredictionTrait, RfmSegmentName } from './rule-schema.js';
 
 export interface TimelineEvent {
   seq: number;
@@ -24,6 +24,8 @@ export interface ProfileState {
   events: TimelineEvent[];
   tags: Set<string>;
   rfm: RfmValues | null;
+  /** The predicted traits of the last refit (a trait may be null: its model was not fitted). */
+  predictions: Record<PredictionTrait, number | null> | null;
   memberships: Set<string>;
 }
 

@@ -39,6 +39,7 @@ export async function applyProfileChanges(trx: Transaction<Database>, dialect: D
         if (c.other_profile_id) {
           await moveTags(trx, c.other_profile_id, c.profile_id, now);
           await trx.deleteFrom('rfm_scores').where('profile_id', '=', c.other_profile_id).execute();
+          await trx.deleteFrom('prediction_scores').where('profile_id', '=', c.other_profile_id).execute();
           touch(c.other_profile_id, seq);
         }
         touch(c.profile_id, seq);
@@ -52,6 +53,7 @@ export async function applyProfileChanges(trx: Transaction<Database>, dialect: D
         if (!(await trx.selectFrom('profiles').select('id').where('id', '=', c.profile_id).executeTakeFirst())) {
           await trx.deleteFrom('profile_tags').where('profile_id', '=', c.profile_id).execute();
           await trx.deleteFrom('rfm_scores').where('profile_id', '=', c.profile_id).execute();
+          await trx.deleteFrom('prediction_scores').where('profile_id', '=', c.profile_id).execute();
         }
         touch(c.profile_id, seq);
         break;

@@ -52,6 +52,10 @@ export type NumberComparison = Static<typeof NumberComparison>;
 
 export { RFM_SEGMENTS, type RfmSegmentName };
 
+/** The predicted traits a refit of the models computes for every purchaser (src/analytics/predict). */
+export const PREDICTION_TRAITS = ['p_alive', 'expected_orders_90d', 'clv_12m', 'churn_risk', 'purchase_intent'] as const;
+export type PredictionTrait = (typeof PREDICTION_TRAITS)[number];
+
 export const Condition = Type.Recursive(
   (Self) =>
     Type.Union([
@@ -112,6 +116,11 @@ export const Condition = Type.Recursive(
         { additionalProperties: false },
       ),
       Type.Object({ type: Type.Literal('rfm_segment'), in: Type.Array(lit(RFM_SEGMENTS), { minItems: 1 }) }, { additionalProperties: false }),
+      /** A predicted trait of the last model refit; a profile without predictions never matches. */
+      Type.Object(
+        { type: Type.Literal('prediction'), trait: lit(PREDICTION_TRAITS), op: NumberComparison, value: Type.Number() },
+        { additionalProperties: false },
+      ),
     ]),
   { $id: 'SegmentCondition' },
 );
