@@ -22,7 +22,7 @@ import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
-import { analyticsRoutes, analyticsStage, overviewRoutes } from './analytics/index.js';
+import { analyticsRoutes, analyticsStage, createPredictions, overviewRoutes, type PredictionService } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
 
@@ -33,6 +33,8 @@ export interface Meridian {
   log: EventLog;
   sources: SourceStore;
   apiKeys: ApiKeyStore;
+  /** Lifetime models, purchase intent and recommendations: refit jobs (run by the worker). */
+  predictions: PredictionService;
   /** Historical imports (CLI and API). */
   importer: Importer;
   /** Data-subject requests (their job queue) and the suppression list. */
@@ -146,6 +148,8 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
   await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
   await app.register(analyticsRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, clock });
+  const predictions = await createPredictions({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, rfm: segments.rfm, refitHours: config.predictionRefitHours });
+  workers.push(predictions.worker);
   // Last: the console's HTML fallback answers GETs no API route took.
   await serveConsole(app);
 
@@ -169,6 +173,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     apiKeys,
     importer,
     privacy,
+    predictions: predictions.service,
     stages,
     workers,
     async drainPipeline() {

@@ -2,3 +2,4 @@ export { analyticsRoutes, overviewRoutes, ANALYTICS_READ } from './routes.js';
 export { analyticsStage } from './rollup-stage.js';
 export { Overview } from './schema.js';
 export * from './query-schema.js';
+export { createPredictions, PredictionService, ModelCard, PredictionJob, ProfilePredictions, Recommendations } from './predict/index.js';

@@ -135,6 +135,11 @@ export const ERROR_CODES = {
   consent_category_required: { status: [400], meaning: 'the consent category is required (necessary) and cannot be refused' },
   privacy_request_not_found: { status: [404], meaning: 'no data-subject request with this id' },
   privacy_export_unavailable: { status: [409], meaning: 'the request is not a completed access request, or its export was removed (the person was deleted since)' },
+  // Predictions (lifetime models, purchase intent, recommendations).
+  prediction_job_not_found: { status: [404], meaning: 'no prediction refit job with this id' },
+  prediction_model_not_found: { status: [404], meaning: 'no fitted model of this name yet (run a refit)' },
+  predictions_not_found: { status: [404], meaning: 'the profile has no predicted traits (no purchase up to the last refit, or no refit yet)' },
+  invalid_prediction_window: { status: [422], meaning: 'the refit asOf day is in the future' },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
