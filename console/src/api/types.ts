@@ -27,6 +27,7 @@ import type {
   Breakdown as BreakdownType,
   AttributionModel as AttributionModelType,
 } from '../../../src/analytics/query-schema';
+import type { ModelCard as ModelCardSchema, PredictionJob as PredictionJobSchema, ProfilePredictions as ProfilePredictionsSchema, Recommendations as RecommendationsSchema } from '../../../src/analytics/predict/schema';
 import type { ImportJob as ImportJobSchema, ImportRowError as ImportRowErrorSchema } from '../../../src/sources/import/schema';
 import type { MqttSource as MqttSourceSchema, PutMqttBody } from '../../../src/sources/mqtt/schema';
 import type { DbSyncSource as DbSyncSourceSchema, PutDbSyncBody, RunResult } from '../../../src/sources/db-sync/schema';
@@ -107,3 +108,8 @@ export type ConsentState = Static<typeof ConsentStateSchema>;
 export type ConsentStatement = Static<typeof ConsentStatementSchema>;
 export type PrivacyRequest = Static<typeof PrivacyRequestSchema>;
 export type NewPrivacyRequest = Static<typeof NewPrivacyRequestSchema>;
+
+export type ModelCard = Static<typeof ModelCardSchema>;
+export type PredictionJob = Static<typeof PredictionJobSchema>;
+export type ProfilePredictions = Static<typeof ProfilePredictionsSchema>;
+export type Recommendations = Static<typeof RecommendationsSchema>;

@@ -2,7 +2,7 @@
 // this only keeps the navigation to what will work).
 import type { Role } from '../api/types';
 
-export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
+export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'predictions', 'destinations', 'privacy', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {
@@ -11,6 +11,7 @@ const READ: Record<Section, readonly Role[]> = {
   sources: ['admin', 'manager', 'analyst'],
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],
+  predictions: ['admin', 'manager', 'analyst'],
   destinations: ['admin', 'manager', 'analyst', 'support'],
   privacy: ['admin', 'manager'],
   settings: ['admin', 'manager', 'analyst'],
@@ -23,6 +24,7 @@ const WRITE = {
   adReports: ['admin', 'manager'],
   transformationTest: ['admin', 'manager'],
   segments: ['admin', 'manager'],
+  predictions: ['admin', 'manager'],
   destinations: ['admin'],
   identityRules: ['admin'],
   unmerge: ['admin'],

@@ -14,6 +14,7 @@ const ICONS: Record<Section, React.ReactNode> = {
   sources: <ApiOutlined />,
   customers: <UserOutlined />,
   segments: <TeamOutlined />,
+  predictions: <LineChartOutlined />,
   destinations: <SendOutlined />,
   privacy: <SafetyOutlined />,
   settings: <SettingOutlined />,

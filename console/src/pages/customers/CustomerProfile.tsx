@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { ConsentCard } from '../privacy/ConsentCard';
 import { api, seg } from '../../api/client';
 import { orNull } from '../../api/optional';
-import type { Membership, Merge, Page, Profile, RfmScore, Source, TimelineEntry } from '../../api/types';
+import type { Membership, Merge, Page, Profile, ProfilePredictions, Recommendations, RfmScore, Source, TimelineEntry } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { allowed, can } from '../../auth/permissions';
 import { ErrorAlert, PageHeader } from '../../components/feedback';
@@ -32,6 +32,9 @@ export default function CustomerProfile() {
   const mayReadSegments = !!me && allowed(me.role, 'segments');
   const memberships = useQuery({ queryKey: ['memberships', id], queryFn: () => api.get<Page<Membership>>(`/v1/segment-memberships/${seg(id!)}`), enabled: !!id && mayReadSegments });
   const rfm = useQuery({ queryKey: ['rfm-score', id], queryFn: () => orNull(api.get<RfmScore>(`/v1/rfm/scores/${seg(id!)}`)), enabled: !!id && mayReadSegments });
+  const mayReadPredictions = !!me && allowed(me.role, 'predictions');
+  const predictions = useQuery({ queryKey: ['profile-predictions', id], queryFn: () => orNull(api.get<ProfilePredictions>(`${base}/predictions`)), enabled: !!id && mayReadPredictions });
+  const recommended = useQuery({ queryKey: ['profile-recommendations', id], queryFn: () => orNull(api.get<Recommendations>(`${base}/recommendations`, { n: 5 })), enabled: !!id && mayReadPredictions });
   const sources = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources'), enabled: !!me && allowed(me.role, 'sources') });
   const sourceName = (sourceId: string | null) => (sourceId && sources.data?.data.find((s) => s.id === sourceId)?.name) || sourceId || '—';
 
@@ -124,6 +127,27 @@ export default function CustomerProfile() {
               </Card>
             )}
             <ConsentCard base={base} />
+            {predictions.data && (
+              <Card size="small" title={t('predictions.traits')}>
+                <Descriptions size="small" column={1}>
+                  <Descriptions.Item label={t('predictions.pAlive')}>{fmt.percent(predictions.data.p_alive ?? 0)}</Descriptions.Item>
+                  <Descriptions.Item label={t('predictions.expectedOrders')}>{fmt.number(predictions.data.expected_orders_90d, 2)}</Descriptions.Item>
+                  <Descriptions.Item label={t('predictions.clv')}>{fmt.number(predictions.data.clv_12m, 2)}</Descriptions.Item>
+                  {predictions.data.purchase_intent !== null && <Descriptions.Item label={t('predictions.purchaseIntent')}>{fmt.percent(predictions.data.purchase_intent)}</Descriptions.Item>}
+                  {predictions.data.churn_risk !== null && <Descriptions.Item label={t('predictions.churnRisk')}>{fmt.percent(predictions.data.churn_risk)}</Descriptions.Item>}
+                </Descriptions>
+                {recommended.data && recommended.data.data.length > 0 && (
+                  <div style={{ marginTop: 8 }}>
+                    {t('predictions.recommended')}:{' '}
+                    {recommended.data.data.map((r) => (
+                      <Tag key={r.item} color={r.reason === 'similar' ? 'blue' : 'default'}>
+                        {r.item}
+                      </Tag>
+                    ))}
+                  </div>
+                )}
+              </Card>
+            )}
             <MergeHistory base={base} profile={p} admin={can(me?.role, 'unmerge')} />
           </Space>
         </Col>

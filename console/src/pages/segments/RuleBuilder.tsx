@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Condition, Duration, Page, PropertyFilter, Segment, Tag as TagSummary, Window } from '../../api/types';
-import { KINDS, newCondition, NUMBER_OPS, parseValue, RFM_SEGMENTS, UNITS, VALUE_OPS, valueText, withOp, type Kind, type ValueOp } from './rules';
+import { KINDS, newCondition, NUMBER_OPS, parseValue, PREDICTION_TRAITS, RFM_SEGMENTS, UNITS, VALUE_OPS, valueText, withOp, type Kind, type ValueOp } from './rules';
 
 type Change<T> = (next: T) => void;
 
@@ -260,6 +260,23 @@ function LeafEditor({ value, onChange }: { value: Condition; onChange: Change<Co
           />
           <NumberOp value={c.op} onChange={(op) => onChange({ ...c, op })} />
           <InputNumber size="small" min={1} max={5} value={c.value} aria-label={t('rule.value')} onChange={(v) => onChange({ ...c, value: v ?? 1 })} />
+        </Space>
+      );
+    }
+    case 'prediction': {
+      const c = value;
+      return (
+        <Space wrap>
+          <Select
+            size="small"
+            style={{ width: 220 }}
+            value={c.trait}
+            aria-label={t('rule.predictionTrait')}
+            onChange={(trait) => onChange({ ...c, trait })}
+            options={PREDICTION_TRAITS.map((s) => ({ value: s, label: t(`rule.predictionTraits.${s}`) }))}
+          />
+          <NumberOp value={c.op} onChange={(op) => onChange({ ...c, op })} />
+          <InputNumber size="small" step={0.1} value={c.value} aria-label={t('rule.value')} onChange={(v) => onChange({ ...c, value: v ?? 0 })} />
         </Space>
       );
     }

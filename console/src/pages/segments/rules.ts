@@ -2,13 +2,15 @@
 import type { Condition, Duration, PropertyFilter, Rule } from '../../api/types';
 
 export type Kind = Condition['type'];
-export const KINDS: Kind[] = ['trait', 'event', 'sequence', 'occurrence', 'segment', 'tag', 'rfm', 'rfm_segment', 'and', 'or', 'not'];
+export const KINDS: Kind[] = ['trait', 'event', 'sequence', 'occurrence', 'segment', 'tag', 'rfm', 'rfm_segment', 'prediction', 'and', 'or', 'not'];
 export type ValueOp = PropertyFilter['op'];
 export const VALUE_OPS: ValueOp[] = ['equals', 'not_equals', 'gt', 'gte', 'lt', 'lte', 'contains', 'starts_with', 'in', 'exists', 'not_exists'];
 export const NUMBER_OPS = ['equals', 'gt', 'gte', 'lt', 'lte'] as const;
 export const UNITS: Duration['unit'][] = ['minutes', 'hours', 'days', 'weeks'];
 /** The named RFM segments: the server's own list (a dependency-free module). */
 export { RFM_SEGMENTS } from '../../../../src/segments/rfm-segments';
+/** The predicted traits a prediction condition compares (the server's list). */
+export const PREDICTION_TRAITS = ['p_alive', 'expected_orders_90d', 'clv_12m', 'churn_risk', 'purchase_intent'] as const;
 
 export function newCondition(kind: Kind): Condition {
   switch (kind) {
@@ -33,6 +35,8 @@ export function newCondition(kind: Kind): Condition {
       return { type: 'rfm', score: 'rfm_r', op: 'gte', value: 4 };
     case 'rfm_segment':
       return { type: 'rfm_segment', in: ['Champions'] };
+    case 'prediction':
+      return { type: 'prediction', trait: 'p_alive', op: 'gte', value: 0.5 };
   }
 }
 
