@@ -20,6 +20,7 @@ import { summarise, DAY_MS } from '../src/analytics/predict/summarise.js';
 import { fitModels, type ModelInput } from '../src/analytics/predict/fit-models.js';
 import { evaluateHitRate, type Interaction } from '../src/analytics/predict/recommend.js';
 import type { ClassifierMetrics } from '../src/analytics/predict/schema.js';
+import { seededSampler } from '../src/analytics/predict/simulate.js';
 
 const N = Number(process.env.BENCH_PREDICTIONS_CUSTOMERS ?? 100_000);
 const SHARED = process.env.MERIDIAN_SHARED_DATA ?? resolve(process.cwd(), '../shared/data');
@@ -30,38 +31,14 @@ const WEEKS = 78;
 const GROUPS = 40;
 const ITEMS_PER_GROUP = 15;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * Math.pow(uniform(), 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const z = normal();
-      const v = Math.pow(1 + c * z, 3);
-      if (v > 0 && Math.log(uniform()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  return { uniform, gamma };
-}
-
 function generate(): ModelInput {
-  const r = rng(20260101);
+  const r = seededSampler(20260101);
   const input: ModelInput = { purchases: [], views: [], activity: new Map() };
   const end = START + WEEKS * 7 * DAY_MS;
   for (let i = 0; i < N; i++) {
     const profileId = `c${i}`;
     const lambda = r.gamma(TRUTH.r) / TRUTH.alpha;
-    const x = r.gamma(TRUTH.a);
-    const dropout = x / (x + r.gamma(TRUTH.b));
+    const dropout = r.beta(TRUTH.a, TRUTH.b);
     const nu = r.gamma(SPEND.q) / SPEND.gamma;
     const group = Math.floor(r.uniform() * GROUPS);
     const item = () => (r.uniform() < 0.75 ? `g${group}-${Math.floor(r.uniform() * ITEMS_PER_GROUP)}` : `top-${Math.floor(Math.pow(r.uniform(), 2) * 30)}`);

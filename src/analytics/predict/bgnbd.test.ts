@@ -7,33 +7,9 @@ import { customerLogLikelihood, expectedPurchases, expectedPurchasesNew, fitBgNb
 import { expectedSpend, fitGammaGamma, customerLogLikelihood as ggLogLikelihood } from './gamma-gamma.js';
 import { clv } from './clv.js';
 import { nelderMead } from './nelder-mead.js';
+import { seededSampler as rng } from './simulate.js';
 
 const PUBLISHED: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
-
-/** A seeded generator (mulberry32) and the samplers the simulation needs. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  // Marsaglia–Tsang, with the boost for shape < 1.
-  const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * Math.pow(uniform(), 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const z = normal();
-      const v = Math.pow(1 + c * z, 3);
-      if (v > 0 && Math.log(uniform()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  return { uniform, gamma, beta: (a: number, b: number) => { const x = gamma(a); return x / (x + gamma(b)); } };
-}
 
 /** Customers drawn from the BG/NBD process itself, each observed for T. */
 function simulate(p: BgNbdParams, n: number, T: number, seed: number): Rft[] {

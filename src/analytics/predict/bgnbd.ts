@@ -61,9 +61,23 @@ export function fitBgNbd(customers: readonly Rft[], start: BgNbdParams = { r: 1,
   // Scale α's start to the data's time unit (it is a scale parameter of the purchase rate).
   const meanT = customers.reduce((s, c) => s + c.T, 0) / customers.length;
   const groups = grouped(customers);
+  // The ln Γ terms depend on x alone: one evaluation per distinct x, not per customer.
+  const counts = new Map<number, number>();
+  for (const g of groups) counts.set(g.c.x, (counts.get(g.c.x) ?? 0) + g.n);
+  const byX = [...counts];
   const ll = ([r, alpha, a, b]: number[]) => {
+    const lnAlpha = Math.log(alpha);
+    const base = lnGamma(a + b) - lnGamma(r) - lnGamma(b) + r * lnAlpha;
     let sum = 0;
-    for (const g of groups) sum += g.n * customerLogLikelihood({ r, alpha, a, b }, g.c);
+    const lnA4 = new Map<number, number>();
+    for (const [x, n] of byX) {
+      sum += n * (base + lnGamma(r + x) + lnGamma(b + x) - lnGamma(a + b + x));
+      if (x > 0) lnA4.set(x, Math.log(a) - Math.log(b + x - 1));
+    }
+    for (const { c, n } of groups) {
+      const a3 = -(r + c.x) * Math.log(alpha + c.T);
+      sum += n * (c.x > 0 ? logAddExp(a3, lnA4.get(c.x)! - (r + c.x) * Math.log(alpha + c.tx)) : a3);
+    }
     return sum;
   };
   const fit = maximisePositive(ll, [start.r, start.alpha === 1 ? Math.max(1, meanT / 10) : start.alpha, start.a, start.b]);

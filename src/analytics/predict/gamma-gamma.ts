@@ -33,7 +33,17 @@ export function fitGammaGamma(customers: readonly SpendSummary[]): { params: Gam
   const usable = customers.filter((c) => c.x > 0 && c.m > 0);
   if (usable.length === 0) throw new RangeError('Gamma-Gamma needs customers with a repeat purchase of positive value');
   const meanM = usable.reduce((s, c) => s + c.m, 0) / usable.length;
-  const fit = maximisePositive(([p, q, gamma]) => logLikelihood({ p, q, gamma }, usable), [1, 1, meanM]);
+  // Per customer only logs remain; the ln Γ terms depend on x alone (one evaluation per distinct x).
+  const rows = usable.map((c) => ({ x: c.x, m: c.m, lnM: Math.log(c.m), lnX: Math.log(c.x) }));
+  const xs = [...new Set(rows.map((c) => c.x))];
+  const ll = ([p, q, gamma]: number[]) => {
+    const lnG = new Map(xs.map((x) => [x, lnGamma(p * x + q) - lnGamma(p * x)]));
+    const common = -lnGamma(q) + q * Math.log(gamma);
+    let sum = 0;
+    for (const c of rows) sum += lnG.get(c.x)! + common + (p * c.x - 1) * c.lnM + p * c.x * c.lnX - (p * c.x + q) * Math.log(gamma + c.m * c.x);
+    return sum;
+  };
+  const fit = maximisePositive(ll, [1, 1, meanM]);
   const [p, q, gamma] = fit.params;
   return { params: { p, q, gamma }, logLikelihood: fit.logLikelihood };
 }
