@@ -6,7 +6,8 @@ import type { Db, Dialect } from '../../storage/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { loadCatalog, MEMBERSHIP_FEED_LOCK, recomputeSegments, references, withDependents, type RfmService } from '../../segments/index.js';
-import { fitModels } from './fit-models.js';
+import type { FitOutput, FitSettings, ModelInput } from './fit-models.js';
+import { startModuleWorker } from '../../shared/module-worker.js';
 import { ownedItems, recommend, type Recommendation } from './recommend.js';
 import { DAY_MS } from './summarise.js';
 import { PredictionStore } from './store.js';
@@ -17,6 +18,16 @@ export const DEFAULT_DISCOUNT_RATE = 0.1;
 export const VIEW_EVENT = 'Product Viewed';
 /** Engagement features look this far back before a cut-off. */
 const ACTIVITY_DAYS = 90;
+
+/** Fitting is CPU work for seconds to minutes: a worker thread keeps this process's event loop free. */
+function fitInThread(input: ModelInput, settings: FitSettings): Promise<FitOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = startModuleWorker(import.meta.url, './fit-thread', { input, settings });
+    worker.once('message', (m: { ok?: FitOutput; error?: string }) => (m.ok ? resolve(m.ok) : reject(new Error(m.error))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the fitting thread exited (code ${code})`)));
+  });
+}
 
 export class PredictionService {
   readonly store: PredictionStore;
@@ -73,9 +84,7 @@ export class PredictionService {
     const s = job.settings;
     const asOfEnd = Date.parse(`${s.asOf}T00:00:00Z`) + DAY_MS - 1;
     const input = await this.store.loadInput(s, { until: asOfEnd, activitySince: asOfEnd - (s.horizonDays + ACTIVITY_DAYS) * DAY_MS });
-    // Fitting is CPU work: let the event loop answer requests between the load and the fit.
-    await new Promise((r) => setImmediate(r));
-    const out = fitModels(input, { asOfEnd, horizonDays: s.horizonDays, annualDiscountRate: s.annualDiscountRate });
+    const out = await fitInThread(input, { asOfEnd, horizonDays: s.horizonDays, annualDiscountRate: s.annualDiscountRate });
     const { dialect } = this.o;
     return this.o.db.transaction().execute(async (trx) => {
       await dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
