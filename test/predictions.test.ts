@@ -12,6 +12,7 @@ import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { waitForImport } from './helpers/imports.js';
 import { eventually } from './helpers/eventually.js';
+import { ManualClock } from '../src/shared/clock.js';
 
 const SHARED = process.env.MERIDIAN_SHARED_DATA ?? resolve(fileURLToPath(new URL('../..', import.meta.url)), 'shared/data');
 const CDNOW = join(SHARED, 'cdnow', 'CDNOW_sample.txt');
@@ -195,4 +196,32 @@ describe('predictions API on a small shop', () => {
     expect(rec.status).toBe('fitted');
     expect(rec.hitRate.k).toBe(10);
   });
+});
+
+describe('scheduled refits', () => {
+  it('queue a refit once the interval has passed since the last job (or since the first start), and not twice', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const server = await startTestServer({ clock, config: { predictionRefitHours: 6 } });
+    try {
+      const { predictions } = server.meridian;
+      // A fresh install does not refit an empty store at its first start.
+      expect(await predictions.scheduleIfDue()).toBe(false);
+      clock.advance(6 * 3_600_000);
+      await eventually(async () => {
+        const jobs = (await (await server.admin('/v1/predictions/jobs')).json()) as { data: (Job & { trigger: string })[] };
+        expect(jobs.data.map((j) => [j.trigger, j.status])).toEqual([['schedule', 'completed']]);
+      }, 60_000, 100);
+      expect(await predictions.scheduleIfDue()).toBe(false);
+      clock.advance(6 * 3_600_000);
+      // The worker's own loop may queue it first: either way there is exactly one more.
+      await predictions.scheduleIfDue();
+      expect(await predictions.scheduleIfDue()).toBe(false);
+      await eventually(async () => {
+        const jobs = (await (await server.admin('/v1/predictions/jobs')).json()) as { data: (Job & { trigger: string })[] };
+        expect(jobs.data.map((j) => [j.trigger, j.status])).toEqual([['schedule', 'completed'], ['schedule', 'completed']]);
+      }, 60_000, 100);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });

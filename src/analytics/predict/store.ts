@@ -94,7 +94,7 @@ export class PredictionStore {
     const r = await this.db
       .selectFrom('prediction_jobs')
       .select('id')
-      .where((eb) => eb.or([eb('status', 'in', ['pending', 'running']), eb.and([eb('created_at', '>=', since), eb('status', '!=', 'failed')])]))
+      .where((eb) => eb.or([eb('status', 'in', ['pending', 'running']), eb.and([eb('created_at', '>', since), eb('status', '!=', 'failed')])]))
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;
