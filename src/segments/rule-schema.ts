@@ -52,9 +52,8 @@ export type NumberComparison = Static<typeof NumberComparison>;
 
 export { RFM_SEGMENTS, type RfmSegmentName };
 
-/** The predicted traits a refit of the models computes for every purchaser (src/analytics/predict). */
-export const PREDICTION_TRAITS = ['p_alive', 'expected_orders_90d', 'clv_12m', 'churn_risk', 'purchase_intent'] as const;
-export type PredictionTrait = (typeof PREDICTION_TRAITS)[number];
+import { PREDICTION_TRAITS, type PredictionTrait } from './prediction-traits.js';
+export { PREDICTION_TRAITS, type PredictionTrait };
 
 export const Condition = Type.Recursive(
   (Self) =>

@@ -9,8 +9,8 @@ export const NUMBER_OPS = ['equals', 'gt', 'gte', 'lt', 'lte'] as const;
 export const UNITS: Duration['unit'][] = ['minutes', 'hours', 'days', 'weeks'];
 /** The named RFM segments: the server's own list (a dependency-free module). */
 export { RFM_SEGMENTS } from '../../../../src/segments/rfm-segments';
-/** The predicted traits a prediction condition compares (the server's list). */
-export const PREDICTION_TRAITS = ['p_alive', 'expected_orders_90d', 'clv_12m', 'churn_risk', 'purchase_intent'] as const;
+/** The predicted traits a prediction condition compares: the server's own list. */
+export { PREDICTION_TRAITS } from '../../../../src/segments/prediction-traits';
 
 export function newCondition(kind: Kind): Condition {
   switch (kind) {
