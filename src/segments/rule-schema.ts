@@ -2,6 +2,7 @@
 // evaluators (SQL compiler and incremental evaluator) and the API validate against.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { RFM_SEGMENTS, type RfmSegmentName } from './rfm-segments.js';
+import { PREDICTION_TRAITS, type PredictionTrait } from './prediction-traits.js';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -52,7 +53,6 @@ export type NumberComparison = Static<typeof NumberComparison>;
 
 export { RFM_SEGMENTS, type RfmSegmentName };
 
-import { PREDICTION_TRAITS, type PredictionTrait } from './prediction-traits.js';
 export { PREDICTION_TRAITS, type PredictionTrait };
 
 export const Condition = Type.Recursive(
