@@ -48,6 +48,7 @@ export const PERSONAL_DATA: PersonalTable[] = [
   { table: 'segment_timers', where: [{ column: 'profile_id', match: 'profile' }], holds: 'time-based re-evaluations' },
   { table: 'profile_tags', where: [{ column: 'profile_id', match: 'profile' }], holds: 'tags' },
   { table: 'rfm_scores', where: [{ column: 'profile_id', match: 'profile' }], holds: 'RFM scores' },
+  { table: 'prediction_scores', where: [{ column: 'profile_id', match: 'profile' }], holds: 'predicted traits (P(alive), expected orders, CLV, churn risk, purchase intent)' },
   { table: 'deliveries', where: [{ column: 'order_key', match: 'profile' }, { column: 'order_key', match: 'userId' }, { column: 'order_key', match: 'anonymousId' }, { column: 'idempotency_key', match: 'idempotency' }], holds: 'the outbox: queued and sent messages, audience uploads' },
   { table: 'destination_members', where: [{ column: 'profile_id', match: 'profile' }], holds: 'hashed identifiers each ad platform holds' },
   { table: 'consent_events', where: [{ column: 'seq', match: 'seq' }], holds: 'consent stated by events' },
