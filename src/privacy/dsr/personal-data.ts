@@ -69,4 +69,5 @@ export const EXEMPT_TABLES: Record<string, string> = {
   dedupe: 'source and messageId pairs of the dedupe window: ids the SDK generated, no person data',
   dedupe_before_log_file: 'the dedupe window before log.db: messageIds only',
   privacy_suppressions: 'keyed hashes (HMAC) of refused identifiers: not reversible without the installation key',
+  prediction_item_similarity: 'product ids and item-to-item similarities aggregated over every customer: no person data',
 };
