@@ -24,6 +24,7 @@ import { Unsubscribes } from './unsubscribe.js';
 
 export { enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from './connectors/webhook.js';
+export { Condition, matchesFilter, getPath } from './event-filter.js';
 
 export async function createDestinations(o: {
   app: FastifyInstance;
