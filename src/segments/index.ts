@@ -20,8 +20,6 @@ export { SegmentService } from './service.js';
 export { TagService } from './tags.js';
 export { SegmentScheduler } from './scheduler.js';
 export type { Rule, Condition } from './rule-schema.js';
-export { Duration } from './rule-schema.js';
-export { durationMs } from './time.js';
 export { profileChangesFeed, type ProfileChange } from './realtime-stage.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
