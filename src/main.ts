@@ -25,6 +25,7 @@ import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, createPredictions, overviewRoutes, type PredictionService } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
+import { createJourneys } from './journeys/index.js';
 
 export interface Meridian {
   config: Config;
@@ -46,6 +47,8 @@ export interface Meridian {
   stages: Stage<unknown>[];
   /** Background workers that are not feed consumers (delivery, timers): started/stopped with the server. */
   workers: { start(): void; stop(): Promise<void> }[];
+  /** Journeys' durable timers (tests move an injected clock, then `journeys.tick()`). */
+  journeys: { tick(): Promise<number> };
   /** Runs every stage until the whole pipeline is caught up (tests, imports, benchmarks). */
   drainPipeline(): Promise<void>;
   /** Listens on config.host:config.port; returns the bound address. */
@@ -139,6 +142,10 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     pokeDeliveries: () => destinations.engine.poke(), forwardTimeoutMs: config.privacyForwardTimeoutMs, compactAfterDelete: true, compactMain: storage.compact, dataDir: config.dataDir,
   });
   workers.push(privacy.worker);
+  // Journeys follow segments (entries, exits) and send through the destinations' outbox.
+  const journeys = await createJourneys({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, tags: segments.tags, destinations: destinations.store, onSend: () => destinations.engine.poke() });
+  stages.push(...journeys.stages);
+  workers.push(journeys.worker);
   const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });
   workers.push(...connectorParts.workers);
 
@@ -176,6 +183,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     predictions: predictions.service,
     stages,
     workers,
+    journeys: journeys.timers,
     async drainPipeline() {
       if (pipelineThread?.active) return pipelineThread.drain();
       for (let progressed = true; progressed; ) {

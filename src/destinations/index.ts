@@ -24,6 +24,8 @@ import { Unsubscribes } from './unsubscribe.js';
 
 export { enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from './connectors/webhook.js';
+export { Condition, matchesFilter, getPath } from './event-filter.js';
+export { membershipFeed, type MembershipChange } from './audience-stage.js';
 
 export async function createDestinations(o: {
   app: FastifyInstance;

@@ -17,6 +17,7 @@ import { tagRoutes } from './tag-routes.js';
 export { membershipsOf } from './store.js';
 export { RfmService } from './rfm.js';
 export { SegmentService } from './service.js';
+export { TagService } from './tags.js';
 export { SegmentScheduler } from './scheduler.js';
 export type { Rule, Condition } from './rule-schema.js';
 export { PREDICTION_TRAITS, type PredictionTrait } from './rule-schema.js';
@@ -24,6 +25,7 @@ export { loadCatalog } from './store.js';
 export { references, withDependents } from './catalog.js';
 export { recomputeSegments } from './recompute.js';
 export { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
+export { profileChangesFeed, type ProfileChange } from './realtime-stage.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
   const { app, db, dialect, clock } = deps;
