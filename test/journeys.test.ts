@@ -164,6 +164,41 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     await eventually(() => expect(t.smtp.mails.filter((m) => header(m.raw, 'Subject') === 'Wishlist Shared')).toHaveLength(1));
   });
 
+  it('sends nothing to a person who refused the destination\'s consent category, through the API or on an event', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const smtp = t.smtp;
+    const marketing = await t.created('/v1/destinations', {
+      name: 'marketing mail', kind: 'events', connector: 'smtp', category: 'marketing', filter: { events: [] }, delivery: FAST,
+      config: { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, from: 'shop@example.com', subject: 'unused', text: 'unused' },
+    });
+    const id = await t.journey({
+      version: 1,
+      trigger: { type: 'event', event: 'Signed Up' },
+      steps: [
+        { id: 'mail', type: 'send', channel: 'email', destinationId: marketing.id, message: { subject: 'Welcome', text: 'hi' }, next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    for (const u of ['ann', 'bob', 'cid']) await t.identify(u, { email: `${u}@example.com` });
+    await t.at(0);
+    const refused = await t.api('/v1/profiles/user_id/ann/consent', 'PUT', { preferences: { marketing: false } });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(200);
+    await t.trackAs('ann', 'Signed Up');
+    await t.trackAs('bob', 'Signed Up');
+    await t.server.meridian.drainPipeline();
+    const res = await track(t.server.url, (await t.server.createSource()).writeKey, '/v1/track', {
+      userId: 'cid', event: 'Signed Up', timestamp: new Date(t.clock.now()).toISOString(), context: { consent: { categoryPreferences: { Marketing: false } } },
+    });
+    expect(res.status).toBe(200);
+    await t.at(0);
+    await eventually(() => expect(t.mailsTo('bob@example.com')).toHaveLength(1));
+    await t.at(H);
+    expect(t.mailsTo('ann@example.com')).toHaveLength(0);
+    expect(t.mailsTo('cid@example.com')).toHaveLength(0);
+    const stats = (await t.api(`/v1/journeys/${id}/stats`)).body;
+    expect(stats).toMatchObject({ entered: 3, sent: 1 });
+  });
+
   it('keeps people on the version they entered, holds them while paused and refuses bad definitions naming the step', { timeout: 60_000 }, async () => {
     const t = await setup();
     const id = await t.journey(cart(t.email, t.webhook));
