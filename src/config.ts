@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^?#]+[^/?#]$' })),
   /** How long a data-subject delete waits for the ad platforms' audience removals before erasing anyway. */
   privacyForwardTimeoutMs: Type.Integer({ minimum: 0 }),
+  /** How long /v1/decide reuses what it read about a visitor (profile, memberships, tags, recent events). */
+  decideCacheMs: Type.Integer({ minimum: 0 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -47,6 +49,7 @@ export const defaults: Config = {
   adminOrigins: [],
   trustedProxies: [],
   privacyForwardTimeoutMs: 120_000,
+  decideCacheMs: 5_000,
 };
 
 const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
@@ -65,6 +68,7 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_TRUSTED_PROXIES: { key: 'trustedProxies', list: true },
   MERIDIAN_PUBLIC_URL: { key: 'publicUrl' },
   MERIDIAN_PRIVACY_FORWARD_TIMEOUT_MS: { key: 'privacyForwardTimeoutMs', int: true },
+  MERIDIAN_DECIDE_CACHE_MS: { key: 'decideCacheMs', int: true },
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
