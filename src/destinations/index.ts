@@ -26,6 +26,7 @@ import { Unsubscribes } from './unsubscribe.js';
 export { enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from './connectors/webhook.js';
 export { PushTokens, type PushTokenRow } from './push-tokens.js';
+export { Condition, matchesFilter, getPath } from './event-filter.js';
 
 export async function createDestinations(o: {
   app: FastifyInstance;

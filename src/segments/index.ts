@@ -21,6 +21,8 @@ export { SegmentScheduler } from './scheduler.js';
 export type { Rule, Condition } from './rule-schema.js';
 export { PropertyFilter } from './rule-schema.js';
 export { testValue, valueAt, splitPath } from './value-test.js';
+export { Duration } from './rule-schema.js';
+export { durationMs } from './time.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
   const { app, db, dialect, clock } = deps;
