@@ -341,3 +341,27 @@ export const Coupon = Type.Object({
   redeemedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type Coupon = Static<typeof Coupon>;
+
+// ---- What a send step puts in a destination's outbox ----------------------------------------------
+/**
+ * The payload body of a journey message delivery (`deliveries.payload = { body }`, op `event`): the
+ * message is rendered when the step runs, so every retry sends the same text. Connectors that see
+ * `type: "journey"` use `message` instead of their own templates: SMTP (`to`, `subject`, `text`,
+ * `html`), LINE (`to`, `text`), push (`tokens`, `title`, `body`, `data`); a webhook posts it as is.
+ */
+export const JourneyDelivery = Type.Object({
+  type: Type.Literal('journey'),
+  journeyId: Type.String(),
+  version: Type.Integer(),
+  stepId: Type.String(),
+  profileId: Type.String(),
+  channel: lit(CHANNELS),
+  /** The recipient on the channel (email address, LINE user id), when there is one. */
+  to: Type.Optional(Type.String()),
+  /** Push: the profile's device tokens. */
+  tokens: Type.Optional(Type.Array(Type.String())),
+  message: Type.Record(Type.String(), Type.String()),
+  traits: Type.Record(Type.String(), Type.Unknown()),
+  context: Type.Record(Type.String(), Type.Unknown()),
+});
+export type JourneyDelivery = Static<typeof JourneyDelivery>;
