@@ -26,6 +26,8 @@ import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, overviewRoutes } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
+import { overviewRoutes } from './analytics/index.js';
+import { createJourneys } from './journeys/index.js';
 
 export interface Meridian {
   config: Config;
@@ -45,6 +47,8 @@ export interface Meridian {
   stages: Stage<unknown>[];
   /** Background workers that are not feed consumers (delivery, timers): started/stopped with the server. */
   workers: { start(): void; stop(): Promise<void> }[];
+  /** Journeys' durable timers (tests move an injected clock, then `journeys.tick()`). */
+  journeys: { tick(): Promise<number> };
   /** Runs every stage until the whole pipeline is caught up (tests, imports, benchmarks). */
   drainPipeline(): Promise<void>;
   /** Listens on config.host:config.port; returns the bound address. */
@@ -139,6 +143,10 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   });
   workers.push(privacy.worker);
   await createPersonalisation({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, collection: ingestor, cacheMs: config.decideCacheMs });
+  // Journeys follow segments (entries, exits) and send through the destinations' outbox.
+  const journeys = await createJourneys({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, tags: segments.tags, destinations: destinations.store, onSend: () => destinations.engine.poke() });
+  stages.push(...journeys.stages);
+  workers.push(journeys.worker);
   const connectorParts = await sourceConnectors.register(app, { ingestor, keys: apiKeys, registry: metrics.registry });
   workers.push(...connectorParts.workers);
 
@@ -173,6 +181,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     privacy,
     stages,
     workers,
+    journeys: journeys.timers,
     async drainPipeline() {
       if (pipelineThread?.active) return pipelineThread.drain();
       for (let progressed = true; progressed; ) {

@@ -9,7 +9,7 @@ import type { DestinationStore } from './store.js';
 
 export const AUDIENCE_STAGE = 'destinations:audiences';
 
-type MembershipChange = Omit<MembershipChangesTable, 'change_seq'> & { change_seq: number };
+export type MembershipChange = Omit<MembershipChangesTable, 'change_seq'> & { change_seq: number };
 
 export function membershipFeed(db: Db): Feed<MembershipChange> {
   return {

@@ -27,6 +27,7 @@ export { enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from './connectors/webhook.js';
 export { PushTokens, type PushTokenRow } from './push-tokens.js';
 export { Condition, matchesFilter, getPath } from './event-filter.js';
+export { membershipFeed, type MembershipChange } from './audience-stage.js';
 
 export async function createDestinations(o: {
   app: FastifyInstance;

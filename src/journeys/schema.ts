@@ -306,6 +306,8 @@ export const FromTemplateBody = Type.Object(
     name: Type.Optional(Name),
     destinations: Type.Optional(Type.Object({ email: Type.Optional(Type.String()), line: Type.Optional(Type.String()), push: Type.Optional(Type.String()), webhook: Type.Optional(Type.String()) }, o)),
     couponPoolId: Type.Optional(Type.String()),
+    /** Segment-triggered templates (win-back): the segment whose entrants start the journey. */
+    segmentId: Type.Optional(Type.String()),
   },
   o,
 );

@@ -17,12 +17,14 @@ import { tagRoutes } from './tag-routes.js';
 export { membershipsOf } from './store.js';
 export { RfmService } from './rfm.js';
 export { SegmentService } from './service.js';
+export { TagService } from './tags.js';
 export { SegmentScheduler } from './scheduler.js';
 export type { Rule, Condition } from './rule-schema.js';
 export { PropertyFilter } from './rule-schema.js';
 export { testValue, valueAt, splitPath } from './value-test.js';
 export { Duration } from './rule-schema.js';
 export { durationMs } from './time.js';
+export { profileChangesFeed, type ProfileChange } from './realtime-stage.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
   const { app, db, dialect, clock } = deps;

@@ -1,8 +1,9 @@
 // Time-based membership changes: wakes at the earliest due timer (segment_timers, durable) and
 // re-evaluates exactly the profiles whose timers are due — no periodic full scan. Also runs the
-// daily RFM recompute. Tests drive it with a ManualClock and `tick()`.
+// daily RFM recompute. The loop is the shared TimerService; tests drive it with a ManualClock and `tick()`.
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
+import { TimerService } from '../shared/timer-service.js';
 import { reevaluateProfiles } from './reevaluate.js';
 import { loadCatalog } from './store.js';
 import type { RfmService } from './rfm.js';
@@ -10,13 +11,13 @@ import type { RfmService } from './rfm.js';
 const BATCH = 500;
 
 export class SegmentScheduler {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private sleeper: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  private readonly timers: TimerService;
 
   constructor(
     private readonly o: { db: Db; dialect: Dialect; clock: Clock; rfm: RfmService; pollMs?: number; onError?(err: unknown): void },
-  ) {}
+  ) {
+    this.timers = new TimerService({ owner: this, clock: o.clock, pollMs: o.pollMs, onError: o.onError });
+  }
 
   /** Processes every timer due at clock.now() (and the daily RFM run if due); returns the profiles re-evaluated. */
   async tick(): Promise<number> {
@@ -36,37 +37,16 @@ export class SegmentScheduler {
     return total;
   }
 
+  async nextDue(): Promise<number | null> {
+    const next = await this.o.db.selectFrom('segment_timers').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst();
+    return next?.due == null ? null : Number(next.due);
+  }
+
   start() {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.timers.start();
   }
 
-  async stop() {
-    this.running = false;
-    this.sleeper?.wake();
-    await this.loop;
-  }
-
-  private async run() {
-    const pollMs = this.o.pollMs ?? 1000;
-    while (this.running) {
-      let due = pollMs;
-      try {
-        await this.tick();
-        // Sleep until the earliest timer, but re-check at least every pollMs: other processes and the
-        // real-time stage add earlier timers.
-        const next = await this.o.db.selectFrom('segment_timers').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst();
-        if (next?.due != null) due = Number(next.due) - this.o.clock.now();
-      } catch (err) {
-        this.o.onError?.(err);
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, Math.min(pollMs, due)));
-        this.sleeper = { timer, wake: () => (clearTimeout(timer), resolve()) };
-      });
-      this.sleeper = null;
-    }
+  stop() {
+    return this.timers.stop();
   }
 }

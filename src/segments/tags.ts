@@ -81,7 +81,8 @@ export class TagService {
     });
   }
 
-  private async write(trx: Transaction<Database>, tag: string, profileIds: string[], op: 'add' | 'remove') {
+  /** Adds or removes a manual tag inside the caller's transaction (journeys' update-profile steps use it) and re-decides the segments that use it. */
+  async write(trx: Transaction<Database>, tag: string, profileIds: string[], op: 'add' | 'remove') {
     const now = this.clock.now();
     await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
     for (const chunk of chunkRows(profileIds, 3, this.dialect)) {

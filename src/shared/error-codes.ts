@@ -124,6 +124,14 @@ export const ERROR_CODES = {
   destination_errored: { status: [409], meaning: 'the destination cannot be used (unreadable secret, invalid settings, unknown connector); `GET /v1/destinations/{id}` says why: fix it with `PATCH`' },
   secret_unreadable: { status: [500], meaning: 'a stored secret cannot be decrypted (was `MERIDIAN_SECRET_KEY` changed?)' },
 
+  // Journeys and coupon pools.
+  journey_not_found: { status: [404], meaning: 'no journey with this id' },
+  invalid_journey: { status: [422], meaning: 'the journey definition is invalid: `details.issues` lists each problem with its JSON path and step' },
+  journey_status_conflict: { status: [409], meaning: 'the journey is not in a status that allows this action (e.g. resume a journey that is not paused, edit an archived one)' },
+  journey_template_not_found: { status: [404], meaning: 'no journey template of this name' },
+  journey_step_not_found: { status: [404], meaning: 'the journey has no step with this id (message preview)' },
+  coupon_pool_not_found: { status: [404], meaning: 'no coupon pool with this id' },
+
   // Pipeline: items set aside by a stage, and their replay.
   unknown_stage: { status: [400], meaning: 'no pipeline stage of this name sets items aside in this server' },
   stage_failure_not_found: { status: [404], meaning: 'no set-aside pipeline item with this id' },

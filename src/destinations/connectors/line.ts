@@ -21,9 +21,14 @@ export function retryKey(keys: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+// A journey message (src/journeys: JourneyDelivery) arrives rendered, with its recipient.
+const isJourney = (item: EventItem) => item.payload.type === 'journey';
 const text = (ctx: ConnectorContext, item: EventItem) =>
-  liquid.parseAndRenderSync(String(ctx.config.text), { event: item.payload, properties: item.payload.properties ?? {}, traits: getPath(item.payload, 'context.traits') ?? {} });
-const recipient = (ctx: ConnectorContext, item: EventItem) => getPath(item.payload, (ctx.config.recipientPath as string | undefined) ?? 'context.traits.lineUserId');
+  isJourney(item)
+    ? String(getPath(item.payload, 'message.text') ?? '')
+    : liquid.parseAndRenderSync(String(ctx.config.text), { event: item.payload, properties: item.payload.properties ?? {}, traits: getPath(item.payload, 'context.traits') ?? {} });
+const recipient = (ctx: ConnectorContext, item: EventItem) =>
+  isJourney(item) ? item.payload.to : getPath(item.payload, (ctx.config.recipientPath as string | undefined) ?? 'context.traits.lineUserId');
 const base = (ctx: ConnectorContext) => (ctx.config.apiBaseUrl as string | undefined) ?? 'https://api.line.me';
 
 async function post(ctx: ConnectorContext, path: string, body: unknown, key: string) {

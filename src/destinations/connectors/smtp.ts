@@ -67,28 +67,46 @@ export const smtp: Connector = {
   async send(ctx, batch): Promise<AttemptResult> {
     if (batch.kind !== 'events') throw new Error('smtp takes events');
     const event = batch.items[0].payload;
+    if (event.type === 'journey') return sendJourneyMail(ctx, event, batch.items[0].idempotencyKey);
     const profile = typeof event.seq === 'number' ? await ctx.profileTraitsForEvent(event.seq) : {};
     const traits = (getPath(event, 'context.traits') ?? getPath(event, 'traits') ?? {}) as Record<string, unknown>;
     const path = ctx.config.recipientPath as string | undefined;
     const to = path ? getPath(event, path) : (profile.email ?? traits.email);
     if (typeof to !== 'string' || !to.includes('@')) return { status: 200, response: '', skipped: 'no email address' };
     if (await ctx.isOptedOut(to)) return { status: 200, response: '', skipped: 'recipient unsubscribed' };
-    const unsubscribeUrl = ctx.unsubscribeUrl(to);
-    const vars = { profile, event, properties: event.properties ?? {}, traits, unsubscribe_url: unsubscribeUrl };
-    try {
-      const info = await transport(ctx).sendMail({
-        from: String(ctx.config.from),
-        to,
-        subject: await liquid.parseAndRender(String(ctx.config.subject), vars),
-        text: await liquid.parseAndRender(String(ctx.config.text), vars),
-        ...(ctx.config.html ? { html: await liquid.parseAndRender(String(ctx.config.html), vars) } : {}),
-        headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-        list: { unsubscribe: { url: unsubscribeUrl, comment: 'Unsubscribe' } },
-        messageId: `<${batch.items[0].idempotencyKey.replace(/[^A-Za-z0-9.-]/g, '.')}@meridian>`,
-      });
-      return { status: 200, response: String(info.response) };
-    } catch (err) {
-      return { status: smtpStatus(err as { responseCode?: number }), response: (err as Error).message };
-    }
+    const vars = { profile, event, properties: event.properties ?? {}, traits, unsubscribe_url: ctx.unsubscribeUrl(to) };
+    return mail(ctx, batch.items[0].idempotencyKey, to, {
+      subject: await liquid.parseAndRender(String(ctx.config.subject), vars),
+      text: await liquid.parseAndRender(String(ctx.config.text), vars),
+      html: ctx.config.html ? await liquid.parseAndRender(String(ctx.config.html), vars) : undefined,
+    });
   },
 };
+
+/** A journey message arrives rendered (src/journeys: JourneyDelivery): recipient and texts are in the payload. */
+async function sendJourneyMail(ctx: ConnectorContext, event: Record<string, unknown>, key: string): Promise<AttemptResult> {
+  const to = event.to;
+  const message = (event.message ?? {}) as Record<string, string | undefined>;
+  if (typeof to !== 'string' || !to.includes('@')) return { status: 200, response: '', skipped: 'no email address' };
+  if (await ctx.isOptedOut(to)) return { status: 200, response: '', skipped: 'recipient unsubscribed' };
+  return mail(ctx, key, to, { subject: message.subject ?? '', text: message.text ?? '', html: message.html });
+}
+
+async function mail(ctx: ConnectorContext, key: string, to: string, m: { subject: string; text: string; html?: string }): Promise<AttemptResult> {
+  const unsubscribeUrl = ctx.unsubscribeUrl(to);
+  try {
+    const info = await transport(ctx).sendMail({
+      from: String(ctx.config.from),
+      to,
+      subject: m.subject,
+      text: m.text,
+      ...(m.html ? { html: m.html } : {}),
+      headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      list: { unsubscribe: { url: unsubscribeUrl, comment: 'Unsubscribe' } },
+      messageId: `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@meridian>`,
+    });
+    return { status: 200, response: String(info.response) };
+  } catch (err) {
+    return { status: smtpStatus(err as { responseCode?: number }), response: (err as Error).message };
+  }
+}

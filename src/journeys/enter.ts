@@ -1,0 +1,74 @@
+// Entry into a journey (in the caller's transaction): the re-entry policy, the holdout draw, the new
+// enrollment row at the first step, then the runner takes the person as far as they go.
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { durationMs } from '../segments/index.js';
+import type { Database } from '../storage/index.js';
+import { isHoldout } from './assign.js';
+import { advance, type Enrollment, type EnrollmentContext, type JourneyRef, type RunnerDeps } from './runner.js';
+import type { JourneyDefinition } from './schema.js';
+
+/** A journey that takes new entries, at its newest version. */
+export interface LiveJourney extends JourneyRef {
+  version: number;
+  def: JourneyDefinition;
+}
+
+const enrollmentId = (journeyId: string, profileId: string, entryNo: number) =>
+  'jen_' + createHash('sha256').update(`${journeyId}\n${profileId}\n${entryNo}`).digest('base64url').slice(0, 22);
+
+/** Products in an e-commerce event (`properties.products`, or the event's own product fields). */
+export function productsOf(event: Record<string, unknown> | null | undefined): Record<string, unknown>[] {
+  const props = (event?.properties ?? {}) as Record<string, unknown>;
+  if (Array.isArray(props.products)) return props.products.filter((p): p is Record<string, unknown> => p !== null && typeof p === 'object');
+  return props.product_id !== undefined || props.sku !== undefined || props.name !== undefined ? [props] : [];
+}
+
+/** Enters the person unless the re-entry policy (or being inside already) forbids it; returns whether they entered. */
+export async function enter(trx: Transaction<Database>, deps: RunnerDeps, j: LiveJourney, profileId: string, event: Record<string, unknown> | null, now: number): Promise<boolean> {
+  const last = await trx
+    .selectFrom('journey_enrollments')
+    .select(['entry_no', 'state', 'entered_at'])
+    .where('journey_id', '=', j.id)
+    .where('profile_id', '=', profileId)
+    .orderBy('entry_no', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const reentry = j.def.rules?.reentry ?? { policy: 'once' as const };
+  if (last) {
+    if (last.state === 'active') return false;
+    if (reentry.policy === 'once') return false;
+    if (reentry.policy === 'after' && now - Number(last.entered_at) < durationMs(reentry.after)) return false;
+  }
+  const entryNo = Number(last?.entry_no ?? 0) + 1;
+  const context: EnrollmentContext = { event, cart: productsOf(event) };
+  const e: Enrollment = {
+    id: enrollmentId(j.id, profileId, entryNo),
+    journey_id: j.id,
+    version: j.version,
+    profile_id: profileId,
+    entry_no: entryNo,
+    state: 'active',
+    step_id: j.def.steps[0].id,
+    due_at: null,
+    rev: 0,
+    holdout: isHoldout(j.id, profileId, j.def.rules?.holdoutPercent) ? 1 : 0,
+    variant: null,
+    context,
+    entered_at: now,
+    step_at: now,
+    exited_at: null,
+    exit_reason: null,
+    revenue: null,
+  };
+  await trx.insertInto('journey_enrollments').values({ ...e, context: JSON.stringify(context) }).execute();
+  await trx
+    .insertInto('journey_activity')
+    .values([
+      { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: null, kind: 'journey_entered', channel: null, detail: e.holdout ? 'holdout' : null, at: now },
+      { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: e.step_id, kind: 'entered', channel: null, detail: null, at: now },
+    ])
+    .execute();
+  await advance(trx, deps, j, j.def, e, now, 'arrived');
+  return true;
+}

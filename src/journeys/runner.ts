@@ -1,0 +1,296 @@
+// The journey runner: moves one person through a journey's steps inside the caller's transaction
+// (a stage batch or a timer tick), until they wait, finish or leave. Position, pending wait and the
+// outbox rows of every send commit together, and each send's idempotency key is
+// journey:<journeyId>:<version>:<profileId>:<entry>:<stepId>, so a crash or a replay neither loses
+// nor doubles a message. Definitions have no cycles (validate.ts), so a step runs once per entry.
+import type { Transaction } from 'kysely';
+import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
+import { durationMs } from '../segments/index.js';
+import type { Database, Dialect } from '../storage/index.js';
+import { isHoldout, pickVariant } from './assign.js';
+import { assignCoupon } from './coupons.js';
+import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
+import { recipientOf } from './reach.js';
+import { renderMessage } from './render.js';
+import type { BranchCondition, JourneyDefinition, JourneyDelivery, Step } from './schema.js';
+import type { JourneyEnrollmentsTable } from './tables.js';
+
+type Trx = Transaction<Database>;
+
+/** A destination as the runner needs it (from the destinations store's `active(trx)`). */
+export interface RunnerDestination {
+  id: string;
+  kind: 'events' | 'audience';
+  connector: { name: string };
+  category: string | null;
+  segments: Record<string, string>;
+}
+
+export interface RunnerDeps {
+  dialect: Dialect;
+  destinations(trx: Trx): Promise<RunnerDestination[]>;
+  /** Adds/removes a manual tag in the transaction (segments re-decided). */
+  writeTag(trx: Trx, tag: string, profileIds: string[], op: 'add' | 'remove'): Promise<void>;
+}
+
+export interface JourneyRef {
+  id: string;
+  name: string;
+}
+
+export interface EnrollmentContext {
+  event?: Record<string, unknown> | null;
+  cart?: Record<string, unknown>[];
+  coupon?: string;
+  [k: string]: unknown;
+}
+/** An enrollment row as the runner holds it: context parsed. */
+export type Enrollment = Omit<JourneyEnrollmentsTable, 'rev' | 'context'> & { rev: number; context: EnrollmentContext };
+
+export function toEnrollment(dialect: Dialect, row: Omit<JourneyEnrollmentsTable, 'rev'> & { rev: number }): Enrollment {
+  return { ...row, rev: Number(row.rev), version: Number(row.version), entry_no: Number(row.entry_no), holdout: Number(row.holdout), due_at: row.due_at === null ? null : Number(row.due_at), entered_at: Number(row.entered_at), step_at: Number(row.step_at), context: dialect.parseJson(row.context) as EnrollmentContext };
+}
+
+/** Thrown when another transaction moved the person first: the caller drops its work for them. */
+export class EnrollmentMoved extends Error {}
+
+/** Why the runner is looking at the person: they just arrived at their step, their wait fell due, or the awaited event came. */
+export type Resume = 'arrived' | 'timer' | 'event';
+
+export const deliveryKey = (e: Pick<Enrollment, 'journey_id' | 'version' | 'profile_id' | 'entry_no'>, stepId: string) =>
+  `journey:${e.journey_id}:${e.version}:${e.profile_id}:${e.entry_no}:${stepId}`;
+
+export const timeZoneOf = (def: JourneyDefinition, traits: Record<string, unknown>) => {
+  const tz = traits[def.rules?.timezoneTrait ?? 'timezone'];
+  return typeof tz === 'string' && isValidTimeZone(tz) ? tz : (def.rules?.defaultTimezone ?? 'UTC');
+};
+
+export async function profileTraits(trx: Trx, dialect: Dialect, profileId: string): Promise<Record<string, unknown> | null> {
+  const row = await trx.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirst();
+  return row ? (dialect.parseJson(row.traits) as Record<string, unknown>) : null;
+}
+
+async function activity(trx: Trx, e: Enrollment, stepId: string | null, kind: string, at: number, channel: string | null = null, detail: string | null = null) {
+  await trx.insertInto('journey_activity').values({ journey_id: e.journey_id, version: e.version, enrollment_id: e.id, profile_id: e.profile_id, step_id: stepId, kind, channel, detail, at }).execute();
+}
+
+/** Writes the enrollment's new state, only if nobody moved it since it was read (rev). */
+export async function saveEnrollment(trx: Trx, e: Enrollment) {
+  const res = await trx
+    .updateTable('journey_enrollments')
+    .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, context: JSON.stringify(e.context), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue, rev: e.rev + 1 })
+    .where('id', '=', e.id)
+    .where('rev', '=', e.rev)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw new EnrollmentMoved(e.id);
+  e.rev += 1;
+}
+
+/** Ends the enrollment (completed at an exit step, converted by the goal, exited by a rule or an archive). */
+export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'converted' | 'exited', reason: string, now: number, revenue: number | null = null) {
+  e.state = state;
+  e.due_at = null;
+  e.exited_at = now;
+  e.exit_reason = reason;
+  if (revenue !== null) e.revenue = revenue;
+  await activity(trx, e, e.step_id, state, now, null, reason);
+  await saveEnrollment(trx, e);
+}
+
+/**
+ * Runs the person from their current step until they wait or finish. `resume` says why: at a wait
+ * step, `timer` and `event` pass it; at a send or update step, `timer` performs a parked action.
+ */
+export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume) {
+  const steps = new Map(def.steps.map((s) => [s.id, s]));
+  let traits: Record<string, unknown> | undefined;
+  const getTraits = async () => (traits ??= (await profileTraits(trx, deps.dialect, e.profile_id)) ?? {});
+  let destinations: Map<string, RunnerDestination> | undefined;
+  const getDestinations = async () => (destinations ??= new Map((await deps.destinations(trx)).map((d) => [d.id, d])));
+  const go = async (next: string) => {
+    e.step_id = next;
+    e.step_at = now;
+    e.due_at = null;
+    resume = 'arrived';
+    await activity(trx, e, next, 'entered', now);
+  };
+  const park = async (due: number) => {
+    e.due_at = due;
+    await saveEnrollment(trx, e);
+  };
+
+  for (let guard = 0; guard <= def.steps.length; guard++) {
+    const step = e.step_id ? steps.get(e.step_id) : undefined;
+    if (!step) return finish(trx, e, 'exited', `step ${e.step_id} is not in version ${e.version}`, now);
+    switch (step.type) {
+      case 'wait':
+        if (resume === 'arrived') return park(now + durationMs(step.duration));
+        await go(step.next);
+        break;
+      case 'wait_until':
+        if (resume === 'arrived') return park(nextLocalTime(now, step.at, timeZoneOf(def, await getTraits())));
+        await go(step.next);
+        break;
+      case 'wait_for_event':
+        if (resume === 'arrived') return park(now + durationMs(step.timeout));
+        await go(resume === 'event' ? step.next : step.timeoutNext);
+        break;
+      case 'branch': {
+        let target = step.else;
+        for (const b of step.branches)
+          if (await holds(trx, deps, b.when, e, await getTraits())) {
+            target = b.next;
+            break;
+          }
+        await go(target);
+        break;
+      }
+      case 'split': {
+        const v = pickVariant(step.variants, e.journey_id, step.id, e.profile_id);
+        e.variant = v.name;
+        await activity(trx, e, step.id, 'variant', now, null, v.name);
+        await go(v.next);
+        break;
+      }
+      case 'send': {
+        if (resume === 'arrived' && step.channel !== 'audience') {
+          const allowed = afterQuietHours(now, def.rules?.quietHours, timeZoneOf(def, await getTraits()));
+          if (allowed > now) return park(allowed);
+        }
+        await send(trx, deps, journey, def, e, step, now, await getTraits(), await getDestinations());
+        await go(step.next);
+        break;
+      }
+      case 'update_profile':
+        // Traits go through the event log (an identify event the timer tick appends before this
+        // transaction), so the step parks once to let the tick do that first.
+        if (step.setTraits && resume === 'arrived') return park(now);
+        for (const tag of step.addTags ?? []) await deps.writeTag(trx, tag, [e.profile_id], 'add');
+        for (const tag of step.removeTags ?? []) await deps.writeTag(trx, tag, [e.profile_id], 'remove');
+        await go(step.next);
+        break;
+      case 'exit':
+        return finish(trx, e, 'completed', 'exit step', now);
+    }
+  }
+  throw new Error(`journey ${journey.id} v${e.version}: more steps than the definition has (a cycle?)`);
+}
+
+type SendStep = Extract<Step, { type: 'send' }>;
+
+async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, step: SendStep, now: number, traits: Record<string, unknown>, destinations: Map<string, RunnerDestination>) {
+  const suppress = (reason: string) => activity(trx, e, step.id, 'suppressed', now, step.channel, reason);
+  if (e.holdout) return suppress('holdout');
+  const d = destinations.get(step.destinationId);
+  if (!d) return suppress('destination missing');
+  for (const cap of def.rules?.frequencyCaps ?? []) {
+    if (cap.channel !== step.channel) continue;
+    const row = await trx
+      .selectFrom('journey_activity')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('profile_id', '=', e.profile_id)
+      .where('channel', '=', step.channel)
+      .where('kind', '=', 'sent')
+      .where('at', '>', now - durationMs(cap.per))
+      .executeTakeFirst();
+    if (Number(row?.n ?? 0) >= cap.max) return suppress(`frequency cap: ${cap.max} ${step.channel} per ${cap.per.amount} ${cap.per.unit}`);
+  }
+  if (d.category && !(await consentAllows(trx, deps.dialect, e.profile_id, d.category))) return suppress(`consent for ${d.category} is denied`);
+  const ctx = e.context;
+  const key = deliveryKey(e, step.id);
+  let delivery: NewDelivery;
+  if (step.channel === 'audience') {
+    const audience = step.audience!;
+    if (!d.segments[audience.segmentId]) return suppress(`segment ${audience.segmentId} is not synced to the destination`);
+    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: audience.op, segmentId: audience.segmentId, payload: { journeyId: e.journey_id, stepId: step.id }, at: now };
+  } else {
+    const recipient = recipientOf(step.channel, traits);
+    if (!recipient) return suppress(`not reachable by ${step.channel}`);
+    if (step.couponPoolId && !ctx.coupon) {
+      const code = await assignCoupon(trx, step.couponPoolId, e.profile_id, e.journey_id, now);
+      if (!code) return suppress(`coupon pool ${step.couponPoolId} has no free code`);
+      ctx.coupon = code;
+    }
+    const message = renderMessage(step.message, { profile: traits, event: ctx.event ?? null, journey: { id: journey.id, name: journey.name, version: e.version, ...ctx } });
+    const body: JourneyDelivery = {
+      type: 'journey',
+      journeyId: e.journey_id,
+      version: e.version,
+      stepId: step.id,
+      profileId: e.profile_id,
+      channel: step.channel,
+      ...recipient,
+      message,
+      traits,
+      context: { ...ctx, variant: e.variant },
+    };
+    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: 'event', payload: { body }, at: now };
+  }
+  await enqueue(trx, deps.dialect, [delivery]);
+  await activity(trx, e, step.id, 'sent', now, step.channel);
+}
+
+/** The profile's latest stated consent (newest consent-carrying event), read in the transaction. */
+async function consentAllows(trx: Trx, dialect: Dialect, profileId: string, category: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('consent_events as c')
+    .innerJoin('profile_events as pe', 'pe.seq', 'c.seq')
+    .select('c.preferences')
+    .where('pe.profile_id', '=', profileId)
+    .orderBy('c.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return true;
+  return (dialect.parseJson(row.preferences) as Record<string, unknown>)[category] !== false;
+}
+
+async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollment, traits: Record<string, unknown>): Promise<boolean> {
+  switch (c.type) {
+    case 'trait':
+      return matchesFilter({ conditions: [{ path: `t.${c.path}`, op: c.op, value: c.value }] }, { t: traits });
+    case 'segment': {
+      const row = await trx.selectFrom('segment_memberships').select('profile_id').where('segment_id', '=', c.segmentId).where('profile_id', '=', e.profile_id).executeTakeFirst();
+      return (row !== undefined) === (c.member ?? true);
+    }
+    case 'tag': {
+      const manual = await trx.selectFrom('profile_tags').select('tag').where('tag', '=', c.tag).where('profile_id', '=', e.profile_id).executeTakeFirst();
+      const ruled =
+        manual ??
+        (await trx
+          .selectFrom('segment_memberships as m')
+          .innerJoin('segments as s', 's.id', 'm.segment_id')
+          .select('m.profile_id')
+          .where('s.tag', '=', c.tag)
+          .where('m.profile_id', '=', e.profile_id)
+          .executeTakeFirst());
+      return (ruled !== undefined) === (c.has ?? true);
+    }
+    case 'event': {
+      const rows = await trx
+        .selectFrom('profile_events')
+        .select(['type', 'event', 'properties'])
+        .where('profile_id', '=', e.profile_id)
+        .where('event', '=', c.event)
+        .where('ts', '>=', e.entered_at)
+        .execute();
+      return rows.some((r) => matchesFilter({ conditions: c.where }, { type: r.type, event: r.event, properties: deps.dialect.parseJson(r.properties) }));
+    }
+    case 'reachable':
+      return recipientOf(c.channel, traits) !== null;
+  }
+}
+
+/** Whether an event (normalised: type, event, properties, context…) is the awaited/goal/trigger one. */
+export const eventMatches = (spec: { event: string; where?: { path: string; op: string; value?: unknown }[] }, event: Record<string, unknown>) =>
+  event.event === spec.event && matchesFilter({ conditions: spec.where as never }, event);
+
+/** The order's value for revenue: `revenue`, else `total`, else `value` (Segment e-commerce spec). */
+export function revenueOf(event: Record<string, unknown>): number | null {
+  for (const k of ['revenue', 'total', 'value']) {
+    const v = getPath(event, `properties.${k}`);
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return null;
+}
+
+export { isHoldout };
