@@ -1,11 +1,10 @@
 // LINE (multicast chunking, retry key, 409 on a retried key), email over SMTP (templates,
 // List-Unsubscribe, opt-out suppresses) and audience resync, through the public API.
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeLine } from './fakes/line.js';
 import { startFakeMeta } from './fakes/meta.js';
+import { header, startSmtp } from './fakes/smtp.js';
 import { eventually } from './helpers/eventually.js';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
@@ -17,36 +16,6 @@ async function createDestination(server: TestServer, body: Record<string, unknow
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as { id: string };
 }
-
-interface Mail {
-  to: string[];
-  raw: string;
-}
-async function startSmtp() {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { mails, port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** Unfolds RFC 5322 header lines and returns the header's value. */
-const header = (raw: string, name: string) => {
-  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-  return new RegExp(`^${name}: (.*)$`, 'im').exec(head)?.[1];
-};
 
 describe.each(storesUnderTest())('connectors on %s', (store) => {
   const cleanup: (() => Promise<void>)[] = [];

@@ -22,7 +22,7 @@ CREATE TABLE journey_versions (
   PRIMARY KEY (journey_id, version)
 );
 
--- One row per entry of a person into a journey. `due_at` is the pending wait (NULL: not waiting);
+-- One row per entry of a person into a journey. `due_at` is the pending wait (NULL: not waiting).
 -- `rev` is bumped by every transaction that moves the person, so two processes never both move them.
 CREATE TABLE journey_enrollments (
   id           TEXT PRIMARY KEY,

@@ -1,0 +1,207 @@
+// Journeys through the public API on a virtual clock: a cart-abandonment journey sends the cart by
+// email after 1 h (to the local SMTP server) and a webhook after 24 h, stops at the purchase (goal),
+// holds out a stable group, respects the email frequency cap and quiet hours, keeps people on the
+// version they entered, and holds people in place while paused.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFake } from './fakes/fake-server.js';
+import { header, startSmtp } from './fakes/smtp.js';
+import { eventually } from './helpers/eventually.js';
+import { startTestServer, track, type TestServer } from './helpers/server.js';
+import { storesUnderTest } from './helpers/stores.js';
+import { ManualClock } from '../src/shared/clock.js';
+
+const H = 3_600_000;
+const FAST = { baseBackoffMs: 30, maxBackoffMs: 200, breakerThreshold: 50 };
+
+describe.each(storesUnderTest())('journeys on %s', (store) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  async function setup() {
+    const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+    const server = await startTestServer({ store, clock });
+    cleanup.push(() => server.close());
+    const smtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const hook = await startFake((req) => (req.headers['idempotency-key'] ? { status: 200, body: { ok: true } } : { status: 400, body: { error: 'no key' } }));
+    cleanup.push(() => hook.close());
+    const api = async (path: string, method = 'GET', body?: unknown) => {
+      const res = await server.admin(path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    };
+    const created = async (path: string, body: unknown) => {
+      const r = await api(path, 'POST', body);
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body as { id: string };
+    };
+    // Journey-only destinations: `events: []` forwards no log event by itself.
+    const email = await created('/v1/destinations', {
+      name: 'mail', kind: 'events', connector: 'smtp', filter: { events: [] }, delivery: FAST,
+      config: { host: '127.0.0.1', port: smtp.port, ignoreTLS: true, from: 'shop@example.com', subject: 'unused', text: 'unused' },
+    });
+    const webhook = await created('/v1/destinations', { name: 'hook', kind: 'events', connector: 'webhook', filter: { events: [] }, delivery: FAST, config: { url: hook.url } });
+    const { writeKey } = await server.createSource();
+    const send = async (path: string, body: Record<string, unknown>) => {
+      const res = await track(server.url, writeKey, path, { timestamp: new Date(clock.now()).toISOString(), ...body });
+      expect(res.status).toBe(200);
+    };
+    const t = {
+      clock, server, smtp, hook, api, created, email: email.id, webhook: webhook.id,
+      identify: (userId: string, traits: Record<string, unknown>) => send('/v1/identify', { userId, traits }),
+      trackAs: (userId: string, event: string, properties: Record<string, unknown> = {}) => send('/v1/track', { userId, event, properties }),
+      /** Lets the pipeline take in what was sent, moves the clock and fires due waits. */
+      async at(ms: number) {
+        await server.meridian.drainPipeline();
+        clock.advance(ms);
+        await server.meridian.journeys.tick();
+        await server.meridian.drainPipeline();
+      },
+      async journey(definition: unknown, name = 'j') {
+        const j = await created('/v1/journeys', { name, definition });
+        const a = await api(`/v1/journeys/${j.id}/activate`, 'POST');
+        expect(a.status, JSON.stringify(a.body)).toBe(200);
+        return j.id;
+      },
+      mailsTo: (addr: string) => smtp.mails.filter((m) => m.to.includes(addr)),
+    };
+    return t;
+  }
+
+  const cart = (email: string, webhook: string, rules: Record<string, unknown> = {}) => ({
+    version: 1,
+    trigger: { type: 'event', event: 'Product Added' },
+    steps: [
+      { id: 'wait-1h', type: 'wait', duration: { amount: 1, unit: 'hours' }, next: 'email' },
+      { id: 'email', type: 'send', channel: 'email', destinationId: email, message: { subject: 'Your cart, {{ profile.first_name }}', text: '{% for p in cart %}{{ p.name }};{% endfor %}' }, next: 'wait-23h' },
+      { id: 'wait-23h', type: 'wait', duration: { amount: 23, unit: 'hours' }, next: 'hook' },
+      { id: 'hook', type: 'send', channel: 'webhook', destinationId: webhook, message: { data: { cart: '{{ cart.size }}' } }, next: 'done' },
+      { id: 'done', type: 'exit' },
+    ],
+    rules: { goal: { event: 'Order Completed' }, ...rules },
+  });
+
+  it('sends the abandoned cart after 1 h and the webhook after 24 h, and the purchase (goal) stops the journey at once', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const id = await t.journey(cart(t.email, t.webhook));
+    await t.identify('ann', { email: 'ann@example.com', first_name: 'Ann' });
+    await t.identify('bob', { email: 'bob@example.com', first_name: 'Bob' });
+    await t.trackAs('ann', 'Product Added', { product_id: 'p1', name: 'Red shoes', price: 50 });
+    await t.trackAs('bob', 'Product Added', { product_id: 'p2', name: 'Blue hat', price: 20 });
+    await t.at(30 * 60_000);
+    expect(t.smtp.mails).toHaveLength(0);
+    await t.trackAs('ann', 'Product Added', { product_id: 'p3', name: 'Socks', price: 5 });
+    await t.at(30 * 60_000);
+    await eventually(() => expect(t.smtp.mails).toHaveLength(2));
+    const ann = t.mailsTo('ann@example.com')[0].raw;
+    expect(header(ann, 'Subject')).toBe('Your cart, Ann');
+    expect(ann).toContain('Red shoes;Socks;');
+    expect(t.mailsTo('bob@example.com')[0].raw).toContain('Blue hat;');
+
+    await t.trackAs('bob', 'Order Completed', { order_id: 'o1', revenue: 20 });
+    await t.at(23 * H);
+    await eventually(() => expect(t.hook.accepted).toHaveLength(1));
+    const body = t.hook.accepted[0].json as { profileId: string; message: Record<string, string>; journeyId: string };
+    expect(body.journeyId).toBe(id);
+    expect(body.message['data.cart']).toBe('2');
+    expect(t.hook.accepted[0].headers['idempotency-key']).toMatch(new RegExp(`^journey:${id}:1:.+:1:hook$`));
+
+    const stats = (await t.api(`/v1/journeys/${id}/stats`)).body;
+    expect(stats).toMatchObject({ entered: 2, converted: 1, completed: 1, sent: 3 });
+    expect(stats.steps.find((s: { stepId: string }) => s.stepId === 'email')).toMatchObject({ sent: 2 });
+    expect(stats.treatment.revenue).toBe(20);
+    // Nothing more is sent, whatever time passes.
+    await t.at(72 * H);
+    expect(t.smtp.mails).toHaveLength(2);
+    expect(t.hook.accepted).toHaveLength(1);
+  });
+
+  it('holds out a stable group, caps emails per day across journeys and keeps to quiet hours', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const simple = (rules: Record<string, unknown>, event: string) => ({
+      version: 1,
+      trigger: { type: 'event', event },
+      steps: [
+        { id: 'mail', type: 'send', channel: 'email', destinationId: t.email, message: { subject: event, text: 'hi' }, next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+      rules,
+    });
+    const held = await t.journey(simple({ holdoutPercent: 50, reentry: { policy: 'always' } }, 'Signed Up'));
+    await t.journey(simple({ frequencyCaps: [{ channel: 'email', max: 1, per: { amount: 1, unit: 'days' } }] }, 'Coupon Viewed'));
+    const users = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    for (const u of users) await t.identify(u, { email: `${u}@example.com`, timezone: 'Asia/Taipei' });
+    for (const u of users) await t.trackAs(u, 'Signed Up');
+    await t.at(0);
+    const enrollments = (await t.api(`/v1/journeys/${held}/enrollments?limit=100`)).body.data as { profileId: string; holdout: boolean }[];
+    const holdout = enrollments.filter((e) => e.holdout).length;
+    expect(holdout).toBeGreaterThan(0);
+    expect(holdout).toBeLessThan(20);
+    await eventually(() => expect(t.smtp.mails.filter((m) => header(m.raw, 'Subject') === 'Signed Up')).toHaveLength(20 - holdout));
+    // The same people again: the same ones are held out (deterministic per profile).
+    for (const u of users) await t.trackAs(u, 'Signed Up');
+    await t.at(0);
+    const again = (await t.api(`/v1/journeys/${held}/enrollments?limit=100`)).body.data as { profileId: string; holdout: boolean }[];
+    for (const e of again) expect(e.holdout).toBe(enrollments.find((x) => x.profileId === e.profileId)!.holdout);
+    const stats = (await t.api(`/v1/journeys/${held}/stats`)).body;
+    expect(stats.holdout.entered).toBe(2 * holdout);
+
+    // Every non-held-out user already had an email today: the capped journey sends only to the held-out ones.
+    for (const u of users) await t.trackAs(u, 'Coupon Viewed');
+    await t.at(0);
+    await eventually(() => expect(t.smtp.mails.filter((m) => header(m.raw, 'Subject') === 'Coupon Viewed')).toHaveLength(holdout));
+
+    // Quiet hours 22:00–08:00 in Taipei: at 23:00 Taipei the send waits until 08:00.
+    const quiet = await t.journey(simple({ quietHours: { start: '22:00', end: '08:00' } }, 'Wishlist Shared'));
+    t.clock.set(Date.parse('2026-03-05T15:00:00Z')); // 23:00 in Taipei
+    await t.trackAs('u0', 'Wishlist Shared');
+    await t.at(0);
+    const e = (await t.api(`/v1/journeys/${quiet}/enrollments`)).body.data[0];
+    expect(e).toMatchObject({ stepId: 'mail', dueAt: Date.parse('2026-03-06T00:00:00Z') });
+    await t.at(9 * H);
+    await eventually(() => expect(t.smtp.mails.filter((m) => header(m.raw, 'Subject') === 'Wishlist Shared')).toHaveLength(1));
+  });
+
+  it('keeps people on the version they entered, holds them while paused and refuses bad definitions naming the step', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const id = await t.journey(cart(t.email, t.webhook));
+    await t.identify('ann', { email: 'ann@example.com', first_name: 'Ann' });
+    await t.trackAs('ann', 'Product Added', { product_id: 'p1', name: 'Red shoes' });
+    await t.at(0);
+    const v2 = cart(t.email, t.webhook);
+    (v2.steps[1] as { message: { subject: string } }).message.subject = 'Version two';
+    const edited = await t.api(`/v1/journeys/${id}`, 'PATCH', { definition: v2 });
+    expect(edited.body.version).toBe(2);
+    await t.identify('bob', { email: 'bob@example.com', first_name: 'Bob' });
+    await t.trackAs('bob', 'Product Added', { product_id: 'p2', name: 'Hat' });
+    await t.at(0);
+    expect((await t.api(`/v1/journeys/${id}/pause`, 'POST')).status).toBe(200);
+    await t.at(2 * H);
+    expect(t.smtp.mails).toHaveLength(0);
+    expect((await t.api(`/v1/journeys/${id}/pause`, 'POST')).body.error.code).toBe('journey_status_conflict');
+    expect((await t.api(`/v1/journeys/${id}/resume`, 'POST')).status).toBe(200);
+    await t.at(0);
+    await eventually(() => expect(t.smtp.mails).toHaveLength(2));
+    expect(header(t.mailsTo('ann@example.com')[0].raw, 'Subject')).toBe('Your cart, Ann');
+    expect(header(t.mailsTo('bob@example.com')[0].raw, 'Subject')).toBe('Version two');
+
+    const bad = await t.api('/v1/journeys', 'POST', {
+      name: 'bad',
+      definition: {
+        version: 1,
+        trigger: { type: 'segment_entered', segmentId: 'seg_missing' },
+        steps: [
+          { id: 'a', type: 'wait', duration: { amount: 0, unit: 'minutes' }, next: 'b' },
+          { id: 'b', type: 'send', channel: 'email', destinationId: 'dst_missing', message: { subject: 's', text: 't' }, next: 'a' },
+          { id: 'lost', type: 'exit' },
+        ],
+      },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('invalid_journey');
+    const codes = bad.body.error.details.issues.map((i: { code: string; stepId: string | null }) => `${i.code}:${i.stepId}`);
+    expect(codes).toEqual(expect.arrayContaining(['unknown_segment:null', 'bad_duration:a', 'unknown_destination:b', 'cycle:a', 'unreachable_step:lost']));
+    expect((await t.api('/v1/journeys/jrn_nope')).body.error.code).toBe('journey_not_found');
+  });
+});
