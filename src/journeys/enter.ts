@@ -2,11 +2,10 @@
 // enrollment row at the first step, then the runner takes the person as far as they go.
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { durationMs } from '../segments/index.js';
 import type { Database } from '../storage/index.js';
 import { isHoldout } from './assign.js';
 import { advance, type Enrollment, type EnrollmentContext, type JourneyRef, type RunnerDeps } from './runner.js';
-import type { JourneyDefinition } from './schema.js';
+import { durationMs, type JourneyDefinition } from './schema.js';
 
 /** A journey that takes new entries, at its newest version. */
 export interface LiveJourney extends JourneyRef {

@@ -5,14 +5,13 @@
 // nor doubles a message. Definitions have no cycles (validate.ts), so a step runs once per entry.
 import type { Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
-import { durationMs } from '../segments/index.js';
 import type { Database, Dialect } from '../storage/index.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
 import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
 import { recipientOf } from './reach.js';
 import { renderMessage } from './render.js';
-import type { BranchCondition, JourneyDefinition, JourneyDelivery, Step } from './schema.js';
+import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
 import type { JourneyEnrollmentsTable } from './tables.js';
 
 type Trx = Transaction<Database>;

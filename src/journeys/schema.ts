@@ -4,9 +4,16 @@
 // types the runner, the validator, the routes and the console use (keep it stable: other branches build on it).
 import { Type, type Static } from '@sinclair/typebox';
 import { Condition } from '../destinations/index.js';
-import { Duration } from '../segments/index.js';
 
-export { Duration };
+/** A journey's waits and periods; `seconds` as well as the segments' units (minutes…weeks). */
+export const JOURNEY_TIME_UNITS = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
+export const Duration = Type.Object(
+  { amount: Type.Integer({ minimum: 0, maximum: 100_000 }), unit: Type.Union(JOURNEY_TIME_UNITS.map((u) => Type.Literal(u))) },
+  { additionalProperties: false },
+);
+export type Duration = Static<typeof Duration>;
+const UNIT_MS = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const;
+export const durationMs = (d: Duration) => d.amount * UNIT_MS[d.unit];
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const o = { additionalProperties: false } as const;
 

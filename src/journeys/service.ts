@@ -12,6 +12,7 @@ import { recipientOf } from './reach.js';
 import { renderMessage } from './render.js';
 import { eventMatches, profileTraits, timeZoneOf, toEnrollment, type RunnerDeps } from './runner.js';
 import {
+  durationMs,
   JourneyDefinition,
   type DryRunResult,
   type Enrollment,
@@ -23,7 +24,6 @@ import {
 import { journeyStats } from './stats.js';
 import type { JourneyStore } from './store.js';
 import { validateDefinition, type References } from './validate.js';
-import { durationMs } from '../segments/index.js';
 
 export class JourneyService {
   constructor(

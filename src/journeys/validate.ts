@@ -4,9 +4,8 @@
 // time zones and message templates. Every issue names its JSON path and step.
 import { Value } from '@sinclair/typebox/value';
 import { Liquid } from 'liquidjs';
-import { durationMs } from '../segments/index.js';
 import { isValidTimeZone } from './local-time.js';
-import { JourneyDefinition, type Channel, type Step, type ValidationIssue } from './schema.js';
+import { durationMs, JourneyDefinition, type Channel, type Duration, type Step, type ValidationIssue } from './schema.js';
 
 /** What exists, for reference checks: destination id → its kind and connector. */
 export interface References {
@@ -89,9 +88,9 @@ export function validateDefinition(input: unknown, refs: References): Validation
       add(path, stepId, 'bad_template', `the Liquid template does not parse: ${(err as Error).message.split('\n')[0]}`);
     }
   };
-  const duration = (path: string, stepId: string, d: { amount: number; unit: 'minutes' | 'hours' | 'days' | 'weeks' }, min = 1) => {
+  const duration = (path: string, stepId: string, d: Duration) => {
     const ms = durationMs(d);
-    if (ms < min * 60_000 || ms > MAX_WAIT_MS) add(path, stepId, 'bad_duration', `a wait must be between 1 minute and 366 days (got ${d.amount} ${d.unit})`);
+    if (ms < 1_000 || ms > MAX_WAIT_MS) add(path, stepId, 'bad_duration', `a wait must be between 1 second and 366 days (got ${d.amount} ${d.unit})`);
   };
 
   const t = def.trigger;
@@ -103,10 +102,10 @@ export function validateDefinition(input: unknown, refs: References): Validation
     add('/rules/exitOnSegmentExit', null, 'unknown_segment', 'exitOnSegmentExit: true needs a segment trigger (or name the segment)');
   if (rules.defaultTimezone && !isValidTimeZone(rules.defaultTimezone)) add('/rules/defaultTimezone', null, 'bad_timezone', `"${rules.defaultTimezone}" is not an IANA time zone`);
   if (rules.reentry?.policy === 'after') {
-    if (durationMs(rules.reentry.after) < 60_000) add('/rules/reentry/after', null, 'bad_duration', 're-entry delay must be at least 1 minute');
+    if (durationMs(rules.reentry.after) < 1_000) add('/rules/reentry/after', null, 'bad_duration', 're-entry delay must be at least 1 second');
   }
   rules.frequencyCaps?.forEach((c, i) => {
-    if (durationMs(c.per) < 60_000) add(`/rules/frequencyCaps/${i}/per`, null, 'bad_duration', 'a frequency cap period must be at least 1 minute');
+    if (durationMs(c.per) < 1_000) add(`/rules/frequencyCaps/${i}/per`, null, 'bad_duration', 'a frequency cap period must be at least 1 second');
   });
 
   def.steps.forEach((s, i) => {

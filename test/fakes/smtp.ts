@@ -13,6 +13,8 @@ export async function startSmtp() {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // No DNS in test sandboxes: a reverse lookup of 127.0.0.1 can take seconds per connection.
+    disableReverseLookup: true,
     onData(stream, session, done) {
       let raw = '';
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
