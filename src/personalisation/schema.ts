@@ -1,7 +1,8 @@
 // Boundary shapes of personalisation: placements (a named slot with ordered rules and a default) and
 // the decide call a site or app makes for a visitor.
 import { Type, type Static } from '@sinclair/typebox';
-import { PropertyFilter } from '../segments/index.js';
+// The schema file itself (not the capability's index): the console's types import this file.
+import { PropertyFilter } from '../segments/rule-schema.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$', description: 'the slot name sites and apps ask for (letters, digits, _ . : -)' });
 const o = { additionalProperties: false } as const;

@@ -3,6 +3,7 @@
 import type { Role } from '../api/types';
 
 export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
+export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'journeys', 'placements', 'destinations', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {
@@ -11,6 +12,8 @@ const READ: Record<Section, readonly Role[]> = {
   sources: ['admin', 'manager', 'analyst'],
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],
+  journeys: ['admin', 'manager', 'analyst'],
+  placements: ['admin', 'manager', 'analyst', 'support'],
   destinations: ['admin', 'manager', 'analyst', 'support'],
   privacy: ['admin', 'manager'],
   settings: ['admin', 'manager', 'analyst'],
@@ -23,6 +26,8 @@ const WRITE = {
   adReports: ['admin', 'manager'],
   transformationTest: ['admin', 'manager'],
   segments: ['admin', 'manager'],
+  journeys: ['admin', 'manager'],
+  placements: ['admin', 'manager'],
   destinations: ['admin'],
   identityRules: ['admin'],
   unmerge: ['admin'],
