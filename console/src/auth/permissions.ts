@@ -13,7 +13,7 @@ const READ: Record<Section, readonly Role[]> = {
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],
   journeys: ['admin', 'manager', 'analyst'],
-  placements: ['admin', 'manager', 'analyst', 'support'],
+  placements: ['admin', 'manager', 'analyst'],
   destinations: ['admin', 'manager', 'analyst', 'support'],
   privacy: ['admin', 'manager'],
   settings: ['admin', 'manager', 'analyst'],
