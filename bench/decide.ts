@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SQLite from 'better-sqlite3';
 import { built } from './built.js';
+import { rng, pct } from './sample.js';
 
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
@@ -26,16 +27,6 @@ const BENCH_DIR = resolve(process.env.BENCH_DIR ?? '.bench');
 const ADMIN = randomBytes(24).toString('hex');
 const DAY = 86_400_000;
 
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 const dataDir = join(BENCH_DIR, 'decide');
 rmSync(dataDir, { recursive: true, force: true });
