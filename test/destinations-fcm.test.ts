@@ -120,4 +120,32 @@ describe.each(storesUnderTest())('FCM app push on %s', (store) => {
     const test = await (await server.admin(`/v1/destinations/${destination.id}/test`, { method: 'POST' })).json();
     expect(JSON.stringify(test)).toContain('invalid_grant');
   }, 60_000);
+
+  it("delivers a journey push step to the profile's devices with the journey's rendered title and body", async () => {
+    const { server, fcm, destination, source } = await setup();
+    fcm.registered.add(device(5));
+    const created = await server.admin('/v1/journeys', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'App welcome',
+        definition: {
+          version: 1,
+          trigger: { type: 'event', event: 'App Installed' },
+          steps: [
+            { id: 'push', type: 'send', channel: 'push', destinationId: destination.id, message: { title: 'Welcome {{ profile.name }}', body: 'Glad you are here' }, next: 'done' },
+            { id: 'done', type: 'exit' },
+          ],
+        },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const journey = (await created.json()) as { id: string };
+    expect((await server.admin(`/v1/journeys/${journey.id}/activate`, { method: 'POST' })).status).toBe(200);
+    await track(server.url, source.writeKey, '/v1/identify', { userId: 'u5', traits: { name: 'Cy', pushTokens: [device(5)] } });
+    await server.meridian.drainPipeline();
+    await track(server.url, source.writeKey, '/v1/track', { userId: 'u5', event: 'App Installed', context: { device: { token: device(5), type: 'android' } } });
+    await server.meridian.drainPipeline();
+    await eventually(() => expect(fcm.delivered.map((m) => m.token)).toEqual([device(5)]), 30_000);
+    expect(fcm.delivered[0].notification).toEqual({ title: 'Welcome Cy', body: 'Glad you are here' });
+  }, 60_000);
 });
