@@ -61,13 +61,12 @@ export async function enter(trx: Transaction<Database>, deps: RunnerDeps, j: Liv
     revenue: null,
   };
   await trx.insertInto('journey_enrollments').values({ ...e, context: JSON.stringify(context) }).execute();
-  await trx
-    .insertInto('journey_activity')
-    .values([
-      { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: null, kind: 'journey_entered', channel: null, detail: e.holdout ? 'holdout' : null, at: now },
-      { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: e.step_id, kind: 'entered', channel: null, detail: null, at: now },
-    ])
-    .execute();
+  // A new row is this transaction's own: nobody else can move it before commit.
+  e.claimed = true;
+  e.pending = [
+    { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: null, kind: 'journey_entered', channel: null, detail: e.holdout ? 'holdout' : null, at: now },
+    { journey_id: j.id, version: j.version, enrollment_id: e.id, profile_id: profileId, step_id: e.step_id, kind: 'entered', channel: null, detail: null, at: now },
+  ];
   await advance(trx, deps, j, j.def, e, now, 'arrived');
   return true;
 }

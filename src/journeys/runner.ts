@@ -3,7 +3,7 @@
 // outbox rows of every send commit together, and each send's idempotency key is
 // journey:<journeyId>:<version>:<profileId>:<entry>:<stepId>, so a crash or a replay neither loses
 // nor doubles a message. Definitions have no cycles (validate.ts), so a step runs once per entry.
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
 import type { Database, Dialect } from '../storage/index.js';
 import { isHoldout, pickVariant } from './assign.js';
@@ -12,7 +12,7 @@ import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js
 import { recipientOf } from './reach.js';
 import { renderMessage } from './render.js';
 import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
-import type { JourneyEnrollmentsTable } from './tables.js';
+import type { JourneyActivityTable, JourneyEnrollmentsTable } from './tables.js';
 
 type Trx = Transaction<Database>;
 
@@ -43,8 +43,9 @@ export interface EnrollmentContext {
   coupon?: string;
   [k: string]: unknown;
 }
-/** An enrollment row as the runner holds it: context parsed. */
-export type Enrollment = Omit<JourneyEnrollmentsTable, 'rev' | 'context'> & { rev: number; context: EnrollmentContext };
+/** An enrollment row as the runner holds it: context parsed; `claimed` once this transaction owns it; activity rows to write with it. */
+export type Enrollment = Omit<JourneyEnrollmentsTable, 'rev' | 'context'> & { rev: number; context: EnrollmentContext; claimed?: boolean; pending?: ActivityRow[] };
+type ActivityRow = Insertable<JourneyActivityTable>;
 
 export function toEnrollment(dialect: Dialect, row: Omit<JourneyEnrollmentsTable, 'rev'> & { rev: number }): Enrollment {
   return { ...row, rev: Number(row.rev), version: Number(row.version), entry_no: Number(row.entry_no), holdout: Number(row.holdout), due_at: row.due_at === null ? null : Number(row.due_at), entered_at: Number(row.entered_at), step_at: Number(row.step_at), context: dialect.parseJson(row.context) as EnrollmentContext };
@@ -69,24 +70,39 @@ export async function profileTraits(trx: Trx, dialect: Dialect, profileId: strin
   return row ? (dialect.parseJson(row.traits) as Record<string, unknown>) : null;
 }
 
-async function activity(trx: Trx, e: Enrollment, stepId: string | null, kind: string, at: number, channel: string | null = null, detail: string | null = null) {
-  await trx.insertInto('journey_activity').values({ journey_id: e.journey_id, version: e.version, enrollment_id: e.id, profile_id: e.profile_id, step_id: stepId, kind, channel, detail, at }).execute();
+/** Recorded with the enrollment's next save (one statement for all the steps a move passes). */
+async function activity(_trx: Trx, e: Enrollment, stepId: string | null, kind: string, at: number, channel: string | null = null, detail: string | null = null) {
+  (e.pending ??= []).push({ journey_id: e.journey_id, version: e.version, enrollment_id: e.id, profile_id: e.profile_id, step_id: stepId, kind, channel, detail, at });
 }
 
-/** Writes the enrollment's new state, only if nobody moved it since it was read (rev). */
-export async function saveEnrollment(trx: Trx, e: Enrollment) {
-  const res = await trx
-    .updateTable('journey_enrollments')
-    .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, context: JSON.stringify(e.context), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue, rev: e.rev + 1 })
-    .where('id', '=', e.id)
-    .where('rev', '=', e.rev)
-    .executeTakeFirst();
+/**
+ * Takes the person for this transaction before anything is written for them: bumps `rev` only if
+ * nobody moved them since they were read, else EnrollmentMoved (nothing written yet). On PostgreSQL
+ * the row stays locked until commit, so a second process waits and then finds the new rev.
+ */
+export async function claim(trx: Trx, e: Enrollment) {
+  if (e.claimed) return;
+  const res = await trx.updateTable('journey_enrollments').set({ rev: e.rev + 1 }).where('id', '=', e.id).where('rev', '=', e.rev).executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new EnrollmentMoved(e.id);
   e.rev += 1;
+  e.claimed = true;
+}
+
+/** Writes the claimed enrollment's new state and its activity rows. */
+export async function saveEnrollment(trx: Trx, e: Enrollment) {
+  await claim(trx, e);
+  await trx
+    .updateTable('journey_enrollments')
+    .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, context: JSON.stringify(e.context), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue })
+    .where('id', '=', e.id)
+    .execute();
+  if (e.pending?.length) await trx.insertInto('journey_activity').values(e.pending).execute();
+  e.pending = [];
 }
 
 /** Ends the enrollment (completed at an exit step, converted by the goal, exited by a rule or an archive). */
 export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'converted' | 'exited', reason: string, now: number, revenue: number | null = null) {
+  await claim(trx, e);
   e.state = state;
   e.due_at = null;
   e.exited_at = now;
@@ -101,6 +117,7 @@ export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'conv
  * step, `timer` and `event` pass it; at a send or update step, `timer` performs a parked action.
  */
 export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume) {
+  await claim(trx, e);
   const steps = new Map(def.steps.map((s) => [s.id, s]));
   let traits: Record<string, unknown> | undefined;
   const getTraits = async () => (traits ??= (await profileTraits(trx, deps.dialect, e.profile_id)) ?? {});
@@ -192,7 +209,8 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
       .where('kind', '=', 'sent')
       .where('at', '>', now - durationMs(cap.per))
       .executeTakeFirst();
-    if (Number(row?.n ?? 0) >= cap.max) return suppress(`frequency cap: ${cap.max} ${step.channel} per ${cap.per.amount} ${cap.per.unit}`);
+    const mine = (e.pending ?? []).filter((a) => a.kind === 'sent' && a.channel === step.channel).length;
+    if (Number(row?.n ?? 0) + mine >= cap.max) return suppress(`frequency cap: ${cap.max} ${step.channel} per ${cap.per.amount} ${cap.per.unit}`);
   }
   if (d.category && !(await consentAllows(trx, deps.dialect, e.profile_id, d.category))) return suppress(`consent for ${d.category} is denied`);
   const ctx = e.context;
