@@ -116,10 +116,10 @@ export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'conv
  * Runs the person from their current step until they wait or finish. `resume` says why: at a wait
  * step, `timer` and `event` pass it; at a send or update step, `timer` performs a parked action.
  */
-export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume) {
+export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume, prefetched?: Record<string, unknown>) {
   await claim(trx, e);
   const steps = new Map(def.steps.map((s) => [s.id, s]));
-  let traits: Record<string, unknown> | undefined;
+  let traits: Record<string, unknown> | undefined = prefetched;
   const getTraits = async () => (traits ??= (await profileTraits(trx, deps.dialect, e.profile_id)) ?? {});
   let destinations: Map<string, RunnerDestination> | undefined;
   const getDestinations = async () => (destinations ??= new Map((await deps.destinations(trx)).map((d) => [d.id, d])));

@@ -64,16 +64,22 @@ export class JourneyTimers {
       const due = (await q.execute()).filter((r) => !skip.has(r.id)).slice(0, BATCH);
       if (due.length === 0) break;
       await this.appendTraitUpdates(due.map((r) => toEnrollment(dialect, r)));
-      const run = (ids: string[]) =>
+      const run = (rows: typeof due) =>
         db.transaction().execute(async (trx) => {
-          for (const id of ids) await this.fire(trx, id, now);
+          // One read of the batch's journeys and traits; a row read before the transaction is still
+          // safe to act on: the runner's claim (rev) fails if anyone moved the person since.
+          const names = new Map((await trx.selectFrom('journeys').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => r.journey_id))]).execute()).map((j) => [j.id, j.name]));
+          const traits = new Map(
+            (await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', rows.map((r) => r.profile_id)).execute()).map((p) => [p.id, dialect.parseJson(p.traits) as Record<string, unknown>]),
+          );
+          for (const r of rows) await this.fire(trx, toEnrollment(dialect, r), names.get(r.journey_id) ?? r.journey_id, traits.get(r.profile_id) ?? {}, now);
         });
       try {
-        await run(due.map((r) => r.id));
+        await run(due);
       } catch {
         // One person's failure must not hold the others: retry one by one, and put a failing one aside for a minute.
         for (const r of due)
-          await run([r.id]).catch(async (err) => {
+          await run([r]).catch(async (err) => {
             this.o.onError?.(err);
             skip.add(r.id);
             await db.updateTable('journey_enrollments').set({ due_at: now + 60_000 }).where('id', '=', r.id).execute();
@@ -86,13 +92,10 @@ export class JourneyTimers {
     return moved;
   }
 
-  private async fire(trx: Transaction<Database>, id: string, now: number) {
-    const row = await trx.selectFrom('journey_enrollments as e').innerJoin('journeys as j', 'j.id', 'e.journey_id').selectAll('e').select('j.name as journey_name').where('e.id', '=', id).executeTakeFirst();
-    if (!row || row.state !== 'active' || row.due_at === null || Number(row.due_at) > now) return;
-    const e = toEnrollment(this.o.dialect, row);
+  private async fire(trx: Transaction<Database>, e: ReturnType<typeof toEnrollment>, name: string, traits: Record<string, unknown>, now: number) {
     const def = await this.o.store.definition(trx, e.journey_id, e.version);
     try {
-      await advance(trx, this.o.runner, { id: e.journey_id, name: row.journey_name }, def, e, now, 'timer');
+      await advance(trx, this.o.runner, { id: e.journey_id, name }, def, e, now, 'timer', traits);
     } catch (err) {
       if (!(err instanceof EnrollmentMoved)) throw err;
     }
