@@ -4,6 +4,7 @@
 // version they entered, and holds people in place while paused.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFake } from './fakes/fake-server.js';
+import { startFakeLine } from './fakes/line.js';
 import { header, startSmtp } from './fakes/smtp.js';
 import { eventually } from './helpers/eventually.js';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
@@ -203,5 +204,33 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     const codes = bad.body.error.details.issues.map((i: { code: string; stepId: string | null }) => `${i.code}:${i.stepId}`);
     expect(codes).toEqual(expect.arrayContaining(['unknown_segment:null', 'bad_duration:a', 'unknown_destination:b', 'cycle:a', 'unreachable_step:lost']));
     expect((await t.api('/v1/journeys/jrn_nope')).body.error.code).toBe('journey_not_found');
+  });
+  it('runs the cart-abandonment template: cart email at 1 h, LINE with a pool coupon at 24 h; the order with the coupon redeems it and stops the rest', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const line = await startFakeLine('line-token');
+    cleanup.push(() => line.close());
+    const lineDst = await t.created('/v1/destinations', { name: 'line', kind: 'events', connector: 'line', filter: { events: [] }, delivery: FAST, config: { apiBaseUrl: line.url, text: 'unused' }, secrets: { channelAccessToken: 'line-token' } });
+    const pool = await t.created('/v1/coupon-pools', { name: 'cart 10%', pattern: 'CART-####' });
+    expect((await t.api('/v1/journey-templates/nope/journeys', 'POST', {})).body.error.code).toBe('journey_template_not_found');
+    const missing = await t.api('/v1/journey-templates/cart-abandonment/journeys', 'POST', { destinations: { email: t.email } });
+    expect(missing.body.error.code).toBe('invalid_journey');
+    const j = await t.created('/v1/journey-templates/cart-abandonment/journeys', { destinations: { email: t.email, line: lineDst.id }, couponPoolId: pool.id });
+    expect((await t.api(`/v1/journeys/${j.id}/activate`, 'POST')).status).toBe(200);
+    await t.identify('ann', { email: 'ann@example.com', first_name: 'Ann', lineUserId: 'U0123456789abcdef0123456789abcdef' });
+    await t.trackAs('ann', 'Product Added', { product_id: 'p1', name: 'Red shoes', price: 50, quantity: 1 });
+    await t.at(H);
+    await eventually(() => expect(t.smtp.mails).toHaveLength(1));
+    expect(t.smtp.mails[0].raw).toContain('Red shoes');
+    await t.at(23 * H);
+    await eventually(() => expect(line.accepted).toHaveLength(1));
+    const text = (line.accepted[0].json as { messages: { text: string }[] }).messages[0].text;
+    const code = /CART-\d{4}/.exec(text)?.[0];
+    expect(code).toBeDefined();
+    await t.trackAs('ann', 'Order Completed', { order_id: 'o1', total: 45, coupon: code });
+    await t.at(48 * H);
+    expect(t.smtp.mails).toHaveLength(1);
+    const codes = (await t.api(`/v1/coupon-pools/${pool.id}/codes`)).body.data;
+    expect(codes).toEqual([expect.objectContaining({ code, redeemedAt: expect.any(Number), assignedAt: expect.any(Number) })]);
+    expect((await t.api(`/v1/journeys/${j.id}/stats`)).body).toMatchObject({ converted: 1, sent: 2 });
   });
 });
