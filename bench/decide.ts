@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SQLite from 'better-sqlite3';
 import { built } from './built.js';
-import { rng, pct } from './sample.js';
+import { rng } from './rng.js';
 
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
@@ -26,6 +26,8 @@ const CONCURRENCY = Number(process.env.BENCH_DECIDE_CONCURRENCY ?? 16);
 const BENCH_DIR = resolve(process.env.BENCH_DIR ?? '.bench');
 const ADMIN = randomBytes(24).toString('hex');
 const DAY = 86_400_000;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 
 const dataDir = join(BENCH_DIR, 'decide');

@@ -15,7 +15,6 @@ import { performance } from 'node:perf_hooks';
 import type { NewLogEvent } from '../src/log/index.js';
 import { built } from './built.js';
 import { rng } from './rng.js';
-import { rng } from './sample.js';
 
 const { openStorage } = await built<typeof import('../src/storage/index.js')>('storage/index.js');
 const { EventLog } = await built<typeof import('../src/log/index.js')>('log/index.js');
@@ -68,7 +67,6 @@ function mainThreadCpu(): { user: number; system: number } {
 }
 
 
-/** mulberry32: small, fast, seeded. */
 const random = rng(42);
 const emailOf = (i: number) => `person${i}@example.com`;
 const variants = [(e: string) => e, (e: string) => ` ${e.toUpperCase()} `, (e: string) => e.replace('person', 'Person')];

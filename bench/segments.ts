@@ -19,7 +19,6 @@ import { sql } from 'kysely';
 import type { Rule } from '../src/segments/index.js';
 import { built } from './built.js';
 import { rng } from './rng.js';
-import { rng, pct } from './sample.js';
 
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');

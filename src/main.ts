@@ -26,7 +26,6 @@ import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, overviewRoutes } from './analytics/index.js';
 import { createConsent, createPrivacy } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
-import { overviewRoutes } from './analytics/index.js';
 import { createJourneys } from './journeys/index.js';
 
 export interface Meridian {

@@ -2,8 +2,7 @@
 // this only keeps the navigation to what will work).
 import type { Role } from '../api/types';
 
-export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'destinations', 'privacy', 'settings'] as const;
-export const SECTIONS = ['overview', 'sources', 'customers', 'segments', 'journeys', 'placements', 'destinations', 'settings'] as const;
+export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'journeys', 'placements', 'destinations', 'privacy', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {

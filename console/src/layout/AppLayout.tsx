@@ -2,8 +2,7 @@
 import { Suspense } from 'react';
 import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { ApiOutlined, DashboardOutlined, LineChartOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
-import { ApiOutlined, AppstoreOutlined, BranchesOutlined, DashboardOutlined, LogoutOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AppstoreOutlined, BranchesOutlined, DashboardOutlined, LineChartOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/AuthContext';
 import { allowed, SECTIONS, type Section } from '../auth/permissions';
