@@ -57,8 +57,19 @@ export function isDeadToken(status: number | null, response: string): boolean {
 type Vars = Record<string, unknown>;
 const render = (template: unknown, vars: Vars) => liquid.parseAndRenderSync(String(template), vars);
 
-/** The message for one device (pure given the variables). */
-export function buildMessage(config: Record<string, unknown>, token: string, vars: Vars): Record<string, unknown> {
+/**
+ * The message for one device (pure given the variables). A journey send (`type: "journey"`) arrives
+ * already rendered: its `message.title` / `message.body` win and its `data.*` keys become data.
+ */
+export function buildMessage(config: Record<string, unknown>, token: string, vars: Vars, rendered?: Record<string, string>): Record<string, unknown> {
+  if (rendered) {
+    const data = Object.fromEntries(Object.entries(rendered).filter(([k]) => k.startsWith('data.')).map(([k, v]) => [k.slice(5), v]));
+    const notification: Record<string, string> = { title: rendered.title ?? render(config.title, vars), body: rendered.body ?? rendered.text ?? render(config.body, vars) };
+    const message: Record<string, unknown> = { token, notification };
+    if (Object.keys(data).length > 0) message.data = data;
+    for (const k of ['android', 'apns', 'webpush'] as const) if (config[k]) message[k] = config[k];
+    return message;
+  }
   const notification: Record<string, string> = { title: render(config.title, vars), body: render(config.body, vars) };
   if (config.image) notification.image = render(config.image, vars);
   const message: Record<string, unknown> = { token, notification };
@@ -74,7 +85,8 @@ async function recipients(ctx: ConnectorContext, item: EventItem): Promise<strin
   const own = getPath(event, (ctx.config.tokenPath as string | undefined) ?? 'context.device.token');
   const stored = await ctx.push.tokens({ seq: typeof event.seq === 'number' ? event.seq : undefined, profileId: typeof event.profileId === 'string' ? event.profileId : undefined });
   if (stored === null) return null;
-  const all = [...(typeof own === 'string' && own !== '' ? [own] : []), ...stored];
+  const carried = Array.isArray(event.tokens) ? event.tokens.filter((t): t is string => typeof t === 'string' && t !== '') : [];
+  const all = [...(typeof own === 'string' && own !== '' ? [own] : []), ...carried, ...stored];
   return [...new Set(all)].slice(0, (ctx.config.maxDevices as number | undefined) ?? DEFAULT_MAX_DEVICES);
 }
 
@@ -128,14 +140,14 @@ export const fcm: Connector = {
     if (devices === null) return { status: 503, response: 'the event is not attributed to a profile yet (identity is behind); retried' };
     if (devices.length === 0) return { status: 200, response: '', skipped: 'no device token for this profile' };
     const event = item.payload;
-    const profile = typeof event.seq === 'number' ? await ctx.profileTraitsForEvent(event.seq) : ((event.profile as Vars | undefined) ?? {});
+    const profile = typeof event.seq === 'number' ? await ctx.profileTraitsForEvent(event.seq) : ((event.traits as Vars | undefined) ?? {});
     const vars = { profile, event, properties: event.properties ?? {}, traits: getPath(event, 'context.traits') ?? getPath(event, 'traits') ?? {} };
     const done = await ctx.push.sent(item.idempotencyKey);
     let sent = 0;
     const dropped: string[] = [];
     for (const token of devices) {
       if (done.has(token)) continue;
-      const result = await sendOne(ctx, acct, buildMessage(ctx.config, token, vars));
+      const result = await sendOne(ctx, acct, buildMessage(ctx.config, token, vars, event.type === 'journey' ? (event.message as Record<string, string>) : undefined));
       if (result.status !== null && result.status >= 200 && result.status < 300) {
         await ctx.push.markSent(item.idempotencyKey, token);
         sent++;

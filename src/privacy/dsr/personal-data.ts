@@ -53,6 +53,8 @@ export const PERSONAL_DATA: PersonalTable[] = [
   { table: 'consent_events', where: [{ column: 'seq', match: 'seq' }], holds: 'consent stated by events' },
   { table: 'consent_records', where: [{ column: 'profile_id', match: 'profile' }], holds: 'consent stated through the API' },
   { table: 'email_optouts', where: [{ column: 'email', match: 'email' }], holds: 'email unsubscribes' },
+  { table: 'push_tokens', where: [{ column: 'seq', match: 'seq' }], holds: 'app push device tokens (owned through the last event that carried each)' },
+  { table: 'push_sends', where: [{ column: 'idempotency_key', match: 'idempotency' }], holds: 'which devices each push delivery reached' },
   { table: 'campaign_touches', where: [{ column: 'seq', match: 'seq' }, { column: 'user_id', match: 'userId' }, { column: 'anonymous_id', match: 'anonymousId' }], holds: 'ad click ids and UTM touches per visitor' },
   { table: 'failed_events', where: [{ column: 'payload', match: 'text' }], holds: 'rejected events as sent' },
   { table: 'stage_failures', where: [{ column: 'item', match: 'text' }, { column: 'item_key', match: 'userId' }, { column: 'item_key', match: 'anonymousId' }, { column: 'item_key', match: 'profile' }], holds: 'pipeline items set aside' },
