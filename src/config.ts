@@ -32,6 +32,8 @@ export const ConfigSchema = Type.Object({
   privacyForwardTimeoutMs: Type.Integer({ minimum: 0 }),
   /** Hours between scheduled refits of the prediction models (0: only on demand). */
   predictionRefitHours: Type.Integer({ minimum: 0, maximum: 24 * 366 }),
+  /** How long /v1/decide reuses what it read about a visitor (profile, memberships, tags, recent events). */
+  decideCacheMs: Type.Integer({ minimum: 0 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -50,6 +52,7 @@ export const defaults: Config = {
   trustedProxies: [],
   privacyForwardTimeoutMs: 120_000,
   predictionRefitHours: 24,
+  decideCacheMs: 5_000,
 };
 
 const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
@@ -69,6 +72,7 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_PUBLIC_URL: { key: 'publicUrl' },
   MERIDIAN_PRIVACY_FORWARD_TIMEOUT_MS: { key: 'privacyForwardTimeoutMs', int: true },
   MERIDIAN_PREDICTIONS_REFIT_HOURS: { key: 'predictionRefitHours', int: true },
+  MERIDIAN_DECIDE_CACHE_MS: { key: 'decideCacheMs', int: true },
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

@@ -8,6 +8,7 @@ import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pi
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore, authRoutes } from './auth/index.js';
+import { createPersonalisation } from './personalisation/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
 import { createHttpApp, serveConsole, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
@@ -142,6 +143,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     pokeDeliveries: () => destinations.engine.poke(), forwardTimeoutMs: config.privacyForwardTimeoutMs, compactAfterDelete: true, compactMain: storage.compact, dataDir: config.dataDir,
   });
   workers.push(privacy.worker);
+  await createPersonalisation({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, collection: ingestor, cacheMs: config.decideCacheMs });
   // Journeys follow segments (entries, exits) and send through the destinations' outbox.
   const journeys = await createJourneys({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, tags: segments.tags, destinations: destinations.store, onSend: () => destinations.engine.poke() });
   stages.push(...journeys.stages);

@@ -27,6 +27,9 @@ const page = {
   destination: lazy(() => import('./pages/destinations/DestinationDetail')),
   privacy: lazy(() => import('./pages/privacy/PrivacyRequests')),
   settings: lazy(() => import('./pages/settings/Settings')),
+  journeys: lazy(() => import('./pages/journeys/JourneysList')),
+  journey: lazy(() => import('./pages/journeys/JourneyEditor')),
+  placements: lazy(() => import('./pages/placements/PlacementsPage')),
 };
 
 const queryClient = new QueryClient({
@@ -78,6 +81,9 @@ const router = createBrowserRouter([
       { path: 'segments/:id/edit', element: guarded('segments', <page.segmentEditor />) },
       { path: 'segments/:id', element: guarded('segments', <page.segment />) },
       { path: 'predictions', element: guarded('predictions', <page.predictions />) },
+      { path: 'journeys', element: guarded('journeys', <page.journeys />) },
+      { path: 'journeys/:id', element: guarded('journeys', <page.journey />) },
+      { path: 'placements', element: guarded('placements', <page.placements />) },
       { path: 'destinations', element: guarded('destinations', <page.destinations />) },
       { path: 'destinations/new', element: guarded('destinations', <page.destinationNew />) },
       { path: 'destinations/:id', element: guarded('destinations', <page.destination />) },

@@ -9,6 +9,7 @@ import { sql, type UpdateObject } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerState } from './circuit-breaker.js';
+import type { PushTokens } from './push-tokens.js';
 import type { AttemptResult, ConnectorContext, OutboundBatch } from './connectors/index.js';
 import { consentAllows } from '../privacy/consent/index.js';
 import type { DeliveryRow, DeliveryStore } from './deliveries.js';
@@ -32,6 +33,7 @@ export interface EngineOptions {
   identifiers: IdentifierSource;
   profiles: ProfileReads;
   unsubscribes: Unsubscribes;
+  pushTokens: PushTokens;
   metrics?: Pick<DestinationMetrics, 'recorded'>;
   /** How long a claimed delivery stays reserved before another attempt may take it (crash recovery). */
   leaseMs?: number;
@@ -137,7 +139,11 @@ export class DeliveryEngine {
     const now = this.o.clock.now();
     if (now < this.nextRetentionAt) return;
     this.nextRetentionAt = now + (this.o.retentionEveryMs ?? 60_000);
-    for (const d of active) await this.o.deliveries.purgeFinished(d.id, now - (d.delivery.retentionMs ?? DEFAULT_RETENTION_MS));
+    for (const d of active) {
+      const before = now - (d.delivery.retentionMs ?? DEFAULT_RETENTION_MS);
+      await this.o.deliveries.purgeFinished(d.id, before);
+      await this.o.pushTokens.purgeSends(d.id, before);
+    }
   }
 
   private runtime(d: ActiveDestination): Runtime {
@@ -509,6 +515,16 @@ export class DeliveryEngine {
       now: () => this.o.clock.now(),
       profileTraitsForEvent: (seq) => this.o.profiles.traitsForEvent(seq),
       isOptedOut: (email) => this.o.unsubscribes.isOptedOut(d.id, email),
+      push: {
+        tokens: async (ref) => {
+          const profileId = ref.profileId ?? (ref.seq === undefined ? undefined : await this.o.pushTokens.profileOfEvent(ref.seq));
+          if (profileId === undefined) return ref.seq === undefined ? [] : null;
+          return (await this.o.pushTokens.forProfile(profileId)).map((t) => t.token);
+        },
+        drop: (token) => this.o.pushTokens.remove(token),
+        sent: (key) => this.o.pushTokens.sentTokens(d.id, key),
+        markSent: (key, token) => this.o.pushTokens.markSent(d.id, key, token, this.o.clock.now()),
+      },
       unsubscribeUrl: (email) => {
         if (!d.secrets.unsubscribeSigningKey) throw new Error('the destination has no unsubscribe signing key');
         return this.o.unsubscribes.url(unsubscribeBase, d.secrets.unsubscribeSigningKey, d.id, email);

@@ -2,7 +2,7 @@
 // whose filter it passes (names, types, property conditions, optionally segment membership) and
 // whose consent category it does not deny, a delivery of the mapped event is enqueued in the stage's
 // own transaction. It also records consent preferences carried by events, so audience sync can
-// honour a profile's latest choice.
+// honour a profile's latest choice, and the app push device tokens they carry (push-tokens.ts).
 //
 // While any event destination filters by segment, the stage does not pass the segment barrier
 // (segment-barrier.ts): an event is judged only once segmentation has taken it into account. Without
@@ -14,6 +14,7 @@ import { Stage, type EventLog, type Feed, type StageOptions, type StoredEvent } 
 import { consentAllows, eventPreferences } from '../privacy/consent/index.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
 import { enqueue, type NewDelivery } from './outbox.js';
+import { eventPushTokens, PushTokens } from './push-tokens.js';
 import { segmentBarrier } from './segment-barrier.js';
 import type { ActiveDestination, DestinationStore } from './store.js';
 
@@ -80,6 +81,7 @@ export function eventForwardingStage(o: {
       });
       for (let i = 0; i < consent.length; i += 1000)
         await trx.insertInto('consent_events').values(consent.slice(i, i + 1000)).onConflict((oc) => oc.column('seq').doNothing()).execute();
+      await PushTokens.record(trx, items.flatMap(({ item }) => eventPushTokens(item.seq, item.payload, item.receivedAt)));
 
       const out: NewDelivery[] = [];
       for (const d of destinations) {

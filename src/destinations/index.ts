@@ -15,6 +15,7 @@ import { eventForwardingStage, segmentMembershipTable } from './event-stage.js';
 import { traitsIdentifierSource } from './identifiers.js';
 import { DestinationMetrics } from './metrics.js';
 import { ProfileReads } from './profile-reads.js';
+import { PushTokens } from './push-tokens.js';
 import { segmentMembershipsTable } from './resync.js';
 import { destinationRoutes } from './routes.js';
 import type { SecretBox } from '../shared/secret-box.js';
@@ -24,6 +25,7 @@ import { Unsubscribes } from './unsubscribe.js';
 
 export { enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from './connectors/webhook.js';
+export { PushTokens, type PushTokenRow } from './push-tokens.js';
 export { Condition, matchesFilter, getPath } from './event-filter.js';
 export { membershipFeed, type MembershipChange } from './audience-stage.js';
 
@@ -49,6 +51,7 @@ export async function createDestinations(o: {
   );
   const deliveries = new DeliveryStore(o.db, o.dialect);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
+  const pushTokens = new PushTokens(o.db);
   const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });
   const engine: DeliveryEngine = new DeliveryEngine({
     db: o.db,
@@ -59,6 +62,7 @@ export async function createDestinations(o: {
     identifiers: traitsIdentifierSource(o.db, o.dialect),
     profiles: new ProfileReads(o.db, o.dialect, o.consent),
     unsubscribes,
+    pushTokens,
     metrics,
     onError,
   });
@@ -74,7 +78,7 @@ export async function createDestinations(o: {
   ];
   await o.app.register(destinationRoutes, {
     keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),
-    identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect, o.consent),
+    identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect, o.consent), pushTokens,
     db: o.db, dialect: o.dialect, clock: o.clock,
   });
   return { stages, worker: engine, engine, store };

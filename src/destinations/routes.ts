@@ -10,8 +10,9 @@ import type { DeliveryStore } from './deliveries.js';
 import type { DeliveryEngine } from './engine.js';
 import type { IdentifierSource } from './identifiers.js';
 import type { ProfileReads } from './profile-reads.js';
+import type { PushTokens } from './push-tokens.js';
 import { replaceResync, resync, type MemberSource } from './resync.js';
-import { CreateDestinationBody, DeadLetterFilter, Delivery, DeliveryQuery, Destination, ResyncBody, ResyncResult, Stats, UpdateDestinationBody } from './schema.js';
+import { CreateDestinationBody, DeadLetterFilter, Delivery, DeliveryQuery, Destination, PushTokenView, ResyncBody, ResyncResult, Stats, UpdateDestinationBody } from './schema.js';
 import type { DestinationStore } from './store.js';
 import type { Unsubscribes } from './unsubscribe.js';
 import type { Db, Dialect } from '../storage/index.js';
@@ -29,6 +30,7 @@ export interface DestinationRouteOptions {
   /** Replace-mode resync reads the members' identifiers and consent when it is requested. */
   identifiers: IdentifierSource;
   profiles: ProfileReads;
+  pushTokens: PushTokens;
   db: Db;
   dialect: Dialect;
   clock: Clock;
@@ -152,6 +154,15 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
     if (!key || !o.unsubscribes.verify(key, q.d, q.e, q.t)) throw new AppError('invalid_unsubscribe_link', 400, 'this unsubscribe link is not valid');
     await o.unsubscribes.record(q.d, q.e);
   };
+  // Device identifiers are personal data: admins only.
+  app.get<{ Querystring: { profileId: string } }>(
+    '/v1/push-tokens',
+    {
+      preHandler: admin,
+      schema: { tags, summary: "A profile's app push device tokens, most recently seen first", querystring: Type.Object({ profileId: Type.String({ minLength: 1 }) }), response: { 200: PageOf(PushTokenView) } },
+    },
+    async (req) => ({ data: await o.pushTokens.forProfile(req.query.profileId), next: null }),
+  );
   app.get<{ Querystring: { d: string; e: string; t: string } }>('/v1/unsubscribe', { schema: { tags, summary: 'Unsubscribe link', security: [], querystring: Unsub } }, async (req, reply) => {
     await unsubscribe(req.query);
     return reply.type('text/plain; charset=utf-8').send('You have been unsubscribed.');

@@ -142,3 +142,12 @@ export const Stats = Type.Object({
   latencyMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p99: Type.Union([Type.Number(), Type.Null()]) }, { description: 'change → delivered, last 1000 deliveries still kept (retention)' }),
 });
 export type Stats = Static<typeof Stats>;
+
+export const PushTokenView = Type.Object({
+  token: Type.String(),
+  platform: Type.Union([Type.String(), Type.Null()]),
+  app: Type.Union([Type.String(), Type.Null()]),
+  firstSeen: Type.Integer({ description: 'unix ms' }),
+  lastSeen: Type.Integer({ description: 'unix ms' }),
+});
+export type PushTokenView = Static<typeof PushTokenView>;

@@ -66,6 +66,22 @@ export interface EmailOptoutsTable {
   at: number;
 }
 
+export interface PushTokensTable {
+  token: string;
+  seq: number;
+  platform: string | null;
+  app: string | null;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface PushSendsTable {
+  destination_id: string;
+  idempotency_key: string;
+  token: string;
+  sent_at: number;
+}
+
 declare module '../storage/schema.js' {
   interface Database {
     destinations: DestinationsTable;
@@ -73,5 +89,7 @@ declare module '../storage/schema.js' {
     destination_members: DestinationMembersTable;
     consent_events: ConsentEventsTable;
     email_optouts: EmailOptoutsTable;
+    push_tokens: PushTokensTable;
+    push_sends: PushSendsTable;
   }
 }

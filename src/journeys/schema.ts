@@ -3,7 +3,8 @@
 // segment exit, re-entry, frequency caps, quiet hours, holdout). This file is the single source of the
 // types the runner, the validator, the routes and the console use (keep it stable: other branches build on it).
 import { Type, type Static } from '@sinclair/typebox';
-import { Condition } from '../destinations/index.js';
+// The schema file itself (not the capability's index): the console's types import this file.
+import { Condition } from '../destinations/event-filter.js';
 
 /** A journey's waits and periods; `seconds` as well as the segments' units (minutes…weeks). */
 export const JOURNEY_TIME_UNITS = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;

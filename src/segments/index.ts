@@ -25,6 +25,10 @@ export { loadCatalog } from './store.js';
 export { references, withDependents } from './catalog.js';
 export { recomputeSegments } from './recompute.js';
 export { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
+export { PropertyFilter } from './rule-schema.js';
+export { testValue, valueAt, splitPath } from './value-test.js';
+export { Duration } from './rule-schema.js';
+export { durationMs } from './time.js';
 export { profileChangesFeed, type ProfileChange } from './realtime-stage.js';
 
 export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {

@@ -113,3 +113,18 @@ export type ModelCard = Static<typeof ModelCardSchema>;
 export type PredictionJob = Static<typeof PredictionJobSchema>;
 export type ProfilePredictions = Static<typeof ProfilePredictionsSchema>;
 export type Recommendations = Static<typeof RecommendationsSchema>;
+// Journeys and personalisation
+import type {
+  Journey as JourneySchema, JourneyDefinition as JourneyDefinitionSchema, Step as StepSchema, JourneyStats as JourneyStatsSchema,
+  JourneyTemplate as JourneyTemplateSchema, ValidationResult as ValidationResultSchema, FromTemplateBody,
+} from '../../../src/journeys/schema';
+import type { Placement as PlacementSchema, CreatePlacementBody } from '../../../src/personalisation/schema';
+export type Journey = Static<typeof JourneySchema>;
+export type JourneyDefinition = Static<typeof JourneyDefinitionSchema>;
+export type JourneyStep = Static<typeof StepSchema>;
+export type JourneyStats = Static<typeof JourneyStatsSchema>;
+export type JourneyTemplate = Static<typeof JourneyTemplateSchema>;
+export type JourneyValidation = Static<typeof ValidationResultSchema>;
+export type NewJourneyFromTemplate = Static<typeof FromTemplateBody>;
+export type Placement = Static<typeof PlacementSchema>;
+export type NewPlacement = Static<typeof CreatePlacementBody>;

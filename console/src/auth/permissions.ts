@@ -2,7 +2,7 @@
 // this only keeps the navigation to what will work).
 import type { Role } from '../api/types';
 
-export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'predictions', 'destinations', 'privacy', 'settings'] as const;
+export const SECTIONS = ['overview', 'analytics', 'sources', 'customers', 'segments', 'journeys', 'placements', 'predictions', 'destinations', 'privacy', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const READ: Record<Section, readonly Role[]> = {
@@ -12,6 +12,8 @@ const READ: Record<Section, readonly Role[]> = {
   customers: ['admin', 'manager', 'analyst', 'support'],
   segments: ['admin', 'manager', 'analyst'],
   predictions: ['admin', 'manager', 'analyst'],
+  journeys: ['admin', 'manager', 'analyst'],
+  placements: ['admin', 'manager', 'analyst'],
   destinations: ['admin', 'manager', 'analyst', 'support'],
   privacy: ['admin', 'manager'],
   settings: ['admin', 'manager', 'analyst'],
@@ -25,6 +27,8 @@ const WRITE = {
   transformationTest: ['admin', 'manager'],
   segments: ['admin', 'manager'],
   predictions: ['admin', 'manager'],
+  journeys: ['admin', 'manager'],
+  placements: ['admin', 'manager'],
   destinations: ['admin'],
   identityRules: ['admin'],
   unmerge: ['admin'],

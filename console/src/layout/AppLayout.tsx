@@ -2,7 +2,7 @@
 import { Suspense } from 'react';
 import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
-import { ApiOutlined, DashboardOutlined, LineChartOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AppstoreOutlined, BranchesOutlined, DashboardOutlined, LineChartOutlined, LogoutOutlined, SafetyOutlined, SendOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/AuthContext';
 import { allowed, SECTIONS, type Section } from '../auth/permissions';
@@ -15,6 +15,8 @@ const ICONS: Record<Section, React.ReactNode> = {
   customers: <UserOutlined />,
   segments: <TeamOutlined />,
   predictions: <LineChartOutlined />,
+  journeys: <BranchesOutlined />,
+  placements: <AppstoreOutlined />,
   destinations: <SendOutlined />,
   privacy: <SafetyOutlined />,
   settings: <SettingOutlined />,

@@ -43,6 +43,21 @@ export interface ConnectorContext {
   profileTraitsForEvent(seq: number): Promise<Record<string, unknown>>;
   isOptedOut(email: string): Promise<boolean>;
   unsubscribeUrl(email: string): string;
+  /** App push: the device tokens a delivery fans out to and what became of them. */
+  push: PushAccess;
+}
+
+export interface PushAccess {
+  /**
+   * The device tokens of the profile an event (log seq) or a journey send (profile id) is for, newest
+   * first; null while identity has not attributed the event to a profile yet.
+   */
+  tokens(ref: { seq?: number; profileId?: string }): Promise<string[] | null>;
+  /** Forgets a token the platform reported dead (app uninstalled, token invalid). */
+  drop(token: string): Promise<void>;
+  /** Tokens this delivery already reached (a retry skips them). */
+  sent(idempotencyKey: string): Promise<Set<string>>;
+  markSent(idempotencyKey: string, token: string): Promise<void>;
 }
 
 export interface Connector {

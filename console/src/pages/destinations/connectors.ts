@@ -59,6 +59,18 @@ export const CONNECTORS: Record<string, ConnectorSpec> = {
       { name: 'pass', in: 'secrets', type: 'password' },
     ],
   },
+  fcm: {
+    kind: 'events',
+    fields: [
+      { name: 'serviceAccount', in: 'secrets', type: 'textarea', required: true, placeholder: '{"type": "service_account", "project_id": "…", "client_email": "…", "private_key": "…"}' },
+      { name: 'projectId', in: 'config', type: 'text', placeholder: 'my-app-12345' },
+      { name: 'title', in: 'config', type: 'text', required: true, placeholder: 'Hi {{ profile.first_name }}' },
+      { name: 'body', in: 'config', type: 'textarea', required: true, placeholder: 'Your cart is waiting: {{ properties.item }}' },
+      { name: 'image', in: 'config', type: 'text', placeholder: 'https://cdn.example.com/banner.png' },
+      { name: 'tokenUri', in: 'config', type: 'text', placeholder: 'https://oauth2.googleapis.com/token' },
+      { name: 'apiBaseUrl', in: 'config', type: 'text', placeholder: 'https://fcm.googleapis.com' },
+    ],
+  },
   webhook: {
     kind: 'events',
     fields: [
