@@ -34,6 +34,16 @@ export const ConfigSchema = Type.Object({
   predictionRefitHours: Type.Integer({ minimum: 0, maximum: 24 * 366 }),
   /** How long /v1/decide reuses what it read about a visitor (profile, memberships, tags, recent events). */
   decideCacheMs: Type.Integer({ minimum: 0 }),
+  /** TLS: PEM certificate (chain) and private key files; with both, the server speaks HTTPS only and sends HSTS. */
+  tlsCert: Type.Optional(Type.String({ minLength: 1 })),
+  tlsKey: Type.Optional(Type.String({ minLength: 1 })),
+  /** Extra personal-data fields, `field:kind` (kind email | phone | name | address | pii | none), e.g. `loyalty_id:pii`. */
+  piiFields: Type.Array(Type.String({ pattern: '^[^:]+:(email|phone|name|address|pii|none)$' })),
+  /** Key-encryption key of field encryption at rest: 32 bytes as hex or base64 (or a file holding it). Unset: no field encryption. */
+  kek: Type.Optional(Type.String({ minLength: 32 })),
+  kekFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** During a KEK rotation: the key being replaced, so data keys it wrapped can be rewrapped. */
+  previousKek: Type.Optional(Type.String({ minLength: 32 })),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -53,6 +63,7 @@ export const defaults: Config = {
   privacyForwardTimeoutMs: 120_000,
   predictionRefitHours: 24,
   decideCacheMs: 5_000,
+  piiFields: [],
 };
 
 const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
@@ -73,6 +84,12 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_PRIVACY_FORWARD_TIMEOUT_MS: { key: 'privacyForwardTimeoutMs', int: true },
   MERIDIAN_PREDICTIONS_REFIT_HOURS: { key: 'predictionRefitHours', int: true },
   MERIDIAN_DECIDE_CACHE_MS: { key: 'decideCacheMs', int: true },
+  MERIDIAN_TLS_CERT: { key: 'tlsCert' },
+  MERIDIAN_TLS_KEY: { key: 'tlsKey' },
+  MERIDIAN_PII_FIELDS: { key: 'piiFields', list: true },
+  MERIDIAN_KEK: { key: 'kek' },
+  MERIDIAN_KEK_FILE: { key: 'kekFile' },
+  MERIDIAN_KEK_PREVIOUS: { key: 'previousKek' },
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

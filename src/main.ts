@@ -24,7 +24,7 @@ import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, createPredictions, overviewRoutes, type PredictionService } from './analytics/index.js';
-import { createConsent, createPrivacy } from './privacy/index.js';
+import { ClassificationStore, classificationRoutes, createConsent, createPrivacy, installMasking, maskerOf, type FieldSetting, type RequestMasker } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
 import { createJourneys } from './journeys/index.js';
 
@@ -74,6 +74,8 @@ export interface MeridianDeps {
    * Meridian in-process keep the stages inline unless they ask for it. Not with `stageFault`.
    */
   pipelineThread?: boolean;
+  /** Tests only: where log lines go (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function createMeridian(config: Config, deps: MeridianDeps = {}): Promise<Meridian> {
@@ -104,13 +106,18 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   });
 
   let ready = false;
-  const app = await createHttpApp({ config, metrics, isReady: () => ready });
+  const app = await createHttpApp({ config, metrics, isReady: () => ready, logStream: deps.logStream });
+  // Masking is installed before any route: every route declaring `config.pii` goes through it.
+  const classification = new ClassificationStore(storage.db, clock, configuredPii(config.piiFields));
+  installMasking(app, classification);
+  const masker: RequestMasker = (req) => maskerOf(classification, req);
   installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
   await app.register(authRoutes, { keys: apiKeys });
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
-  await app.register(logRoutes, { log, failed, keys: apiKeys, sources });
+  await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
+  await app.register(classificationRoutes, { store: classification, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
   await app.register(adReportRoutes, { store: new AdSpendStore(storage.db, storage.dialect), keys: apiKeys, clock });
@@ -125,7 +132,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });
   await app.register(profileRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, engine: identityEngine });
   // Segments follow identity: they consume its profile-change feed and publish membership changes.
-  const segments = await createSegments({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys });
+  const segments = await createSegments({ app, db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, maskerOf: masker });
   stages.push(segments.stage as unknown as Stage<unknown>);
   const workers: { start(): void; stop(): Promise<void> }[] = [];
   workers.push(segments.scheduler);
@@ -220,3 +227,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     },
   };
 }
+
+/** MERIDIAN_PII_FIELDS entries `field:kind` → settings. */
+const configuredPii = (entries: string[]): Record<string, FieldSetting> =>
+  Object.fromEntries(entries.map((e) => [e.slice(0, e.lastIndexOf(':')), e.slice(e.lastIndexOf(':') + 1) as FieldSetting]));

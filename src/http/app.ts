@@ -4,16 +4,22 @@ import swagger from '@fastify/swagger';
 import type { Config } from '../config.js';
 import type { Metrics } from './metrics.js';
 import { errorOptions, installErrorHandler } from './errors.js';
+import { logRedaction } from '../privacy/index.js';
+import { tlsOptions, HSTS } from './tls.js';
 
 export interface AppOptions {
   config: Config;
   metrics: Metrics;
   isReady: () => boolean;
+  /** Tests only: where log lines go (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
-export async function createHttpApp({ config, metrics, isReady }: AppOptions): Promise<FastifyInstance> {
+export async function createHttpApp({ config, metrics, isReady, logStream }: AppOptions): Promise<FastifyInstance> {
+  const https = tlsOptions(config);
   const app = Fastify({
-    logger: { level: config.logLevel },
+    ...(https ? { https } : {}),
+    logger: { level: config.logLevel, ...logRedaction(config.piiFields.map((f) => f.slice(0, f.lastIndexOf(':')))), ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: 1024 * 1024,
     // X-Forwarded-* are believed only from the configured proxies; anyone else could claim any client IP.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -44,6 +50,8 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
   // keep-alive client would otherwise hold close() open until its idle timeout.
   app.addHook('onSend', async (_req, reply, payload) => {
     if (!isReady()) reply.header('connection', 'close');
+    // Browsers that once reached Meridian over HTTPS never fall back to plain HTTP for it.
+    if (https) reply.header('strict-transport-security', HSTS);
     return payload;
   });
 

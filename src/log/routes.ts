@@ -9,6 +9,7 @@ import type { EventLog, StoredEvent } from './event-log.js';
 import type { FailedEvents } from './failed-events.js';
 import type { SourceStore } from '../sources/index.js';
 import { EventView, FailedView } from './schema.js';
+import type { RequestMasker } from '../privacy/index.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),
@@ -29,7 +30,7 @@ const view = (e: StoredEvent) => ({
   message: e.payload,
 });
 
-export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore; sources: SourceStore }) {
+export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; failed: FailedEvents; keys: ApiKeyStore; sources: SourceStore; maskerOf: RequestMasker }) {
   const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
   // A live tail never ends by itself: end every open one when the server starts closing, or close()
   // would wait for the last debugger tab to go away.
@@ -40,7 +41,7 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
 
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     '/v1/events',
-    { preHandler: reader, schema: { tags: ['events'], summary: 'Events that arrived, newest first', querystring: EventsQuery, response: { 200: PageOf(EventView) } } },
+    { preHandler: reader, config: { pii: ['data[].message'] }, schema: { tags: ['events'], summary: 'Events that arrived, newest first', querystring: EventsQuery, response: { 200: PageOf(EventView) } } },
     async (req) => {
       const { since, ...q } = req.query;
       const sinceMs = since === undefined ? undefined : Date.parse(since);
@@ -55,6 +56,7 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
     '/v1/failed-events',
     {
       preHandler: reader,
+      config: { pii: ['data[].payload'] },
       schema: {
         tags: ['events'],
         summary: 'Events that could not enter the log, with the reason',
@@ -79,6 +81,7 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
       // Before the stream opens: afterwards the status is 200 and the tail of a source that does
       // not exist would wait forever for an event.
       await opts.sources.get(sourceId);
+      const mask = await opts.maskerOf(req);
       let last = await opts.log.headSeq();
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -94,7 +97,7 @@ export async function logRoutes(app: FastifyInstance, opts: { log: EventLog; fai
           for (;;) {
             const events = await opts.log.readAfter(last, 500, sourceId);
             if (closed) return;
-            for (const e of events) reply.raw.write(`id: ${e.seq}\nevent: message\ndata: ${JSON.stringify(view(e))}\n\n`);
+            for (const e of events) reply.raw.write(`id: ${e.seq}\nevent: message\ndata: ${JSON.stringify(mask(view(e)))}\n\n`);
             if (events.length > 0) last = events[events.length - 1].seq;
             if (events.length < 500) break;
           }

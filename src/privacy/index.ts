@@ -1,8 +1,8 @@
 // Public surface of privacy: consent (one decision for every send) and data-subject requests, wired
-// together by createPrivacy. Other capabilities import consent from './consent/index.js' directly
+// together by createPrivacy; classification, masking and field encryption of personal data. Other capabilities import consent from './consent/index.js' directly
 // when privacy's own imports of theirs would make a cycle (destinations).
 import './tables.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
 import type { EventLog } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -11,10 +11,27 @@ import type { Db, Dialect } from '../storage/index.js';
 import { ProfileReader } from '../profiles/index.js';
 import { ConsentStore, consentRoutes } from './consent/index.js';
 import { PrivacyRequests, Suppressions, privacyRequestRoutes } from './dsr/index.js';
+import type { Masker } from './masking/mask-tree.js';
 
 export * from './consent/index.js';
 export * from './dsr/index.js';
 export { PRIVACY_PERMISSIONS, type PrivacyPermission } from './permissions.js';
+
+// Personal data on the way out (classification, masking by access level, log redaction) and at rest
+// (field encryption, TLS in src/http/tls.ts).
+export { PiiKind, PII_KINDS } from './classification/kinds.js';
+export { Classifier, type FieldSetting } from './classification/classifier.js';
+export { ClassificationStore } from './classification/store.js';
+export { classificationRoutes } from './classification/routes.js';
+export { piiAccessOf, PII_ACCESS, type PiiAccess } from './masking/access.js';
+export { maskerFor, type Masker } from './masking/mask-tree.js';
+export { maskEmail, maskPhone, maskName, maskAddress } from './masking/formats.js';
+export { installMasking, maskerOf } from './masking/response-hook.js';
+export { logRedaction, redactUrl } from './masking/log-redaction.js';
+
+
+/** The masker for the caller of a request; streaming routes (exports, the live debugger) take one. */
+export type RequestMasker = (req: FastifyRequest) => Promise<Masker>;
 
 /** The consent store, created before destinations (which check every send against it). */
 export const createConsent = (db: Db, dialect: Dialect, clock: Clock) => new ConsentStore(db, dialect, clock);

@@ -1,5 +1,19 @@
-// Kysely types of the consent and data-subject-request tables (migrations 210, 211), added to the
-// shared Database by augmentation.
+// Kysely types of the privacy tables — classification and field-encryption data keys (migration 200),
+// consent and data-subject requests (migrations 210, 211) — added to the shared Database by augmentation.
+export interface PrivacyClassificationTable {
+  field: string;
+  kind: string;
+  updated_at: number;
+}
+
+export interface PrivacyDataKeysTable {
+  id: string;
+  kek_id: string;
+  wrapped: string;
+  active: number;
+  created_at: number;
+}
+
 export interface ConsentCategoriesTable {
   id: string;
   name: string;
@@ -51,5 +65,7 @@ declare module '../storage/schema.js' {
     consent_records: ConsentRecordsTable;
     privacy_requests: PrivacyRequestsTable;
     privacy_suppressions: PrivacySuppressionsTable;
+    privacy_classification: PrivacyClassificationTable;
+    privacy_data_keys: PrivacyDataKeysTable;
   }
 }

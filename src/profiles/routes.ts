@@ -49,6 +49,7 @@ export async function profileRoutes(
     '/v1/profiles',
     {
       preHandler: viewers,
+      config: { pii: ['data[]'] },
       schema: {
         tags,
         summary: 'Search profiles by identifier or string trait prefix',
@@ -60,26 +61,28 @@ export async function profileRoutes(
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue',
-    { preHandler: viewers, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
+    { preHandler: viewers, config: { pii: ['traits', 'identities', 'computed'] }, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
     async (req) => reader.get(await profileOf(req.params)),
   );
   app.get<{ Params: LookupParams; Querystring: Static<typeof TimelineQuery> }>(
     '/v1/profiles/:idType/:idValue/events',
     {
       preHandler: viewers,
+      config: { pii: ['data[].properties'] },
       schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: TimelineQuery, response: { 200: PageOf(TimelineEvent) } },
     },
     async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor, { type: req.query.type, event: req.query.event }),
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue/merges',
-    { preHandler: viewers, schema: { tags, summary: 'Merge and unmerge history', params: LookupParams, response: { 200: PageOf(MergeView) } } },
+    { preHandler: viewers, config: { pii: ['data[].identifiers'] }, schema: { tags, summary: 'Merge and unmerge history', params: LookupParams, response: { 200: PageOf(MergeView) } } },
     async (req) => reader.history(await profileOf(req.params)),
   );
   app.get<{ Params: LookupParams; Querystring: { limit: number } }>(
     '/v1/profiles/:idType/:idValue/decisions',
     {
       preHandler: viewers,
+      config: { pii: ['data[].identifier'] },
       schema: {
         tags,
         summary: 'Identifiers dropped from this profile’s events, and why',

@@ -3,6 +3,7 @@
 import './tables.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
+import type { RequestMasker } from '../privacy/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { logStageFailures } from '../log/index.js';
@@ -31,7 +32,7 @@ export { Duration } from './rule-schema.js';
 export { durationMs } from './time.js';
 export { profileChangesFeed, type ProfileChange } from './realtime-stage.js';
 
-export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore }) {
+export async function createSegments(deps: { app: FastifyInstance; db: Db; dialect: Dialect; clock: Clock; keys: ApiKeyStore; maskerOf: RequestMasker }) {
   const { app, db, dialect, clock } = deps;
   const onError = (what: string) => (err: unknown) => app.log.error({ err }, `segments ${what} failed`);
   const segments = new SegmentService(db, dialect, clock);
@@ -39,7 +40,7 @@ export async function createSegments(deps: { app: FastifyInstance; db: Db; diale
   const tags = new TagService(db, dialect, clock);
   const stage = segmentsStage({ db, dialect, clock, onError: logStageFailures(app.log) });
   const scheduler = new SegmentScheduler({ db, dialect, clock, rfm, onError: onError('scheduler') });
-  await app.register(segmentRoutes, { db, segments, keys: deps.keys });
+  await app.register(segmentRoutes, { db, segments, keys: deps.keys, maskerOf: deps.maskerOf });
   await app.register(tagRoutes, { tags, rfm, keys: deps.keys });
   return { stage, scheduler, segments, rfm, tags };
 }

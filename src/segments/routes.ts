@@ -11,6 +11,8 @@ import type { Db } from '../storage/index.js';
 import type { SegmentService } from './service.js';
 import { membershipsOf } from './store.js';
 import { TEMPLATES } from './templates.js';
+import { memberRows, membersCsv, membersNdjson } from './members-export.js';
+import type { RequestMasker } from '../privacy/index.js';
 import {
   CreateSegmentBody,
   FromTemplateBody,
@@ -27,7 +29,7 @@ import {
 
 const IdParams = Type.Object({ id: Type.String() });
 
-export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segments: SegmentService; keys: ApiKeyStore }) {
+export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segments: SegmentService; keys: ApiKeyStore; maskerOf: RequestMasker }) {
   const { segments } = opts;
   const writer = requireRole(opts.keys, ['admin', 'manager']);
   const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
@@ -83,24 +85,25 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
     { preHandler: reader, schema: { tags, summary: 'Current members, by profile id', params: IdParams, querystring: PageQuery, response: { 200: PageOf(Member) } } },
     async (req) => segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor),
   );
-  app.get<{ Params: { id: string } }>(
-    '/v1/segments/:id/members.csv',
-    { preHandler: reader, schema: { tags, summary: 'Export all current members as CSV', params: IdParams } },
-    async (req, reply) => {
-      const lines = segments.membersCsv(req.params.id);
-      // Fail before the 200 is sent when the segment does not exist.
-      const first = await lines.next();
-      if (first.done) throw new AppError('segment_not_found', 404, `no segment ${req.params.id}`);
-      async function* all() {
-        yield first.value as string;
-        yield* lines;
-      }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`)
-        .send(Readable.from(all()));
-    },
-  );
+  const ExportQuery = Type.Object({ contacts: Type.Boolean({ default: false, description: "add each member's email, phone and name (masked for the caller's access)" }) });
+  const exportRoute = (format: 'csv' | 'ndjson') =>
+    app.get<{ Params: { id: string }; Querystring: { contacts: boolean } }>(
+      `/v1/segments/:id/members.${format}`,
+      { preHandler: reader, schema: { tags, summary: `Export all current members as ${format.toUpperCase()}`, params: IdParams, querystring: ExportQuery } },
+      async (req, reply) => {
+        // Fails before the 200 is sent when the segment does not exist.
+        await segments.get(req.params.id);
+        const mask = await opts.maskerOf(req);
+        const rows = memberRows(opts.db, segments, req.params.id, req.query.contacts, mask);
+        const lines = format === 'csv' ? membersCsv(rows, req.query.contacts) : membersNdjson(rows);
+        return reply
+          .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+          .header('content-disposition', `attachment; filename="segment-${req.params.id}.${format}"`)
+          .send(Readable.from(lines));
+      },
+    );
+  exportRoute('csv');
+  exportRoute('ndjson');
   app.get<{ Params: { id: string }; Querystring: PageQuery & { profileId?: string } }>(
     '/v1/segments/:id/history',
     {

@@ -153,18 +153,6 @@ export class SegmentService {
     return { data, next: rows.length > limit ? encodeCursor(data[data.length - 1].profileId) : null };
   }
 
-  /** All members as CSV lines, read in pages so memory stays flat for any size. */
-  async *membersCsv(id: string): AsyncGenerator<string> {
-    await this.get(id);
-    yield 'profile_id,entered_at\n';
-    for (let cursor: string | undefined; ; ) {
-      const page = await this.members(id, 5000, cursor);
-      yield page.data.map((m) => `${csvField(m.profileId)},${new Date(m.enteredAt).toISOString()}\n`).join('');
-      if (!page.next) return;
-      cursor = page.next;
-    }
-  }
-
   /** Enter/exit history, newest first. */
   async history(id: string, limit: number, cursor?: string, profileId?: string): Promise<Page<MembershipChange>> {
     await this.get(id);
@@ -192,7 +180,6 @@ function checkTagFree(defs: SegmentDef[], def: SegmentDef) {
   if (clash) throw new AppError('tag_taken', 409, `segment ${clash.name} already defines tag ${def.tag}`, { segmentId: clash.id });
 }
 
-const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 const toSegment = (d: SegmentDef, memberCount: number): Segment => ({
   id: d.id,

@@ -151,6 +151,12 @@ export const ERROR_CODES = {
   prediction_model_not_found: { status: [404], meaning: 'no fitted model of this name yet (run a refit)' },
   predictions_not_found: { status: [404], meaning: 'the profile has no predicted traits (no purchase up to the last refit, or no refit yet)' },
   invalid_prediction_window: { status: [422], meaning: 'the refit asOf day is in the future' },
+
+  // Privacy: classification of personal data, field encryption at rest.
+  invalid_classification: { status: [400], meaning: 'the classification kind is not email, phone, name, address, pii or none, or the field name is empty' },
+  classification_not_found: { status: [404], meaning: 'no classification was set through the API for this field (`details.default` is its default)' },
+  encryption_not_configured: { status: [409], meaning: 'field encryption needs a key-encryption key: set `MERIDIAN_KEK` or `MERIDIAN_KEK_FILE`' },
+  rotation_in_progress: { status: [409], meaning: 'a key rotation is still re-encrypting values; wait for it (`GET /v1/privacy/keys`)' },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
