@@ -24,7 +24,7 @@ import { createSegments } from './segments/index.js';
 import { secretBoxFor } from './shared/secret-box.js';
 import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, createPredictions, overviewRoutes, type PredictionService } from './analytics/index.js';
-import { ClassificationStore, classificationRoutes, createConsent, createPrivacy, installMasking, maskerOf, type FieldSetting, type RequestMasker } from './privacy/index.js';
+import { ClassificationStore, classificationRoutes, createConsent, createPrivacy, FieldCipher, installMasking, keyRoutes, loadKeks, maskerOf, Reencryptor, type FieldSetting, type RequestMasker } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
 import { createJourneys } from './journeys/index.js';
 
@@ -82,14 +82,18 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const clock = deps.clock ?? systemClock;
   // One key for every capability that seals secrets; refused before anything is opened when missing.
   const box = secretBoxFor(config);
+  const keks = loadKeks(config);
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: deps.pgSchema });
-  await verifySecretKey(storage.db, box, clock.now()).catch(async (err) => {
-    await storage.close();
-    throw err;
-  });
+  // Field encryption at rest (off without a KEK); refused at start when values were sealed under a KEK not given.
+  const cipher = await verifySecretKey(storage.db, box, clock.now())
+    .then(() => FieldCipher.open(storage.db, clock, keks))
+    .catch(async (err) => {
+      await storage.close();
+      throw err;
+    });
   const metrics = new Metrics();
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
-  const failed = new FailedEvents(storage.db, storage.dialect);
+  const failed = new FailedEvents(storage.db, storage.dialect, cipher);
   const sources = new SourceStore(storage.db, clock);
   const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
@@ -118,6 +122,8 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn()], (err) => app.log.error({ err }, 're-encryption failed'));
+  await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
   await app.register(adReportRoutes, { store: new AdSpendStore(storage.db, storage.dialect), keys: apiKeys, clock });
@@ -139,6 +145,8 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   stages.push(campaignTouchesStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   stages.push(analyticsStage(storage.db, storage.dialect, log, logStageFailures(app.log)) as unknown as Stage<unknown>);
   workers.push({ start() {}, stop: () => importer.stop() });
+  // At start, values left in clear (encryption just turned on) or under an older data key are moved to the active one.
+  if (reencryptor) workers.push({ start: () => void reencryptor.start(), stop: () => reencryptor.stop() });
 
   const consent = createConsent(storage.db, storage.dialect, clock);
   const destinations = await createDestinations({ app, db: storage.db, dialect: storage.dialect, clock, log, keys: apiKeys, box, registry: metrics.registry, consent });

@@ -6,6 +6,7 @@ import { openStorage } from '../storage/index.js';
 import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
 import { ApiKeyStore, ROLES, type Role } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
+import { rotateKekCommand } from '../privacy/index.js';
 import { importCommand } from '../sources/import/cli.js';
 import { IMPORT_FORMATS, IMPORT_KINDS } from '../sources/import/mapping.js';
 import { adsImportCommand } from '../sources/ads/cli.js';
@@ -100,6 +101,15 @@ keys
     const created = await withStore(({ keys }) => keys.create(opts.name, opts.role as Role));
     if (opts.json) console.log(JSON.stringify(created));
     else console.log(`api key ${created.id} (${created.role}): ${created.key}`);
+  });
+keys
+  .command('rotate-kek')
+  .description('rewrap the field-encryption data keys under MERIDIAN_KEK (the previous KEK in MERIDIAN_KEK_PREVIOUS), start a new data key and re-encrypt every value under it')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const result = await rotateKekCommand(configFrom({ logLevel: 'silent' }));
+    if (opts.json) console.log(JSON.stringify(result));
+    else console.log(`KEK ${result.kekId}: data key ${result.activeKeyId} active, ${result.reencrypted} values re-encrypted, ${result.remaining} remaining`);
   });
 
 program

@@ -1,9 +1,12 @@
 // Events that were accepted by a client call but could not enter the log (an invalid item in a
 // batch, later a tracking-plan violation) are kept here with the reason, so nothing vanishes.
-import type { Db, Dialect } from '../storage/index.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Db, Dialect } from '../storage/index.js';
+import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { storableJson, storableText } from '../shared/storable-text.js';
+import type { FieldCipher, SealedColumn } from '../privacy/index.js';
 
 export interface FailedEvent {
   id: string;
@@ -20,7 +23,52 @@ export class FailedEvents {
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
+    /** With a KEK configured, payloads (refused input, personal data included) are sealed at rest. */
+    private readonly cipher?: FieldCipher,
   ) {}
+
+  /** The stored form of a payload: JSON text, or a sealed JSON string and its data key. */
+  private stored(payload: unknown): { payload: string; payload_key: string | null } {
+    const json = storableJson(JSON.stringify(payload ?? null));
+    if (!this.cipher) return { payload: json, payload_key: null };
+    const { sealed, keyId } = this.cipher.seal(json);
+    return { payload: JSON.stringify(sealed), payload_key: keyId };
+  }
+
+  private async payloadOf(r: { payload: string; payload_key: string | null }): Promise<unknown> {
+    const value = this.dialect.parseJson(r.payload);
+    if (r.payload_key === null) return value;
+    if (!this.cipher) throw new AppError('encryption_not_configured', 409, 'failed-event payloads are encrypted: set MERIDIAN_KEK to read them');
+    return JSON.parse(await this.cipher.open(value as string));
+  }
+
+  /** The payload column, for key rotation (privacy's Reencryptor). */
+  sealedColumn(): SealedColumn {
+    const unsealed = (activeKeyId: string) => (eb: ExpressionBuilder<Database, 'failed_events'>) =>
+      eb.or([eb('payload_key', 'is', null), eb('payload_key', '!=', activeKeyId)]);
+    return {
+      name: 'failed_events.payload',
+      pending: async (activeKeyId, limit) => {
+        const rows = await this.db.selectFrom('failed_events').select(['id', 'payload', 'payload_key']).where(unsealed(activeKeyId)).limit(limit).execute();
+        return rows.map((r) => {
+          const value = this.dialect.parseJson(r.payload);
+          return { id: r.id, keyId: r.payload_key, value: r.payload_key === null ? JSON.stringify(value) : (value as string) };
+        });
+      },
+      replace: async (id, fromKeyId, to) => {
+        await this.db
+          .updateTable('failed_events')
+          .set({ payload: JSON.stringify(to.sealed), payload_key: to.keyId })
+          .where('id', '=', id)
+          .where('payload_key', fromKeyId === null ? 'is' : '=', fromKeyId)
+          .execute();
+      },
+      remaining: async (activeKeyId) => {
+        const row = await this.db.selectFrom('failed_events').select((eb) => eb.fn.countAll<number>().as('n')).where(unsealed(activeKeyId)).executeTakeFirstOrThrow();
+        return Number(row.n);
+      },
+    };
+  }
 
   async record(items: Omit<FailedEvent, 'id'>[]): Promise<void> {
     if (items.length === 0) return;
@@ -35,7 +83,7 @@ export class FailedEvents {
           stage: f.stage,
           code: f.code,
           reason: storableText(f.reason),
-          payload: storableJson(JSON.stringify(f.payload ?? null)),
+          ...this.stored(f.payload),
           failed_at: f.failedAt,
         })),
       )
@@ -51,14 +99,15 @@ export class FailedEvents {
         eb.or([eb('failed_at', '<', after[0]), eb.and([eb('failed_at', '=', after[0]), eb('id', '<', after[1])])]),
       );
     const rows = await query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
-    const data = rows.slice(0, q.limit).map((r) => ({
+    const payloads = await Promise.all(rows.slice(0, q.limit).map((r) => this.payloadOf(r)));
+    const data = rows.slice(0, q.limit).map((r, i) => ({
       id: r.id,
       sourceId: r.source_id,
       messageId: r.message_id,
       stage: r.stage,
       code: r.code,
       reason: r.reason,
-      payload: this.dialect.parseJson(r.payload),
+      payload: payloads[i],
       failedAt: r.failed_at,
     }));
     const last = data[data.length - 1];

@@ -28,7 +28,11 @@ export { maskerFor, type Masker } from './masking/mask-tree.js';
 export { maskEmail, maskPhone, maskName, maskAddress } from './masking/formats.js';
 export { installMasking, maskerOf } from './masking/response-hook.js';
 export { logRedaction, redactUrl } from './masking/log-redaction.js';
-
+export { loadKeks, type Keks } from './encryption/kek.js';
+export { FieldCipher, type DataKeyView } from './encryption/field-cipher.js';
+export { Reencryptor, type SealedColumn } from './encryption/reencrypt.js';
+export { keyRoutes } from './encryption/routes.js';
+export { rotateKekCommand } from './encryption/rotate-command.js';
 
 /** The masker for the caller of a request; streaming routes (exports, the live debugger) take one. */
 export type RequestMasker = (req: FastifyRequest) => Promise<Masker>;

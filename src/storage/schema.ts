@@ -59,6 +59,8 @@ export interface FailedEventsTable {
   reason: string;
   payload: string;
   failed_at: number;
+  /** The data key the payload is sealed with (migration 200); null: in clear. */
+  payload_key: string | null;
 }
 
 export interface StageOffsetsTable {

@@ -13,3 +13,7 @@ CREATE TABLE privacy_data_keys (
   active     INTEGER NOT NULL,           -- 1 for the key new values are sealed with
   created_at BIGINT NOT NULL
 );
+
+-- The data key a failed event's payload is sealed with (NULL: stored in clear, no KEK configured).
+ALTER TABLE failed_events ADD COLUMN payload_key TEXT;
+CREATE INDEX failed_events_payload_key ON failed_events(payload_key);

@@ -1,0 +1,28 @@
+// `meridian keys rotate-kek`: the rotation the API starts, run to its end in the foreground (for a
+// maintenance window or a cron job), printing progress to stderr.
+import type { Config } from '../../config.js';
+import { openStorage } from '../../storage/index.js';
+import { systemClock } from '../../shared/clock.js';
+import { FailedEvents } from '../../log/index.js';
+import { FieldCipher } from './field-cipher.js';
+import { loadKeks } from './kek.js';
+import { Reencryptor } from './reencrypt.js';
+
+export async function rotateKekCommand(config: Config): Promise<{ kekId: string; activeKeyId: string; reencrypted: number; remaining: number }> {
+  const keks = loadKeks(config);
+  if (!keks) throw new Error('field encryption is off: set MERIDIAN_KEK (the new key) and MERIDIAN_KEK_PREVIOUS (the one it replaces)');
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    const cipher = (await FieldCipher.open(storage.db, systemClock, keks))!;
+    await cipher.rotate();
+    const failed = new FailedEvents(storage.db, storage.dialect, cipher);
+    let failure: unknown;
+    const reencryptor = new Reencryptor(cipher, [failed.sealedColumn()], (err) => (failure = err));
+    const progress = setInterval(() => process.stderr.write(`re-encrypted ${reencryptor.status.reencrypted}\n`), 2000);
+    await reencryptor.start().finally(() => clearInterval(progress));
+    if (failure) throw failure;
+    return { kekId: cipher.kekId, activeKeyId: cipher.activeKeyId, reencrypted: reencryptor.status.reencrypted, remaining: await reencryptor.remaining() };
+  } finally {
+    await storage.close();
+  }
+}
