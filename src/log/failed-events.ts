@@ -36,10 +36,9 @@ export class FailedEvents {
   }
 
   private async payloadOf(r: { payload: string; payload_key: string | null }): Promise<unknown> {
-    const value = this.dialect.parseJson(r.payload);
-    if (r.payload_key === null) return value;
+    if (r.payload_key === null) return this.dialect.parseJson(r.payload);
     if (!this.cipher) throw new AppError('encryption_not_configured', 409, 'failed-event payloads are encrypted: set MERIDIAN_KEK to read them');
-    return JSON.parse(await this.cipher.open(value as string));
+    return JSON.parse(await this.cipher.open(sealedText(r.payload)));
   }
 
   /** The payload column, for key rotation (privacy's Reencryptor). */
@@ -51,8 +50,8 @@ export class FailedEvents {
       pending: async (activeKeyId, limit) => {
         const rows = await this.db.selectFrom('failed_events').select(['id', 'payload', 'payload_key']).where(unsealed(activeKeyId)).limit(limit).execute();
         return rows.map((r) => {
-          const value = this.dialect.parseJson(r.payload);
-          return { id: r.id, keyId: r.payload_key, value: r.payload_key === null ? JSON.stringify(value) : (value as string) };
+          const value = r.payload_key === null ? JSON.stringify(this.dialect.parseJson(r.payload)) : sealedText(r.payload);
+          return { id: r.id, keyId: r.payload_key, value };
         });
       },
       replace: async (id, fromKeyId, to) => {
@@ -114,3 +113,6 @@ export class FailedEvents {
     return { data, next: rows.length > q.limit ? encodeCursor([last.failedAt, last.id]) : null };
   }
 }
+
+/** A sealed payload is stored as a JSON string: text `"enc1…"` on SQLite, already decoded from JSONB on PostgreSQL. */
+const sealedText = (stored: string) => (stored.startsWith('"') ? (JSON.parse(stored) as string) : stored);
