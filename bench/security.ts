@@ -1,0 +1,121 @@
+// Security benchmark (`npm run bench:security`): the cost of field encryption and of masking, each
+// against its baseline measured in the same run on the same machine.
+//   1. Ingest over HTTP: batches of 100 events, 10% of them refused (their payloads, with an email,
+//      go to the failed events, sealed when a KEK is set) — events/s without and with a KEK.
+//   2. Reading failed events back (pages of 100, decrypted when sealed) — rows/s without and with.
+//   3. Profile lookup by email over HTTP, p50/p99 — a full-access key vs a masked one (analyst).
+//   4. Seal + open of a 300-byte value in-process — values/s (the raw cost per field).
+// Settings (env): BENCH_SECURITY_BATCHES (200), BENCH_SECURITY_PROFILES (2000), BENCH_SECURITY_LOOKUPS (2000).
+// On a shared, loaded machine the figures move from run to run: compare the ratios, not the absolutes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.js';
+import { createMeridian, type Meridian } from '../src/main.js';
+import { newDataKey, open, seal } from '../src/privacy/encryption/envelope.js';
+
+const BATCHES = Number(process.env.BENCH_SECURITY_BATCHES ?? 200);
+const PROFILES = Number(process.env.BENCH_SECURITY_PROFILES ?? 2000);
+const LOOKUPS = Number(process.env.BENCH_SECURITY_LOOKUPS ?? 2000);
+const ADMIN = 'bench-admin-key-0123456789';
+const KEK = 'c0ffee'.repeat(10) + 'c0ff';
+
+async function server(kek?: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-bench-sec-'));
+  const meridian = await createMeridian(loadConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', adminKey: ADMIN, kek }, {}));
+  const url = await meridian.listen();
+  const admin = (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const source = (await (await admin('/v1/sources', { method: 'POST', body: JSON.stringify({ name: 'bench', type: 'server' }) })).json()) as { writeKey: string };
+  const auth = 'Basic ' + Buffer.from(source.writeKey + ':').toString('base64');
+  return {
+    meridian,
+    url,
+    admin,
+    post: (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    async close() {
+      await meridian.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+type Server = Awaited<ReturnType<typeof server>>;
+
+async function ingest(s: Server, tag: string): Promise<number> {
+  const started = performance.now();
+  for (let b = 0; b < BATCHES; b++) {
+    const batch = Array.from({ length: 100 }, (_, i) =>
+      i % 10 === 0
+        ? { type: 'track', event: 'No identity', properties: { email: `refused-${tag}-${b}-${i}@example.com`, note: 'x'.repeat(200) } }
+        : { type: 'track', userId: `u-${b}-${i}`, event: 'Viewed', properties: { page: '/p', n: i } },
+    );
+    const res = await s.post('/v1/batch', { batch });
+    if (res.status !== 200) throw new Error(`batch: ${res.status} ${await res.text()}`);
+  }
+  return (BATCHES * 100) / ((performance.now() - started) / 1000);
+}
+
+async function readFailed(s: Server): Promise<number> {
+  const started = performance.now();
+  let rows = 0;
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page = (await (await s.admin(`/v1/failed-events?limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { data: unknown[]; next: string | null };
+    rows += page.data.length;
+    cursor = page.next;
+  }
+  return rows / ((performance.now() - started) / 1000);
+}
+
+async function lookups(s: Server, key: string): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < LOOKUPS; i++) {
+    const email = encodeURIComponent(`person${i % PROFILES}@example.com`);
+    const t = performance.now();
+    const res = await fetch(`${s.url}/v1/profiles/email/${email}`, { headers: { authorization: `Bearer ${key}` } });
+    if (res.status !== 200) throw new Error(`lookup: ${res.status}`);
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length * 0.5)], p99: times[Math.floor(times.length * 0.99)] };
+}
+
+function sealOpen(): number {
+  const key = newDataKey('dek_bench');
+  const value = JSON.stringify({ email: 'jane.doe@example.com', note: 'x'.repeat(260) });
+  const n = 50_000;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) open(key, seal(key, value));
+  return n / ((performance.now() - started) / 1000);
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
+
+console.log(`bench:security — nproc ${availableParallelism()}, Node ${process.version}, ${BATCHES} batches × 100 events, ${PROFILES} profiles, ${LOOKUPS} lookups`);
+const plain = await server();
+const sealed = await server(KEK);
+// Interleaved, so a neighbour's load hits both configurations alike.
+const ingestOff = await ingest(plain, 'off');
+const ingestOn = await ingest(sealed, 'on');
+const readOff = await readFailed(plain);
+const readOn = await readFailed(sealed);
+console.log(`ingest (10% refused)  off ${fmt(ingestOff)} ev/s   on ${fmt(ingestOn)} ev/s   on/off ${ratio(ingestOn, ingestOff)}`);
+console.log(`failed-event reads    off ${fmt(readOff)} rows/s  on ${fmt(readOn)} rows/s  on/off ${ratio(readOn, readOff)}`);
+
+for (let i = 0; i < PROFILES; i += 100) {
+  const batch = Array.from({ length: Math.min(100, PROFILES - i) }, (_, j) => ({
+    type: 'identify',
+    userId: `person-${i + j}`,
+    traits: { email: `person${i + j}@example.com`, phone: `+8869${String(10_000_000 + i + j).slice(-8)}`, name: `Person ${i + j}` },
+  }));
+  await sealed.post('/v1/batch', { batch });
+}
+await sealed.meridian.drainPipeline();
+const analyst = (await sealed.meridian.apiKeys.create('bench analyst', 'analyst')).key;
+const full = await lookups(sealed, ADMIN);
+const masked = await lookups(sealed, analyst);
+console.log(`lookup by email       full p50 ${full.p50.toFixed(2)} ms p99 ${full.p99.toFixed(2)} ms   masked p50 ${masked.p50.toFixed(2)} ms p99 ${masked.p99.toFixed(2)} ms   masked/full p99 ${ratio(masked.p99, full.p99)}`);
+console.log(`seal+open 300 B       ${fmt(sealOpen())} values/s (in-process, one core)`);
+await plain.close();
+await sealed.close();
