@@ -113,6 +113,21 @@ describe.each(storesUnderTest())('PII masking by access level (%s)', (store) => 
     expect((await lines('none'))[0].contacts).toEqual({});
   });
 
+  it('masks the sample of a segment preview', async () => {
+    const preview = async (level: keyof typeof keys) => {
+      const res = await fetch(server.url + '/v1/segments/preview', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[level]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'equals', value: 'pro' } }, sampleSize: 5 }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { sample: { traits: Record<string, unknown> }[] }).sample[0].traits;
+    };
+    expect((await preview('full')).email).toBe(EMAIL);
+    expect(await preview('masked')).toMatchObject({ email: 'j***@gmail.com', phone: '+886 9** *** 678', plan: 'pro' });
+    expect(Object.keys(await preview('none'))).toEqual(['plan']);
+  });
+
   it('masks the live event debugger stream', async () => {
     const firstEvent = async (level: keyof typeof keys, email: string) => {
       const ctrl = new AbortController();

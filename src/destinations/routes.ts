@@ -106,7 +106,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.get<Id & { Querystring: DeliveryQuery }>(
     '/v1/destinations/:id/deliveries',
-    { preHandler: reader, schema: { tags, summary: 'List deliveries (filter by status)', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
+    { preHandler: reader, config: { pii: ['data[].payload'] }, schema: { tags, summary: 'List deliveries (filter by status)', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
     async (req) => {
       await o.store.get(req.params.id);
       return o.deliveries.list(req.params.id, req.query);
@@ -114,7 +114,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.get<Id & { Querystring: DeliveryQuery }>(
     '/v1/destinations/:id/dead-letters',
-    { preHandler: reader, schema: { tags, summary: 'Deliveries that will not be retried, with their last response', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
+    { preHandler: reader, config: { pii: ['data[].payload'] }, schema: { tags, summary: 'Deliveries that will not be retried, with their last response', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
     async (req) => {
       await o.store.get(req.params.id);
       return o.deliveries.list(req.params.id, { ...req.query, status: 'dead' });

@@ -54,13 +54,13 @@ export async function pipelineRoutes(
 
   app.get<{ Querystring: StageFailureQuery }>(
     '/v1/pipeline/failures',
-    { preHandler: admin, schema: { tags, summary: 'Items stages set aside after bounded retries, newest first', querystring: StageFailureQuery, response: { 200: PageOf(StageFailure) } } },
+    { preHandler: admin, config: { pii: ['data[].item'] }, schema: { tags, summary: 'Items stages set aside after bounded retries, newest first', querystring: StageFailureQuery, response: { 200: PageOf(StageFailure) } } },
     async (req) => listStageFailures(o.db, o.dialect, req.query),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/pipeline/failures/:id/replay',
-    { preHandler: admin, schema: { tags, summary: 'Apply a set-aside item to its stage now (once; 409 replay_failed when it still fails)', params: IdParams, response: { 200: StageFailure } } },
+    { preHandler: admin, config: { pii: ['item'] }, schema: { tags, summary: 'Apply a set-aside item to its stage now (once; 409 replay_failed when it still fails)', params: IdParams, response: { 200: StageFailure } } },
     async (req) => {
       const row = await openFailure(o.db, req.params.id);
       if (!row) throw new AppError('stage_failure_not_found', 404, `no set-aside item ${req.params.id}`);

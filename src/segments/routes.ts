@@ -47,7 +47,7 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   );
   app.post<{ Body: PreviewBody }>(
     '/v1/segments/preview',
-    { preHandler: reader, schema: { tags, summary: 'Count and sample the audience of a rule without saving it', body: PreviewBody, response: { 200: Preview } } },
+    { preHandler: reader, config: { pii: ['sample[]'] }, schema: { tags, summary: 'Count and sample the audience of a rule without saving it', body: PreviewBody, response: { 200: Preview } } },
     async (req) => segments.preview(req.body.rule, req.body.sampleSize),
   );
   app.post(
