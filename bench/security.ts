@@ -8,12 +8,15 @@
 // Settings (env): BENCH_SECURITY_BATCHES (200), BENCH_SECURITY_PROFILES (2000), BENCH_SECURITY_LOOKUPS (2000).
 // On a shared, loaded machine the figures move from run to run: compare the ratios, not the absolutes.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.js';
-import { createMeridian, type Meridian } from '../src/main.js';
-import { newDataKey, open, seal } from '../src/privacy/encryption/envelope.js';
+import { built } from './built.js';
+
+const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
+const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
+const { newDataKey, open, seal } = await built<typeof import('../src/privacy/encryption/envelope.js')>('privacy/encryption/envelope.js');
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const BATCHES = Number(process.env.BENCH_SECURITY_BATCHES ?? 200);
 const PROFILES = Number(process.env.BENCH_SECURITY_PROFILES ?? 2000);
@@ -92,7 +95,7 @@ function sealOpen(): number {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
 
-console.log(`bench:security — nproc ${availableParallelism()}, Node ${process.version}, ${BATCHES} batches × 100 events, ${PROFILES} profiles, ${LOOKUPS} lookups`);
+console.log(`bench:security — nproc ${availableParallelism()}, Node ${process.version}, load ${load()}, ${BATCHES} batches × 100 events, ${PROFILES} profiles, ${LOOKUPS} lookups`);
 const plain = await server();
 const sealed = await server(KEK);
 // Interleaved, so a neighbour's load hits both configurations alike.
@@ -119,3 +122,4 @@ console.log(`lookup by email       full p50 ${full.p50.toFixed(2)} ms p99 ${full
 console.log(`seal+open 300 B       ${fmt(sealOpen())} values/s (in-process, one core)`);
 await plain.close();
 await sealed.close();
+console.log(`load average at the end: ${load()}`);

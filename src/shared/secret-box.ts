@@ -97,7 +97,8 @@ export function secretBoxFor(o: KeySettings): SecretBox {
   return new SecretBox(decodeKey(readFileSync(file, 'utf8'), file));
 }
 
-function decodeKey(text: string, what: string): Buffer {
+/** A 32-byte key written as 64 hex digits or base64 (the secret key, the KEK of field encryption). */
+export function decodeKey(text: string, what: string): Buffer {
   const t = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   if (key.length !== 32) throw new Error(`${what} must be 32 bytes, as 64 hex digits or base64: ${GENERATE_KEY_HINT}`);

@@ -2,7 +2,7 @@
 // a rotation the previous one (MERIDIAN_KEK_PREVIOUS). No KEK: field encryption is off.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config.js';
-import { GENERATE_KEY_HINT } from '../../shared/secret-box.js';
+import { decodeKey } from '../../shared/secret-box.js';
 import { kekIdOf } from './envelope.js';
 
 export interface Kek {
@@ -35,8 +35,6 @@ export function loadKeks(config: Pick<Config, 'kek' | 'kekFile' | 'previousKek'>
 }
 
 function kekFrom(text: string, what: string): Kek {
-  const t = text.trim();
-  const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (key.length !== 32) throw new Error(`${what} must be 32 bytes, as 64 hex digits or base64: ${GENERATE_KEY_HINT}`);
+  const key = decodeKey(text, what);
   return { id: kekIdOf(key), key };
 }
