@@ -14,4 +14,9 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({}, { MERIDIAN_PUBLIC_URL: 'shop.example/cdp' })).toThrow(/publicUrl/);
     expect(loadConfig({}, { MERIDIAN_PUBLIC_URL: 'https://shop.example/cdp' }).publicUrl).toBe('https://shop.example/cdp');
   });
+
+  it('reads personal-data fields as field:kind and refuses an unknown kind', () => {
+    expect(loadConfig({}, { MERIDIAN_PII_FIELDS: 'loyalty_id:pii, nickname:name' }).piiFields).toEqual(['loyalty_id:pii', 'nickname:name']);
+    expect(() => loadConfig({}, { MERIDIAN_PII_FIELDS: 'loyalty_id:secret' })).toThrow(/piiFields/);
+  });
 });
