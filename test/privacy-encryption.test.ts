@@ -2,6 +2,8 @@
 // input, personal data included) are sealed under data keys wrapped by the KEK; the raw database
 // holds no plaintext of them, the API reads them back, and a KEK rotation re-encrypts everything
 // in the background and keeps it readable. Without a KEK nothing changes.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,8 @@ import { eventually } from './helpers/eventually.js';
 
 const KEK_A = 'a'.repeat(64);
 const KEK_B = 'b1'.repeat(32);
+const KEK_C = 'c2'.repeat(32);
+const run = promisify(execFile);
 
 describe.each(storesUnderTest())('field encryption at rest (%s)', (store) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-enc-'));
@@ -100,6 +104,16 @@ describe.each(storesUnderTest())('field encryption at rest (%s)', (store) => {
     expect((await failedPayloads()).sort()).toEqual(['after.rotation@example.com', 'before.kek@example.com', 'sealed.one@example.com']);
     expect(await rawStore()).not.toContain('after.rotation@example.com');
   });
+
+  it.skipIf(store !== 'sqlite')('rotates the KEK from the CLI, re-encrypting in the foreground', async () => {
+    await server?.close();
+    server = undefined;
+    const env = { ...process.env, MERIDIAN_KEK: KEK_C, MERIDIAN_KEK_PREVIOUS: KEK_B, MERIDIAN_LOG_LEVEL: 'silent' };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--data-dir', dataDir, 'keys', 'rotate-kek', '--json'], { cwd: process.cwd(), env });
+    expect(JSON.parse(stdout)).toMatchObject({ reencrypted: 3, remaining: 0 });
+    await start({ kek: KEK_C });
+    expect((await failedPayloads()).sort()).toEqual(['after.rotation@example.com', 'before.kek@example.com', 'sealed.one@example.com']);
+  }, 60_000);
 });
 
 function allFiles(dir: string): string[] {
