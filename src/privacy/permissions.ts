@@ -8,6 +8,8 @@ export const PRIVACY_PERMISSIONS = {
   'privacy:read': ['admin', 'manager'],
   'privacy:write': ['admin'],
   'privacy:export': ['admin'],
+  /** Field-encryption keys and their rotation. */
+  'privacy:admin': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type PrivacyPermission = keyof typeof PRIVACY_PERMISSIONS;

@@ -1,7 +1,8 @@
 // Admin API of the classification: which traits, properties and identifier types are personal data.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { ApiKeyStore } from '../../auth/index.js';
+import { requirePermission } from '../permissions.js';
 import { AppError } from '../../shared/errors.js';
 import { PageOf } from '../../shared/paging.js';
 import { DEFAULT_CLASSIFICATION, normalField, PII_KINDS } from './kinds.js';
@@ -18,8 +19,8 @@ const FieldParams = Type.Object({ field: Type.String({ minLength: 1, maxLength: 
 const SetBody = Type.Object({ kind: Type.String({ description: 'email | phone | name | address | pii, or none to declassify a default' }) }, { additionalProperties: false });
 
 export async function classificationRoutes(app: FastifyInstance, opts: { store: ClassificationStore; keys: ApiKeyStore }) {
-  const read = requireRole(opts.keys, ['admin', 'manager']);
-  const write = requireRole(opts.keys, ['admin']);
+  const read = requirePermission(opts.keys, 'privacy:read');
+  const write = requirePermission(opts.keys, 'privacy:write');
   const tags = ['privacy'];
 
   app.get(

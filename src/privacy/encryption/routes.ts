@@ -1,7 +1,8 @@
 // Admin API of field encryption: the data keys and the KEK rotation (re-encryption runs in the background).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { ApiKeyStore } from '../../auth/index.js';
+import { requirePermission } from '../permissions.js';
 import { AppError } from '../../shared/errors.js';
 import { actionRoute } from '../../shared/action-route.js';
 import type { FieldCipher } from './field-cipher.js';
@@ -20,7 +21,7 @@ const KeyStatus = Type.Object({
 });
 
 export async function keyRoutes(app: FastifyInstance, opts: { cipher?: FieldCipher; reencryptor?: Reencryptor; keys: ApiKeyStore }) {
-  const admin = requireRole(opts.keys, ['admin']);
+  const admin = requirePermission(opts.keys, 'privacy:admin');
   const tags = ['privacy'];
   const configured = () => {
     if (!opts.cipher || !opts.reencryptor) throw new AppError('encryption_not_configured', 409, 'field encryption is off: set MERIDIAN_KEK or MERIDIAN_KEK_FILE and restart');
