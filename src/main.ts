@@ -9,6 +9,7 @@ import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { createPersonalisation } from './personalisation/index.js';
+import { createAccess, type Access, type ApiKeyStore } from './auth/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
 import { createHttpApp, serveConsole, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
@@ -37,6 +38,8 @@ export interface Meridian {
   apiKeys: ApiKeyStore;
   /** Lifetime models, purchase intent and recommendations: refit jobs (run by the worker). */
   predictions: PredictionService;
+  /** Users, roles, sessions, the audit log and alerts. */
+  access: Access;
   /** Historical imports (CLI and API). */
   importer: Importer;
   /** Data-subject requests (their job queue) and the suppression list. */
@@ -89,7 +92,6 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
   const failed = new FailedEvents(storage.db, storage.dialect);
   const sources = new SourceStore(storage.db, clock);
-  const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
   const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box, fault: deps.stageFault });
   const ingestor = new Ingestor({
@@ -106,7 +108,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   let ready = false;
   const app = await createHttpApp({ config, metrics, isReady: () => ready });
   installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
-  await app.register(authRoutes, { keys: apiKeys });
+  // Before any other route: every route passes the permission table and the audit recorder.
+  const access = await createAccess({ app, db: storage.db, dialect: storage.dialect, clock, config, exportSize: segmentExportSize(storage) });
+  const apiKeys = access.keys;
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
@@ -161,6 +165,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   workers.push(predictions.worker);
   // Last: the console's HTML fallback answers GETs no API route took.
   await serveConsole(app);
+  access.checkRoutes();
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));
@@ -180,6 +185,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     log,
     sources,
     apiKeys,
+    access,
     importer,
     privacy,
     predictions: predictions.service,
@@ -195,6 +201,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     },
     async listen() {
       await log.pruneDedupe();
+      if (config.role !== 'worker') await access.ensureOwner((text) => process.stdout.write(text));
       const address = await app.listen({ port: config.port, host: config.host });
       // Scale-out: API processes leave the pipeline to worker processes on the same store.
       if (config.role !== 'api') {
@@ -218,5 +225,18 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
       for (const stage of stages) await stage.stop();
       await storage.close();
     },
+  };
+}
+
+/** How many profiles the audited export routes hand out (the export-volume alert adds them up). */
+function segmentExportSize(storage: Storage) {
+  return async (route: string, params: Record<string, string>) => {
+    if (route !== 'GET /v1/segments/:id/members.csv') return undefined;
+    const row = await storage.db
+      .selectFrom('segment_memberships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('segment_id', '=', params.id)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   };
 }

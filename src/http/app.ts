@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import type { Config } from '../config.js';
 import type { Metrics } from './metrics.js';
 import { errorOptions, installErrorHandler } from './errors.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   config: Config;
@@ -36,6 +37,7 @@ export async function createHttpApp({ config, metrics, isReady }: AppOptions): P
     },
   });
 
+  installSecurityHeaders(app);
   installErrorHandler(app, (code, url) => {
     if (isTrackingPath(url)) metrics.eventsRejected.inc({ code });
   });

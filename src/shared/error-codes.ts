@@ -23,9 +23,9 @@ export const ERROR_CODES = {
   invalid_query: { status: [400], meaning: 'a query parameter is well-typed but unusable (e.g. not a date)' },
   invalid_character: { status: [400], meaning: 'the URL, the body or an event holds NUL (U+0000) or an unpaired UTF-16 surrogate, which Meridian does not store' },
   invalid_cursor: { status: [400], meaning: 'the paging cursor was not made by this API' },
-  unauthenticated: { status: [401], meaning: 'no `Authorization: Bearer <API key>` header' },
+  unauthenticated: { status: [401], meaning: 'no credential: sign in (session cookie) or send `Authorization: Bearer <API key>`' },
   invalid_api_key: { status: [401], meaning: 'the API key is unknown or revoked' },
-  forbidden: { status: [403], meaning: "the API key's role does not allow this action" },
+  forbidden: { status: [403], meaning: "the caller's role does not have the permission this action needs (`details.permission`), or the action would grant more than the caller holds" },
   internal: { status: [500], meaning: 'an unexpected error; the server logged it in full' },
   not_ready: { status: [503], meaning: 'the server is starting or shutting down (`/readyz`)' },
   shutting_down: { status: [503], meaning: 'the server is shutting down and takes no new request; retry on another instance' },
@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   invalid_write_key: { status: [401], meaning: 'the write key is unknown or revoked' },
   source_disabled: { status: [403], meaning: 'the source of the write key is disabled' },
   origin_not_allowed: { status: [403], meaning: "a browser call (`Origin` header) from an origin the source's `allowedOrigins` does not list" },
-  rate_limited: { status: [429], meaning: "over the source's event rate; `Retry-After` says when to retry" },
+  rate_limited: { status: [429], meaning: "over the source's event rate, the admin API rate of the caller, or too many failed sign-ins from the address; `Retry-After` says when to retry" },
   invalid_encoding: { status: [400], meaning: 'the body is not valid UTF-8' },
   invalid_compression: { status: [400], meaning: 'the body is not valid data for its Content-Encoding' },
   unsupported_encoding: { status: [415], meaning: 'the Content-Encoding is not gzip, deflate or none' },
@@ -120,7 +120,6 @@ export const ERROR_CODES = {
   replace_in_progress: { status: [409], meaning: 'a replace of this destination is still running' },
   segments_unavailable: { status: [409], meaning: 'segment memberships cannot be read' },
   invalid_unsubscribe_link: { status: [400], meaning: 'the unsubscribe link is not one Meridian signed' },
-  invalid_role: { status: [400], meaning: 'no role of this name' },
   destination_errored: { status: [409], meaning: 'the destination cannot be used (unreadable secret, invalid settings, unknown connector); `GET /v1/destinations/{id}` says why: fix it with `PATCH`' },
   secret_unreadable: { status: [500], meaning: 'a stored secret cannot be decrypted (was `MERIDIAN_SECRET_KEY` changed?)' },
 
@@ -151,6 +150,24 @@ export const ERROR_CODES = {
   prediction_model_not_found: { status: [404], meaning: 'no fitted model of this name yet (run a refit)' },
   predictions_not_found: { status: [404], meaning: 'the profile has no predicted traits (no purchase up to the last refit, or no refit yet)' },
   invalid_prediction_window: { status: [422], meaning: 'the refit asOf day is in the future' },
+
+  // Access: users, sessions, roles, API keys, audit and alerts.
+  invalid_credentials: { status: [401], meaning: 'the email or password is wrong (also for a disabled account)' },
+  account_locked: { status: [423], meaning: 'too many failed sign-ins: the account is locked for 15 minutes, or until an admin sets its password' },
+  session_expired: { status: [401], meaning: 'the session cookie belongs to no live session (expired, signed out, user disabled): sign in again' },
+  csrf_failed: { status: [403], meaning: 'a cookie-session request that changes something lacks the session\'s `X-CSRF-Token` header (from `GET /v1/me`)' },
+  api_key_expired: { status: [401], meaning: 'the API key is past its expiry' },
+  api_key_not_found: { status: [404], meaning: 'no API key with this id' },
+  weak_password: { status: [400], meaning: 'the password is shorter than 12 characters' },
+  user_exists: { status: [409], meaning: 'a user with this email exists' },
+  user_not_found: { status: [404], meaning: 'no user with this id' },
+  last_owner: { status: [409], meaning: 'the change would leave no enabled owner' },
+  role_not_found: { status: [404, 403], meaning: 'no role of this name (403: the caller\'s own role was deleted)' },
+  role_exists: { status: [409], meaning: 'a role of this name exists' },
+  role_builtin: { status: [409], meaning: 'built-in roles cannot be changed or deleted' },
+  role_in_use: { status: [409], meaning: 'users or API keys still have the role' },
+  alert_rule_not_found: { status: [404], meaning: 'no alert rule with this id' },
+  alert_email_unconfigured: { status: [409], meaning: 'email alerts need `MERIDIAN_ALERT_SMTP_URL`' },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
