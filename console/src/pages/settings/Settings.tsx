@@ -39,7 +39,7 @@ function IdentityRulesPanel() {
   const { me } = useAuth();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const admin = can(me?.role, 'identityRules');
+  const admin = can(me, 'identityRules');
   const rules = useQuery({ queryKey: ['identity-rules'], queryFn: () => api.get<IdentityRules>('/v1/identity/rules') });
   const [draft, setDraft] = useState<IdentityRules | null>(null);
   useEffect(() => setDraft(rules.data ?? null), [rules.data]);
@@ -117,7 +117,7 @@ function ComputedTraitsPanel() {
   const { me } = useAuth();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const admin = can(me?.role, 'identityRules');
+  const admin = can(me, 'identityRules');
   const list = useQuery({ queryKey: ['computed-traits'], queryFn: () => api.get<Page<ComputedTrait>>('/v1/computed-traits') });
   const [adding, setAdding] = useState(false);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['computed-traits'] });
