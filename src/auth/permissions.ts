@@ -79,7 +79,7 @@ export const BUILTIN_ROLES: Record<BuiltinRole, RoleGrant> = {
   },
   analyst: { permissions: [...READS, 'segments:export', 'predictions:write'], piiAccess: 'masked' },
   support: {
-    permissions: ['profiles:read', 'events:read', 'segments:read', 'destinations:read', 'pipeline:read', 'consent:read', 'consent:write', 'privacy:read'],
+    permissions: ['profiles:read', 'events:read', 'destinations:read', 'pipeline:read', 'consent:read', 'consent:write', 'privacy:read'],
     piiAccess: 'masked',
   },
   'read-only': { permissions: READS, piiAccess: 'none' },
