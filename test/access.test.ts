@@ -29,6 +29,13 @@ describe.each(storesUnderTest())('users and sessions on %s', (store) => {
     expect(me.body).toMatchObject({ kind: 'user', label: OWNER.email, role: 'owner', piiAccess: 'full', csrfToken: owner.csrfToken });
   });
 
+  it('makes the first owner only once', async () => {
+    const printed: string[] = [];
+    await server.meridian.access.ensureOwner((text) => printed.push(text));
+    expect(printed).toEqual([]);
+    expect((await call('GET', '/v1/users')).body.data.filter((u: any) => u.role === 'owner')).toHaveLength(1);
+  });
+
   it('requires the CSRF token on unsafe cookie requests, not on reads or API keys', async () => {
     const owner = await signIn(server.url, OWNER.email, OWNER.password);
     const without = await owner.call('POST', '/v1/segments', { name: 'csrf', rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'equals', value: 'pro' } } }, { csrf: false });

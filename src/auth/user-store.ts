@@ -93,6 +93,15 @@ export class UserStore {
     await this.update(id, { password: next });
   }
 
+  /** Recovery from the CLI: sets (or generates and returns) a password by email and unlocks the account. */
+  async resetPassword(email: string, password?: string): Promise<string> {
+    const row = await this.byEmail(email.trim().toLowerCase());
+    if (!row) throw new AppError('user_not_found', 404, `no user with the email ${email}`);
+    const next = password ?? randomBytes(18).toString('base64url');
+    await this.update(row.id, { password: next });
+    return next;
+  }
+
   /** The user an email + password sign in as; every failure is the same 401 but for a locked account. */
   async verify(emailInput: string, password: string): Promise<{ user?: UserRow; failure?: 'unknown' | 'wrong_password' | 'locked' | 'disabled' }> {
     const now = this.clock.now();

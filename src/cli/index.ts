@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createMeridian } from '../main.js';
 import { openStorage } from '../storage/index.js';
 import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
-import { ApiKeyStore, BUILTIN_ROLE_NAMES, RoleStore } from '../auth/index.js';
+import { ApiKeyStore, BUILTIN_ROLE_NAMES, RoleStore, UserStore } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
 import { importCommand } from '../sources/import/cli.js';
 import { IMPORT_FORMATS, IMPORT_KINDS } from '../sources/import/mapping.js';
@@ -29,11 +29,16 @@ const configFrom = (extra: Partial<Config> = {}) => {
 };
 
 /** Runs `fn` with the store opened from the global options, then closes it. */
-async function withStore<T>(fn: (s: { sources: SourceStore; keys: ApiKeyStore }) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (s: { sources: SourceStore; keys: ApiKeyStore; users: UserStore }) => Promise<T>): Promise<T> {
   const config = configFrom({ logLevel: 'silent' });
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const roles = new RoleStore(storage.db, systemClock);
   try {
-    return await fn({ sources: new SourceStore(storage.db, systemClock), keys: new ApiKeyStore(storage.db, systemClock, new RoleStore(storage.db, systemClock)) });
+    return await fn({
+      sources: new SourceStore(storage.db, systemClock),
+      keys: new ApiKeyStore(storage.db, systemClock, roles),
+      users: new UserStore(storage.db, systemClock, roles, config.passwordCost),
+    });
   } finally {
     await storage.close();
   }
@@ -106,6 +111,18 @@ keys
     const created = await withStore(({ keys }) => keys.create(opts.name, opts.role, opts.expires));
     if (opts.json) console.log(JSON.stringify(created));
     else console.log(`api key ${created.id} (${created.role}): ${created.key}`);
+  });
+
+const users = program.command('users').description('manage console users (recovery when nobody can sign in)');
+users
+  .command('set-password')
+  .description("set a user's password (MERIDIAN_NEW_PASSWORD, or a generated one printed once) and unlock the account")
+  .requiredOption('--email <email>', 'the user')
+  .action(async (opts: { email: string }) => {
+    // From the environment, never a flag: a flag would sit in the shell history and the process list.
+    const given = process.env.MERIDIAN_NEW_PASSWORD;
+    const password = await withStore(({ users }) => users.resetPassword(opts.email, given));
+    console.log(given ? `password of ${opts.email} set` : `new password of ${opts.email} (shown only now): ${password}`);
   });
 
 program
