@@ -33,16 +33,16 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
 
   async function signInWithPassword(email: string, password: string) {
     await page.goto(server.url + '/');
-    await page.waitForURL('**/sign-in');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('/sign-in');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
   it('refuses a wrong password in words, then signs the owner in', async () => {
     await signInWithPassword(OWNER.email, 'not-the-password');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('email or password is wrong');
-    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/overview');
     await page.getByText(OWNER.email).waitFor();
@@ -55,10 +55,10 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
     await page.getByRole('tab', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'Add user' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Email').fill('agent@test.example');
-    await dialog.getByLabel('Role').click();
+    await dialog.getByLabel('Email', { exact: true }).fill('agent@test.example');
+    await dialog.getByLabel('Role', { exact: true }).click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^Support$/ }).click();
-    await dialog.getByLabel('Password').fill('agent-password-123');
+    await dialog.getByLabel('Password', { exact: true }).fill('agent-password-123');
     await dialog.getByRole('button', { name: 'Add user' }).click();
     await page.getByText('agent@test.example can now sign in.').waitFor();
     await page.getByRole('button', { name: 'OK' }).click();
@@ -70,11 +70,11 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
     await page.getByRole('tab', { name: 'API keys' }).click();
     await page.getByRole('button', { name: 'New API key' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Name').fill('warehouse export');
+    await dialog.getByLabel('Name', { exact: true }).fill('warehouse export');
     await dialog.getByRole('button', { name: 'New API key' }).click();
     const key = (await page.getByTestId('secret-once').textContent())!.trim();
     expect(key).toMatch(/^mk_/);
-    await page.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('dialog').filter({ has: page.getByTestId('secret-once') }).getByRole('button', { name: 'OK' }).click();
     const me = await fetch(server.url + '/v1/me', { headers: { authorization: `Bearer ${key}` } });
     expect(((await me.json()) as any).role).toBe('read-only');
 
@@ -87,14 +87,16 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
 
   it('shows the support agent only customers and destinations', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL('**/sign-in');
+    // A client-side navigation after the session is ended on the server.
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('/sign-in');
+    await page.getByLabel('Email', { exact: true }).waitFor();
     expect((await page.context().cookies()).find((c) => c.name === 'meridian_session')).toBeUndefined();
     await signInWithPassword('agent@test.example', 'agent-password-123');
     await page.waitForURL('**/customers');
     const nav = page.locator('.ant-layout-sider');
     await nav.getByText('Customers', { exact: true }).waitFor();
     expect((await nav.locator('.ant-menu-item').allTextContents()).map((s) => s.trim())).toEqual(['Customers', 'Destinations']);
-    // Settings is not theirs: the address leads back home.
+    // Settings is not theirs: the address leads back home (a reload of the cached console, under its CSP).
     await page.goto(server.url + '/settings');
     await page.waitForURL('**/customers');
     await shot('support');
