@@ -28,7 +28,7 @@ export function authenticator(deps: { keys: ApiKeyStore; sessions: SessionStore;
         const key = await deps.keys.authenticate(match[1]);
         if (!key) throw new AppError('invalid_api_key', 401, 'the API key is unknown or revoked');
         const grant = await grantFor(key.role);
-        return { kind: 'api_key', id: key.id, actor: `key:${key.id}`, label: key.name, role: key.role, permissions: new Set(grant.permissions), piiAccess: grant.piiAccess };
+        return { kind: 'api_key', id: key.id, actor: `key:${key.id}`, keyId: `key:${key.id}`, label: key.name, role: key.role, permissions: new Set(grant.permissions), piiAccess: grant.piiAccess };
       }
       const token = req.cookies?.[SESSION_COOKIE];
       if (!token) return undefined;
@@ -39,6 +39,7 @@ export function authenticator(deps: { keys: ApiKeyStore; sessions: SessionStore;
         kind: 'user',
         id: session.user.id,
         actor: `user:${session.user.id}`,
+        keyId: `user:${session.user.id}`,
         label: session.user.email,
         role: session.user.role,
         permissions: new Set(grant.permissions),

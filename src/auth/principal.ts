@@ -8,6 +8,8 @@ export interface Principal {
   id: string;
   /** What the audit log shows: `user:<id>` or `key:<id>`. */
   actor: string;
+  /** @deprecated the same as `actor`; kept while branches written against API-key-only principals land. */
+  keyId: string;
   /** The user's email or the key's name. */
   label: string;
   role: string;

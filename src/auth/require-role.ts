@@ -5,8 +5,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyStore } from './api-keys.js';
 
-export type LegacyRole = 'admin' | 'manager' | 'analyst' | 'support';
-
-export function requireRole(_keys: ApiKeyStore, _roles: readonly LegacyRole[]) {
+export function requireRole(_keys: ApiKeyStore, _roles: readonly string[]) {
   return async (_req: FastifyRequest, _reply: FastifyReply) => {};
 }
