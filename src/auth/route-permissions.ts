@@ -174,6 +174,20 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/pipeline/failures/:id/replay': 'pipeline:write',
   'POST /v1/pipeline/failures/replay': 'pipeline:write',
   'GET /v1/overview': 'analytics:read',
+
+  // Consent and data-subject requests.
+  'GET /v1/consent/categories': 'consent:read',
+  'POST /v1/consent/categories': 'consent:write',
+  'GET /v1/consent/categories/:id': 'consent:read',
+  'PATCH /v1/consent/categories/:id': 'consent:write',
+  'DELETE /v1/consent/categories/:id': 'consent:write',
+  'GET /v1/profiles/:idType/:idValue/consent': 'consent:read',
+  'PUT /v1/profiles/:idType/:idValue/consent': 'consent:write',
+  'GET /v1/profiles/:idType/:idValue/consent/history': 'consent:read',
+  'POST /v1/privacy/requests': 'privacy:write',
+  'GET /v1/privacy/requests': 'privacy:read',
+  'GET /v1/privacy/requests/:id': 'privacy:read',
+  'GET /v1/privacy/requests/:id/export': 'privacy:export',
 };
 
 /** Reads of personal data the audit log records (who read which profile, who exported which segment). */
@@ -181,6 +195,7 @@ export const AUDITED_READS = new Set([
   'GET /v1/profiles/:idType/:idValue',
   'GET /v1/profiles/:idType/:idValue/events',
   'GET /v1/segments/:id/members.csv',
+  'GET /v1/privacy/requests/:id/export',
   'GET /v1/audit/export',
 ]);
 

@@ -14,7 +14,6 @@ import { PrivacyRequests, Suppressions, privacyRequestRoutes } from './dsr/index
 
 export * from './consent/index.js';
 export * from './dsr/index.js';
-export { PRIVACY_PERMISSIONS, type PrivacyPermission } from './permissions.js';
 
 /** The consent store, created before destinations (which check every send against it). */
 export const createConsent = (db: Db, dialect: Dialect, clock: Clock) => new ConsentStore(db, dialect, clock);
