@@ -53,7 +53,7 @@ export async function consentRoutes(app: FastifyInstance, o: { keys: ApiKeyStore
     {
       schema: { tags, summary: "Record a profile's consent (categories not named keep their state)", params: ProfileParams, body: ConsentUpdate, response: { 200: ConsentState } },
     },
-    async (req) => o.store.record(await profileOf(req.params), req.body.preferences, req.principal?.keyId ?? null),
+    async (req) => o.store.record(await profileOf(req.params), req.body.preferences, req.principal?.actor ?? null),
   );
   app.get<{ Params: ProfileParams; Querystring: Static<typeof Paging> }>(
     '/v1/profiles/:idType/:idValue/consent/history',

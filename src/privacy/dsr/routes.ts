@@ -17,7 +17,7 @@ export async function privacyRequestRoutes(app: FastifyInstance, o: { keys: ApiK
     {
       schema: { tags, summary: 'File a data-subject request (access, rectify, delete, suppress): a job, answered 202', body: NewPrivacyRequest, response: { 202: PrivacyRequest } },
     },
-    async (req, reply) => reply.code(202).send(await o.requests.create(req.body, req.principal?.keyId ?? null)),
+    async (req, reply) => reply.code(202).send(await o.requests.create(req.body, req.principal?.actor ?? null)),
   );
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/v1/privacy/requests',
