@@ -174,6 +174,15 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/pipeline/failures/:id/replay': 'pipeline:write',
   'POST /v1/pipeline/failures/replay': 'pipeline:write',
   'GET /v1/overview': 'analytics:read',
+  'GET /v1/analytics/kpis': 'analytics:read',
+  'POST /v1/analytics/funnels': 'analytics:read',
+  'GET /v1/analytics/retention': 'analytics:read',
+  'GET /v1/analytics/payback': 'analytics:read',
+  'GET /v1/analytics/paths': 'analytics:read',
+  'GET /v1/analytics/web': 'analytics:read',
+  'GET /v1/analytics/engagement': 'analytics:read',
+  'GET /v1/analytics/roi': 'analytics:read',
+  'GET /v1/analytics/rfm-grid': 'analytics:read',
 
   // Consent and data-subject requests.
   'GET /v1/consent/categories': 'consent:read',
