@@ -184,6 +184,15 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/analytics/roi': 'analytics:read',
   'GET /v1/analytics/rfm-grid': 'analytics:read',
 
+  // Predictions.
+  'POST /v1/predictions/refit': 'predictions:write',
+  'GET /v1/predictions/jobs': 'predictions:read',
+  'GET /v1/predictions/jobs/:id': 'predictions:read',
+  'GET /v1/predictions/models': 'predictions:read',
+  'GET /v1/predictions/models/:name': 'predictions:read',
+  'GET /v1/profiles/:idType/:idValue/predictions': 'predictions:read',
+  'GET /v1/profiles/:idType/:idValue/recommendations': 'predictions:read',
+
   // Consent and data-subject requests.
   'GET /v1/consent/categories': 'consent:read',
   'POST /v1/consent/categories': 'consent:write',
