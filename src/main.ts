@@ -7,7 +7,6 @@ import { openStorage, type Storage } from './storage/index.js';
 import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
-import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { createPersonalisation } from './personalisation/index.js';
 import { createAccess, type Access, type ApiKeyStore } from './auth/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';

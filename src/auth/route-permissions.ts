@@ -210,6 +210,15 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/coupon-pools/:id/generate': 'coupons:write',
   'GET /v1/coupon-pools/:id/codes': 'coupons:read',
 
+  // Placements, on-site decisions, app push tokens.
+  'GET /v1/placements': 'placements:read',
+  'POST /v1/placements': 'placements:write',
+  'GET /v1/placements/:id': 'placements:read',
+  'PATCH /v1/placements/:id': 'placements:write',
+  'DELETE /v1/placements/:id': 'placements:write',
+  'POST /v1/decide': 'collect',
+  'GET /v1/push-tokens': 'destinations:write',
+
   // Predictions.
   'POST /v1/predictions/refit': 'predictions:write',
   'GET /v1/predictions/jobs': 'predictions:read',
