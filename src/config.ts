@@ -44,6 +44,18 @@ export const ConfigSchema = Type.Object({
   kekFile: Type.Optional(Type.String({ minLength: 1 })),
   /** During a KEK rotation: the key being replaced, so data keys it wrapped can be rewrapped. */
   previousKek: Type.Optional(Type.String({ minLength: 32 })),
+  /** log2 of scrypt's N for passwords: 15 (32 MiB, ~0.1 s) by default; tests lower it. */
+  passwordCost: Type.Integer({ minimum: 4, maximum: 20 }),
+  /** How long a console session lasts. */
+  sessionHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 90 }),
+  /** Requests a second each caller (user or API key) may make to authenticated routes. */
+  adminRateLimit: Type.Integer({ minimum: 1 }),
+  /** The first owner, created on the first start when there is no user (else a password is generated and printed once). */
+  ownerEmail: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+$' })),
+  ownerPassword: Type.Optional(Type.String({ minLength: 12 })),
+  /** SMTP server for email alerts, e.g. smtp://user:pass@mail.example:587. */
+  alertSmtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  alertEmailFrom: Type.String({ minLength: 3 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -64,6 +76,10 @@ export const defaults: Config = {
   predictionRefitHours: 24,
   decideCacheMs: 5_000,
   piiFields: [],
+  passwordCost: 15,
+  sessionHours: 12,
+  adminRateLimit: 1000,
+  alertEmailFrom: 'meridian-alerts@localhost',
 };
 
 const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> = {
@@ -90,7 +106,16 @@ const ENV: Record<string, { key: keyof Config; int?: boolean; list?: boolean }> 
   MERIDIAN_KEK: { key: 'kek' },
   MERIDIAN_KEK_FILE: { key: 'kekFile' },
   MERIDIAN_KEK_PREVIOUS: { key: 'previousKek' },
+  MERIDIAN_PASSWORD_COST: { key: 'passwordCost', int: true },
+  MERIDIAN_SESSION_HOURS: { key: 'sessionHours', int: true },
+  MERIDIAN_ADMIN_RATE_LIMIT: { key: 'adminRateLimit', int: true },
+  MERIDIAN_OWNER_EMAIL: { key: 'ownerEmail' },
+  MERIDIAN_OWNER_PASSWORD: { key: 'ownerPassword' },
+  MERIDIAN_ALERT_SMTP_URL: { key: 'alertSmtpUrl' },
+  MERIDIAN_ALERT_EMAIL_FROM: { key: 'alertEmailFrom' },
 };
+
+const SECRET_SETTINGS = new Set(['adminKey', 'secretKey', 'ownerPassword', 'alertSmtpUrl', 'databaseUrl']);
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const fromEnv: Partial<Record<keyof Config, unknown>> = {};
@@ -102,7 +127,12 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   }
   const merged = { ...defaults, ...fromEnv, ...stripUndefined(overrides) };
   const first = Value.Errors(ConfigSchema, merged).First();
-  if (first) throw new Error(`invalid configuration: ${first.path.slice(1) || 'config'} ${first.message} (got ${JSON.stringify(first.value)})`);
+  if (first) {
+    const name = first.path.slice(1) || 'config';
+    // Never echo a secret back: the message reaches the terminal and the logs.
+    const got = SECRET_SETTINGS.has(name) ? 'a value (hidden)' : JSON.stringify(first.value);
+    throw new Error(`invalid configuration: ${name} ${first.message} (got ${got})`);
+  }
   return merged as Config;
 }
 

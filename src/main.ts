@@ -7,8 +7,8 @@ import { openStorage, type Storage } from './storage/index.js';
 import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
-import { ApiKeyStore, authRoutes } from './auth/index.js';
 import { createPersonalisation } from './personalisation/index.js';
+import { createAccess, type Access, type ApiKeyStore } from './auth/index.js';
 import { Ingestor, collectionCors, sdkRoutes, trackingRoutes } from './ingest/index.js';
 import { createHttpApp, serveConsole, installCors, Metrics } from './http/index.js';
 import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
@@ -37,6 +37,8 @@ export interface Meridian {
   apiKeys: ApiKeyStore;
   /** Lifetime models, purchase intent and recommendations: refit jobs (run by the worker). */
   predictions: PredictionService;
+  /** Users, roles, sessions, the audit log and alerts. */
+  access: Access;
   /** Historical imports (CLI and API). */
   importer: Importer;
   /** Data-subject requests (their job queue) and the suppression list. */
@@ -95,7 +97,6 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
   const failed = new FailedEvents(storage.db, storage.dialect, cipher);
   const sources = new SourceStore(storage.db, clock);
-  const apiKeys = new ApiKeyStore(storage.db, clock, config.adminKey);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
   const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box, fault: deps.stageFault });
   const ingestor = new Ingestor({
@@ -116,7 +117,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   installMasking(app, classification);
   const masker: RequestMasker = (req) => maskerOf(classification, req);
   installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
-  await app.register(authRoutes, { keys: apiKeys });
+  // Before any other route: every route passes the permission table and the audit recorder.
+  const access = await createAccess({ app, db: storage.db, dialect: storage.dialect, clock, config, exportSize: segmentExportSize(storage) });
+  const apiKeys = access.keys;
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
@@ -176,6 +179,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   workers.push(predictions.worker);
   // Last: the console's HTML fallback answers GETs no API route took.
   await serveConsole(app);
+  access.checkRoutes();
 
   // A commit in one stage wakes every later stage at once (in-process), instead of waiting for its poll.
   stages.forEach((stage, i) => stage.onCommit(() => stages.slice(i + 1).forEach((next) => next.poke())));
@@ -195,6 +199,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     log,
     sources,
     apiKeys,
+    access,
     importer,
     privacy,
     predictions: predictions.service,
@@ -210,6 +215,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
     },
     async listen() {
       await log.pruneDedupe();
+      if (config.role !== 'worker') await access.ensureOwner((text) => process.stdout.write(text));
       const address = await app.listen({ port: config.port, host: config.host });
       // Scale-out: API processes leave the pipeline to worker processes on the same store.
       if (config.role !== 'api') {
@@ -239,3 +245,15 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
 /** MERIDIAN_PII_FIELDS entries `field:kind` → settings. */
 const configuredPii = (entries: string[]): Record<string, FieldSetting> =>
   Object.fromEntries(entries.map((e) => [e.slice(0, e.lastIndexOf(':')), e.slice(e.lastIndexOf(':') + 1) as FieldSetting]));
+/** How many profiles the audited export routes hand out (the export-volume alert adds them up). */
+function segmentExportSize(storage: Storage) {
+  return async (route: string, params: Record<string, string>) => {
+    if (route !== 'GET /v1/segments/:id/members.csv') return undefined;
+    const row = await storage.db
+      .selectFrom('segment_memberships')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('segment_id', '=', params.id)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+}

@@ -20,10 +20,10 @@ describe.each(storesUnderTest())('console API on %s', (store) => {
   const { get } = adminApi(() => server);
 
   it('GET /v1/me answers the role of the key, 401 for an unknown key', async () => {
-    expect((await get('/v1/me')).body).toEqual({ role: 'admin', keyId: 'env' });
+    expect((await get('/v1/me')).body).toMatchObject({ kind: 'api_key', role: 'admin', id: 'env', piiAccess: 'full' });
     const support = await server.meridian.apiKeys.create('agent', 'support');
     const res = await fetch(server.url + '/v1/me', { headers: { authorization: `Bearer ${support.key}` } });
-    expect(await res.json()).toEqual({ role: 'support', keyId: support.id });
+    expect(await res.json()).toMatchObject({ kind: 'api_key', role: 'support', id: support.id, label: 'agent', piiAccess: 'masked' });
     const bad = await fetch(server.url + '/v1/me', { headers: { authorization: 'Bearer nope' } });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as any).error.code).toBe('invalid_api_key');

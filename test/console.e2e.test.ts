@@ -46,10 +46,11 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
   it('signs in with an API key; a wrong key is refused in words', async () => {
     await page.goto(server.url + '/');
     await page.waitForURL('**/sign-in');
-    await page.getByLabel('API key').fill('not-a-key');
+    await page.getByRole('tab', { name: 'With an API key' }).click();
+    await page.getByLabel('API key', { exact: true }).fill('not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('unknown or has been revoked');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByLabel('API key', { exact: true }).fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/overview');
     await page.getByText('Customer profiles').waitFor();
@@ -185,7 +186,8 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
 
   it('shows a support agent only the sections their role may use', async () => {
     const support = await server.meridian.apiKeys.create('agent', 'support');
-    await page.getByLabel('API 密钥').fill(support.key);
+    await page.getByRole('tab', { name: '使用 API 密钥' }).click();
+    await page.getByLabel('API 密钥', { exact: true }).fill(support.key);
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL('**/customers');
     const nav = page.locator('.ant-layout-sider');

@@ -66,7 +66,7 @@ describe.each(storesUnderTest())('consent on %s', (store) => {
     expect(put.status).toBe(200);
     expect(put.body.preferences).toMatchObject({ advertising: true, analytics: true });
     const history = await get('/v1/profiles/user_id/mia/consent/history?limit=1');
-    expect(history.body.data).toEqual([expect.objectContaining({ source: 'api', preferences: { advertising: true }, actor: 'env' })]);
+    expect(history.body.data).toEqual([expect.objectContaining({ source: 'api', preferences: { advertising: true }, actor: 'key:env' })]);
     const older = await get(`/v1/profiles/user_id/mia/consent/history?limit=1&cursor=${history.body.next}`);
     expect(older.body.data[0]).toMatchObject({ source: 'event', preferences: { advertising: false, analytics: true } });
     expect(older.body.next).toBeNull();

@@ -5,7 +5,6 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
-import type { Principal } from '../src/auth/index.js';
 
 const EMAIL = 'jane.doe@gmail.com';
 const PHONE = '+886912345678';
@@ -25,15 +24,10 @@ describe.each(storesUnderTest())('PII masking by access level (%s)', (store) => 
     logStream.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
     server = await startTestServer({ store, config: { logLevel: 'info', piiFields: ['loyalty_id:pii'] }, deps: { logStream } });
     const apiKeys = server.meridian.apiKeys;
-    keys.full = (await apiKeys.create('manager', 'manager')).key;
+    // The built-in roles' PII access (docs/security.md): admin full, analyst masked, read-only none.
+    keys.full = (await apiKeys.create('admin', 'admin')).key;
     keys.masked = (await apiKeys.create('analyst', 'analyst')).key;
-    keys.none = (await apiKeys.create('no pii', 'analyst')).key;
-    // What the users-and-roles capability does for a role without PII access: the principal says so.
-    const authenticate = apiKeys.authenticate.bind(apiKeys);
-    apiKeys.authenticate = async (key: string) => {
-      const principal = await authenticate(key);
-      return principal && key === keys.none ? ({ ...principal, piiAccess: 'none' } as Principal) : principal;
-    };
+    keys.none = (await apiKeys.create('no pii', 'read-only')).key;
     source = await server.createSource('web');
     const traits = { email: EMAIL, phone: PHONE, name: NAME, address: STREET, loyalty_id: LOYALTY, plan: 'pro' };
     expect((await track(server.url, source.writeKey, '/v1/identify', { userId: 'jane', traits })).status).toBe(200);

@@ -46,13 +46,13 @@ const queryClient = new QueryClient({
 function Guard({ section, children }: { section: Section; children: ReactNode }) {
   const { me } = useAuth();
   if (!me) return <Navigate to="/sign-in" replace />;
-  return allowed(me.role, section) ? children : <Navigate to="/" replace />;
+  return allowed(me, section) ? children : <Navigate to="/" replace />;
 }
 
 function Home() {
   const { me } = useAuth();
   if (!me) return <Navigate to="/sign-in" replace />;
-  return <Navigate to={allowed(me.role, 'overview') ? '/overview' : '/customers'} replace />;
+  return <Navigate to={allowed(me, 'overview') ? '/overview' : '/customers'} replace />;
 }
 
 const guarded = (section: Section, element: ReactNode) => <Guard section={section}>{element}</Guard>;

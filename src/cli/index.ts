@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createMeridian } from '../main.js';
 import { openStorage } from '../storage/index.js';
 import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
-import { ApiKeyStore, ROLES, type Role } from '../auth/index.js';
+import { ApiKeyStore, BUILTIN_ROLE_NAMES, RoleStore, UserStore } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
 import { rotateKekCommand } from '../privacy/index.js';
 import { importCommand } from '../sources/import/cli.js';
@@ -30,11 +30,16 @@ const configFrom = (extra: Partial<Config> = {}) => {
 };
 
 /** Runs `fn` with the store opened from the global options, then closes it. */
-async function withStore<T>(fn: (s: { sources: SourceStore; keys: ApiKeyStore }) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (s: { sources: SourceStore; keys: ApiKeyStore; users: UserStore }) => Promise<T>): Promise<T> {
   const config = configFrom({ logLevel: 'silent' });
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const roles = new RoleStore(storage.db, systemClock);
   try {
-    return await fn({ sources: new SourceStore(storage.db, systemClock), keys: new ApiKeyStore(storage.db, systemClock) });
+    return await fn({
+      sources: new SourceStore(storage.db, systemClock),
+      keys: new ApiKeyStore(storage.db, systemClock, roles),
+      users: new UserStore(storage.db, systemClock, roles, config.passwordCost),
+    });
   } finally {
     await storage.close();
   }
@@ -89,16 +94,22 @@ sources
     else for (const s of list) console.log(`${s.id}\t${s.type}\t${s.enabled ? 'enabled' : 'disabled'}\t${s.name}`);
   });
 
+function expiry(value: string): number {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new InvalidArgumentError('--expires must be an ISO date-time, e.g. 2027-01-31T00:00:00Z');
+  return t;
+}
+
 const keys = program.command('keys').description('manage admin API keys');
 keys
   .command('create')
   .description('create an API key; prints it (shown only once)')
-  .option('--role <role>', `one of ${ROLES.join(', ')}`, 'admin')
+  .option('--role <role>', `${BUILTIN_ROLE_NAMES.join(', ')} or a custom role`, 'admin')
   .option('--name <name>', 'what the key is for', 'cli')
+  .option('--expires <date>', 'ISO date-time after which the key stops working (default: never)', expiry)
   .option('--json', 'print JSON')
-  .action(async (opts: { role: string; name: string; json?: boolean }) => {
-    if (!(ROLES as readonly string[]).includes(opts.role)) throw new InvalidArgumentError(`--role must be one of ${ROLES.join(', ')}`);
-    const created = await withStore(({ keys }) => keys.create(opts.name, opts.role as Role));
+  .action(async (opts: { role: string; name: string; expires?: number; json?: boolean }) => {
+    const created = await withStore(({ keys }) => keys.create(opts.name, opts.role, opts.expires));
     if (opts.json) console.log(JSON.stringify(created));
     else console.log(`api key ${created.id} (${created.role}): ${created.key}`);
   });
@@ -110,6 +121,18 @@ keys
     const result = await rotateKekCommand(configFrom({ logLevel: 'silent' }));
     if (opts.json) console.log(JSON.stringify(result));
     else console.log(`KEK ${result.kekId}: data key ${result.activeKeyId} active, ${result.reencrypted} values re-encrypted, ${result.remaining} remaining`);
+  });
+
+const users = program.command('users').description('manage console users (recovery when nobody can sign in)');
+users
+  .command('set-password')
+  .description("set a user's password (MERIDIAN_NEW_PASSWORD, or a generated one printed once) and unlock the account")
+  .requiredOption('--email <email>', 'the user')
+  .action(async (opts: { email: string }) => {
+    // From the environment, never a flag: a flag would sit in the shell history and the process list.
+    const given = process.env.MERIDIAN_NEW_PASSWORD;
+    const password = await withStore(({ users }) => users.resetPassword(opts.email, given));
+    console.log(given ? `password of ${opts.email} set` : `new password of ${opts.email} (shown only now): ${password}`);
   });
 
 program

@@ -6,6 +6,7 @@ import type { Metrics } from './metrics.js';
 import { errorOptions, installErrorHandler } from './errors.js';
 import { logRedaction } from '../privacy/index.js';
 import { tlsOptions, HSTS } from './tls.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 export interface AppOptions {
   config: Config;
@@ -42,6 +43,7 @@ export async function createHttpApp({ config, metrics, isReady, logStream }: App
     },
   });
 
+  installSecurityHeaders(app);
   installErrorHandler(app, (code, url) => {
     if (isTrackingPath(url)) metrics.eventsRejected.inc({ code });
   });

@@ -11,6 +11,8 @@ import fastifyStatic from '@fastify/static';
 export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
 
 const API_PATH = /^\/(v1(\/|$)|healthz$|readyz$|metrics$|openapi\.json$)/;
+/** API paths answer JSON (or CSV, streams); every other path is the console's (pages, assets). */
+export const isApiPath = (url: string) => API_PATH.test(url.split('?')[0]);
 const ASSETS = '/assets/';
 
 /** Called on the root app, not registered as a plugin: the not-found fallback needs `reply.sendFile` there. */
@@ -41,7 +43,7 @@ export async function serveConsole(app: FastifyInstance, opts: { dir?: string } 
   app.notFoundFallbacks.push((req, reply) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
     const path = req.url.split('?')[0];
-    if (API_PATH.test(path) || path.startsWith(ASSETS)) return undefined;
+    if (isApiPath(path) || path.startsWith(ASSETS)) return undefined;
     const file = fileUnder(root, path);
     if (file) return reply.sendFile(file, { cacheControl: true, maxAge: '1h' });
     return (req.headers.accept ?? '').includes('text/html') ? sendIndex(reply) : undefined;

@@ -15,7 +15,6 @@ import type { Masker } from './masking/mask-tree.js';
 
 export * from './consent/index.js';
 export * from './dsr/index.js';
-export { PRIVACY_PERMISSIONS, type PrivacyPermission } from './permissions.js';
 
 // Personal data on the way out (classification, masking by access level, log redaction) and at rest
 // (field encryption, TLS in src/http/tls.ts).
@@ -23,7 +22,7 @@ export { PiiKind, PII_KINDS } from './classification/kinds.js';
 export { Classifier, type FieldSetting } from './classification/classifier.js';
 export { ClassificationStore } from './classification/store.js';
 export { classificationRoutes } from './classification/routes.js';
-export { piiAccessOf, PII_ACCESS, type PiiAccess } from './masking/access.js';
+export { piiAccessOf, PII_ACCESS, type PiiAccess } from '../auth/index.js';
 export { maskerFor, type Masker } from './masking/mask-tree.js';
 export { maskEmail, maskPhone, maskName, maskAddress } from './masking/formats.js';
 export { installMasking, maskerOf } from './masking/response-hook.js';

@@ -109,7 +109,7 @@ export async function profileRoutes(
       const profileId = await profileOf(req.params);
       const rules = await loadRules(opts.db);
       const keys = req.body.identifiers.map((i) => lookupKey(rules, i.type, i.value));
-      return unmerge(opts, profileId, keys, req.principal?.keyId ?? null);
+      return unmerge(opts, profileId, keys, req.principal?.actor ?? null);
     },
   );
 

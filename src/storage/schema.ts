@@ -28,6 +28,67 @@ export interface WriteKeysTable extends KeysTable {
 export interface ApiKeysTable extends KeysTable {
   name: string;
   role: string;
+  expires_at: number | null;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  password_hash: string;
+  disabled_at: number | null;
+  failed_sign_ins: number;
+  locked_until: number | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface RolesTable {
+  name: string;
+  description: string | null;
+  /** JSON array of permissions. */
+  permissions: string;
+  pii_access: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  actor: string;
+  actor_label: string | null;
+  action: string;
+  target: string | null;
+  status: number | null;
+  ip: string | null;
+  /** JSON object. */
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AlertRulesTable {
+  id: string;
+  kind: string;
+  threshold: number;
+  window_ms: number;
+  channel: string;
+  target: string;
+  enabled: number;
+  last_fired_at: number | null;
+  created_at: number;
 }
 
 export interface EventsTable {
@@ -138,6 +199,11 @@ export interface Database {
   sources: SourcesTable;
   write_keys: WriteKeysTable;
   api_keys: ApiKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  roles: RolesTable;
+  audit_log: AuditLogTable;
+  alert_rules: AlertRulesTable;
   events: EventsTable;
   dedupe: DedupeTable;
   failed_events: FailedEventsTable;

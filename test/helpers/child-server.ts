@@ -17,6 +17,8 @@ export interface ChildServerOptions {
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** Receives everything the process writes (stdout and stderr), e.g. to search its logs. */
+  output?: (chunk: string) => void;
 }
 
 export interface ChildServer {
@@ -40,12 +42,17 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
     [...(opts.nodeArgs ?? []), ...entry, 'start', '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir],
     env,
     /Meridian listening on (\S+)/,
+    opts.output,
   );
 }
 
 /** Runs `node <args>` from the repository root and resolves once it prints `ready` (capturing its URL) on stderr. */
-export async function spawnListening(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildServer> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function spawnListening(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, output?: (chunk: string) => void): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', output ? 'pipe' : 'ignore', 'pipe'] });
+  if (output) {
+    child.stdout!.setEncoding('utf8').on('data', output);
+    child.stderr!.on('data', (chunk: Buffer | string) => output(String(chunk)));
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await listeningUrl(child, ready);
   return {

@@ -9,6 +9,8 @@ import type { Clock } from '../../src/shared/clock.js';
 import { freshPgSchema, pgUrl, TEST_SECRET_KEY, type StoreKind } from './stores.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** The first owner of every test server (test/access-*.test.ts sign in with it). */
+export const OWNER = { email: 'owner@test.example', password: 'test-owner-password-7f3a9c' };
 
 export interface TestServer {
   url: string;
@@ -34,6 +36,10 @@ export async function startTestServer(
       dataDir,
       logLevel: 'silent',
       adminKey: ADMIN_KEY,
+      // Low scrypt cost: hashing at the production cost would dominate short tests.
+      passwordCost: 10,
+      ownerEmail: OWNER.email,
+      ownerPassword: OWNER.password,
       databaseUrl: store === 'postgres' ? pgUrl : undefined,
       secretKey: store === 'postgres' ? TEST_SECRET_KEY : undefined,
       ...opts.config,

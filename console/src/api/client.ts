@@ -29,7 +29,7 @@ export function withQuery(path: string, query?: Query) {
 }
 
 export async function request(method: string, path: string, opts: { query?: Query; body?: unknown; raw?: BodyInit; contentType?: string; signal?: AbortSignal } = {}) {
-  const auth = credentials.requestInit();
+  const auth = credentials.requestInit(method);
   const headers: Record<string, string> = { accept: 'application/json', ...(auth.headers as Record<string, string>) };
   let body: BodyInit | undefined = opts.raw;
   if (opts.body !== undefined) {

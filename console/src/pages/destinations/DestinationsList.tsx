@@ -18,7 +18,7 @@ export default function DestinationsList() {
   const { me } = useAuth();
   const [filter, setFilter] = useState('');
   const { data, error, isLoading } = useQuery({ queryKey: ['destinations'], queryFn: () => api.get<Page<Destination>>('/v1/destinations') });
-  const admin = can(me?.role, 'destinations');
+  const admin = can(me, 'destinations');
   const connect = admin && (
     <Link to="/destinations/new">
       <Button type="primary" icon={<PlusOutlined />}>

@@ -28,7 +28,7 @@ export default function JourneyEditor() {
   const notify = useNotify();
   const queryClient = useQueryClient();
   const { me } = useAuth();
-  const writer = can(me?.role, 'journeys');
+  const writer = can(me, 'journeys');
   const journey = useQuery({ queryKey: ['journey', id], queryFn: () => api.get<Journey>(`/v1/journeys/${seg(id)}`) });
   const stats = useQuery({ queryKey: ['journey-stats', id], queryFn: () => api.get<JourneyStats>(`/v1/journeys/${seg(id)}/stats`), refetchInterval: 10_000 });
   const [draft, setDraft] = useState<JourneyDefinition | null>(null);

@@ -19,7 +19,7 @@ export default function JourneysList() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const { me } = useAuth();
-  const writer = can(me?.role, 'journeys');
+  const writer = can(me, 'journeys');
   return (
     <>
       <PageHeader title={t('journeys.title')} sub={t('journeys.subtitle')} />

@@ -29,7 +29,7 @@ export default function PlacementsPage() {
   const notify = useNotify();
   const queryClient = useQueryClient();
   const { me } = useAuth();
-  const writer = can(me?.role, 'placements');
+  const writer = can(me, 'placements');
   const { data, error, isLoading } = useQuery({ queryKey: ['placements'], queryFn: () => api.get<Page<Placement>>('/v1/placements') });
   const [editing, setEditing] = useState<{ id?: string; text: string } | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['placements'] });

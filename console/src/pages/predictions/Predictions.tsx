@@ -57,7 +57,7 @@ export default function Predictions() {
         title={t('predictions.title')}
         sub={t('predictions.subtitle')}
         extra={
-          can(me?.role, 'predictions') && (
+          can(me, 'predictions') && (
             <Button type="primary" icon={<ReloadOutlined />} loading={refit.isPending || active} onClick={() => refit.mutate()}>
               {t('predictions.refit')}
             </Button>

@@ -28,7 +28,7 @@ export function ConsentCard({ base }: { base: string }) {
     },
     onError: notify.error,
   });
-  const editor = can(me?.role, 'consent');
+  const editor = can(me, 'consent');
   return (
     <Card size="small" title={t('privacy.consent')}>
       <ErrorAlert error={state.error} />

@@ -17,7 +17,7 @@ export function ConsentCategoriesPanel() {
   const { me } = useAuth();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const editor = can(me?.role, 'consent');
+  const editor = can(me, 'consent');
   const [adding, setAdding] = useState(false);
   const list = useQuery({ queryKey: ['consent-categories'], queryFn: () => api.get<Page<ConsentCategory>>('/v1/consent/categories') });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['consent-categories'] });

@@ -48,7 +48,7 @@ export default function PrivacyRequests() {
       notify.error(err);
     }
   };
-  const mayFile = can(me?.role, 'privacyRequests');
+  const mayFile = can(me, 'privacyRequests');
   return (
     <>
       <PageHeader
@@ -98,7 +98,7 @@ export default function PrivacyRequests() {
             {
               title: '',
               render: (_, r) =>
-                r.kind === 'access' && r.status === 'completed' && r.result?.exportAvailable && can(me?.role, 'privacyExport') ? (
+                r.kind === 'access' && r.status === 'completed' && r.result?.exportAvailable && can(me, 'privacyExport') ? (
                   <Button size="small" icon={<DownloadOutlined />} onClick={() => void download(r.id)}>
                     {t('privacy.download')}
                   </Button>

@@ -44,7 +44,7 @@ export default function SegmentDetail() {
     }
   };
   const s = segment.data;
-  const writer = can(me?.role, 'segments');
+  const writer = can(me, 'segments');
   return (
     <>
       <PageHeader

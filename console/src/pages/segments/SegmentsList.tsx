@@ -17,7 +17,7 @@ export default function SegmentsList() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const { me } = useAuth();
-  const writer = can(me?.role, 'segments');
+  const writer = can(me, 'segments');
   return (
     <>
       <PageHeader

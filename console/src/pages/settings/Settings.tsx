@@ -1,6 +1,7 @@
-// Settings that have an API today: identity resolution rules (and the rebuild that applies them to
-// past events), computed trait definitions and consent categories.
-import { useEffect, useState } from 'react';
+// Settings: identity resolution rules (and the rebuild that applies them to past events), computed
+// trait definitions, consent categories, and access — users, roles, API keys, the audit log — each tab shown to those
+// whose permissions let them use it.
+import { lazy, useEffect, useState } from 'react';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -8,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { ComputedTrait, IdentityRules, Page } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
-import { can } from '../../auth/permissions';
+import { can, has } from '../../auth/permissions';
 import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 import { ConsentCategoriesPanel } from '../privacy/ConsentCategories';
@@ -17,19 +18,27 @@ type IdentifierRule = IdentityRules['identifiers'][number];
 const NORMALISE: IdentifierRule['normalise'][] = ['none', 'trim', 'lowercase', 'email', 'phone'];
 const COMPUTED_KINDS: ComputedTrait['kind'][] = ['count', 'sum', 'avg', 'min', 'max', 'first', 'last', 'most_frequent', 'days_since_last'];
 
+const UsersPanel = lazy(() => import('./access/UsersPanel'));
+const RolesPanel = lazy(() => import('./access/RolesPanel'));
+const ApiKeysPanel = lazy(() => import('./access/ApiKeysPanel'));
+const AuditPanel = lazy(() => import('./access/AuditPanel'));
+
 export default function Settings() {
   const { t } = useTranslation();
+  const { me } = useAuth();
+  const tabs = [
+    has(me, 'identity:read') && { key: 'identity', label: t('settings.identity'), children: <IdentityRulesPanel /> },
+    has(me, 'profiles:read') && has(me, 'identity:read') && { key: 'computed', label: t('settings.computed'), children: <ComputedTraitsPanel /> },
+    has(me, 'consent:read') && { key: 'consent', label: t('privacy.categories'), children: <ConsentCategoriesPanel /> },
+    has(me, 'users:read') && { key: 'users', label: t('access.tabs.users'), children: <UsersPanel /> },
+    (has(me, 'users:read') || has(me, 'roles:write')) && { key: 'roles', label: t('access.tabs.roles'), children: <RolesPanel /> },
+    has(me, 'api-keys:read') && { key: 'api-keys', label: t('access.tabs.apiKeys'), children: <ApiKeysPanel /> },
+    has(me, 'audit:read') && { key: 'audit', label: t('access.tabs.audit'), children: <AuditPanel /> },
+  ].filter((x) => !!x);
   return (
     <>
       <PageHeader title={t('settings.title')} />
-      <Tabs
-        destroyOnHidden
-        items={[
-          { key: 'identity', label: t('settings.identity'), children: <IdentityRulesPanel /> },
-          { key: 'computed', label: t('settings.computed'), children: <ComputedTraitsPanel /> },
-          { key: 'consent', label: t('privacy.categories'), children: <ConsentCategoriesPanel /> },
-        ]}
-      />
+      <Tabs destroyOnHidden items={tabs} />
     </>
   );
 }
@@ -39,7 +48,7 @@ function IdentityRulesPanel() {
   const { me } = useAuth();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const admin = can(me?.role, 'identityRules');
+  const admin = can(me, 'identityRules');
   const rules = useQuery({ queryKey: ['identity-rules'], queryFn: () => api.get<IdentityRules>('/v1/identity/rules') });
   const [draft, setDraft] = useState<IdentityRules | null>(null);
   useEffect(() => setDraft(rules.data ?? null), [rules.data]);
@@ -117,7 +126,7 @@ function ComputedTraitsPanel() {
   const { me } = useAuth();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const admin = can(me?.role, 'identityRules');
+  const admin = can(me, 'computedTraits');
   const list = useQuery({ queryKey: ['computed-traits'], queryFn: () => api.get<Page<ComputedTrait>>('/v1/computed-traits') });
   const [adding, setAdding] = useState(false);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['computed-traits'] });

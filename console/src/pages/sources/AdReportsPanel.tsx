@@ -40,7 +40,7 @@ export function AdReportsPanel() {
   const totals = [...rows.reduce((m, r) => m.set(r.currency, (m.get(r.currency) ?? 0) + r.cost), new Map<string, number>())];
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      {can(me?.role, 'adReports') && (
+      {can(me, 'adReports') && (
         <Card size="small" title={t('adReports.upload')}>
           <Form layout="inline">
             <Form.Item label={t('adReports.platform')}>

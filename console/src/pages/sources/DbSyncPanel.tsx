@@ -95,7 +95,7 @@ export function DbSyncPanel({ sourceId }: { sourceId: string }) {
     onError: notify.error,
   });
   const remove = useMutation({ mutationFn: () => api.delete(`/v1/sources/${sourceId}/db-sync`), onSuccess: () => queryClient.setQueryData(key, null), onError: notify.error });
-  const admin = can(me?.role, 'sources');
+  const admin = can(me, 'sources');
   const [form] = Form.useForm<DbSyncForm>();
   const readFrom = Form.useWatch('readFrom', form);
   const kind = Form.useWatch('kind', form);

@@ -83,7 +83,7 @@ export function ImportsPanel({ sourceId }: { sourceId: string }) {
         <Pager paged={jobs} />
         {errorsOf && <RowErrors importId={errorsOf} />}
       </Col>
-      {can(me?.role, 'trackingPlans') && (
+      {can(me, 'trackingPlans') && (
         <Col xs={24} xl={9}>
           <Card size="small" title={t('imports.new')}>
             <Form layout="vertical">

@@ -79,7 +79,7 @@ export function MqttPanel({ sourceId }: { sourceId: string }) {
     onError: notify.error,
   });
   const remove = useMutation({ mutationFn: () => api.delete(`/v1/sources/${sourceId}/mqtt`), onSuccess: () => queryClient.setQueryData(key, null), onError: notify.error });
-  const admin = can(me?.role, 'sources');
+  const admin = can(me, 'sources');
   const [form] = Form.useForm<MqttForm>();
   const deviceIdFrom = Form.useWatch('deviceIdFrom', form);
   const s = setup.data;

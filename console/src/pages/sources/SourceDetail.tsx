@@ -101,7 +101,7 @@ function EnableSwitch({ source }: { source: Source }) {
   return (
     <Space>
       {t('sources.enabled')}
-      <Switch checked={source.enabled} disabled={!can(me?.role, 'sources')} loading={toggle.isPending} onChange={(v) => toggle.mutate(v)} aria-label={t('sources.enabled')} />
+      <Switch checked={source.enabled} disabled={!can(me, 'sources')} loading={toggle.isPending} onChange={(v) => toggle.mutate(v)} aria-label={t('sources.enabled')} />
     </Space>
   );
 }
@@ -120,7 +120,7 @@ function Install({ source, writeKey, onNewKey }: { source: Source; writeKey?: st
     onError: notify.error,
   });
   const revoke = useMutation({ mutationFn: (keyId: string) => api.delete(`/v1/sources/${source.id}/write-keys/${keyId}`), onSuccess: () => void refresh(), onError: notify.error });
-  const admin = can(me?.role, 'sources');
+  const admin = can(me, 'sources');
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       {!writeKey && <Alert type="info" showIcon message={t('sources.keyPlaceholderNote')} />}

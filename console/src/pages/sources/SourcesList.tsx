@@ -22,7 +22,7 @@ export default function SourcesList() {
   const [filter, setFilter] = useState('');
   const { data, error, isLoading } = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources') });
   const rows = (data?.data ?? []).filter((s) => !filter || s.name.toLowerCase().includes(filter.toLowerCase()) || s.type === filter);
-  const mayCreate = can(me?.role, 'sources');
+  const mayCreate = can(me, 'sources');
   return (
     <>
       <PageHeader

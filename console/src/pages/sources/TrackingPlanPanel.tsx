@@ -45,7 +45,7 @@ export function TrackingPlanPanel({ sourceId }: { sourceId: string }) {
     onSuccess: () => (queryClient.setQueryData(key, null), notify.ok(t('common.removed'))),
     onError: notify.error,
   });
-  const writer = can(me?.role, 'trackingPlans');
+  const writer = can(me, 'trackingPlans');
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={12}>

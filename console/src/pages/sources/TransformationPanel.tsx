@@ -50,7 +50,7 @@ export function TransformationPanel({ sourceId }: { sourceId: string }) {
         <Card title={t('transformation.code')}>
           <ErrorAlert error={saved.error} />
           <CodeInput label={t('transformation.code')} value={code} onChange={setCode} rows={16} />
-          {can(me?.role, 'sources') && (
+          {can(me, 'sources') && (
             <Space style={{ marginTop: 12 }}>
               <Button type="primary" onClick={() => save.mutate()} loading={save.isPending}>
                 {t('common.save')}
@@ -67,7 +67,7 @@ export function TransformationPanel({ sourceId }: { sourceId: string }) {
       <Col xs={24} xl={12}>
         <Card title={t('transformation.test')}>
           <CodeInput label={t('transformation.sample')} value={sample} onChange={setSample} rows={8} invalid={!event.ok} />
-          <Button style={{ margin: '12px 0' }} disabled={!event.ok || !can(me?.role, 'transformationTest')} loading={test.isPending} onClick={() => test.mutate()}>
+          <Button style={{ margin: '12px 0' }} disabled={!event.ok || !can(me, 'transformationTest')} loading={test.isPending} onClick={() => test.mutate()}>
             {t('transformation.run')}
           </Button>
           <ErrorAlert error={test.error} />

@@ -28,7 +28,7 @@ export function WebhookPanel({ sourceId }: { sourceId: string }) {
     onError: notify.error,
   });
   const remove = useMutation({ mutationFn: () => api.delete(`/v1/sources/${sourceId}/webhook`), onSuccess: () => queryClient.setQueryData(key, null), onError: notify.error });
-  const admin = can(me?.role, 'sources');
+  const admin = can(me, 'sources');
   return (
     <Space direction="vertical" style={{ width: '100%', maxWidth: 760 }}>
       <ErrorAlert error={hook.error} />
