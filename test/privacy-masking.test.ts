@@ -27,7 +27,11 @@ describe.each(storesUnderTest())('PII masking by access level (%s)', (store) => 
     // The built-in roles' PII access (docs/security.md): admin full, analyst masked, read-only none.
     keys.full = (await apiKeys.create('admin', 'admin')).key;
     keys.masked = (await apiKeys.create('analyst', 'analyst')).key;
-    keys.none = (await apiKeys.create('no pii', 'read-only')).key;
+    // No PII, but allowed to export members (read-only plus segments:export): a custom role.
+    const readOnly = (await (await server.admin('/v1/roles/read-only')).json()) as { permissions: string[] };
+    const role = await server.admin('/v1/roles', { method: 'POST', body: JSON.stringify({ name: 'no-pii-exporter', permissions: [...readOnly.permissions, 'segments:export'], piiAccess: 'none' }) });
+    expect(role.status, await role.clone().text()).toBe(201);
+    keys.none = (await apiKeys.create('no pii', 'no-pii-exporter')).key;
     source = await server.createSource('web');
     const traits = { email: EMAIL, phone: PHONE, name: NAME, address: STREET, loyalty_id: LOYALTY, plan: 'pro' };
     expect((await track(server.url, source.writeKey, '/v1/identify', { userId: 'jane', traits })).status).toBe(200);
@@ -192,9 +196,9 @@ describe('the classification API', () => {
     expect(missing.body.error).toMatchObject({ code: 'classification_not_found', details: { default: 'email' } });
   });
 
-  it('lets only admins change it and admins or managers read it', async () => {
+  it('lets only admins change it and admins or marketers read it', async () => {
     const analyst = (await server.meridian.apiKeys.create('a', 'analyst')).key;
-    const manager = (await server.meridian.apiKeys.create('m', 'manager')).key;
+    const marketer = (await server.meridian.apiKeys.create('m', 'marketer')).key;
     const with_ = (key: string, method = 'GET', body?: unknown) =>
       fetch(server.url + '/v1/privacy/classification' + (method === 'PUT' ? '/vip' : ''), {
         method,
@@ -202,7 +206,7 @@ describe('the classification API', () => {
         body: body ? JSON.stringify(body) : undefined,
       });
     expect((await with_(analyst)).status).toBe(403);
-    expect((await with_(manager)).status).toBe(200);
-    expect((await with_(manager, 'PUT', { kind: 'pii' })).status).toBe(403);
+    expect((await with_(marketer)).status).toBe(200);
+    expect((await with_(marketer, 'PUT', { kind: 'pii' })).status).toBe(403);
   });
 });
