@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/server.js';
 import { adminApi } from './helpers/admin-api.js';
-import { hasChromium, launchBrowser, screenshotPath } from './helpers/browser.js';
+import { hasChromium, launchBrowser, screenshotPath, signInWithApiKey } from './helpers/browser.js';
 import { ensureConsoleBuilt } from './helpers/console-build.js';
 import { eventually } from './helpers/eventually.js';
 
@@ -33,10 +33,7 @@ describe.skipIf(!hasChromium)('source connector pages in the browser', () => {
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' })).newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(server.url + '/sign-in');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/overview');
+    await signInWithApiKey(page, server.url, ADMIN_KEY);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestServer, type TestServer } from './helpers/server.js';
-import { hasChromium, launchBrowser, screenshotPath } from './helpers/browser.js';
+import { hasChromium, launchBrowser, screenshotPath, signInWithApiKey } from './helpers/browser.js';
 import { ensureConsoleBuilt } from './helpers/console-build.js';
 
 describe.skipIf(!hasChromium)('journeys in the console', () => {
@@ -26,10 +26,7 @@ describe.skipIf(!hasChromium)('journeys in the console', () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(server.url + '/sign-in');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/overview');
+    await signInWithApiKey(page, server.url, ADMIN_KEY);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

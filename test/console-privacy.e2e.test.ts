@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestServer, track, type TestServer } from './helpers/server.js';
 import { adminApi } from './helpers/admin-api.js';
-import { collectPageProblems, hasChromium, launchBrowser, screenshotPath } from './helpers/browser.js';
+import { collectPageProblems, hasChromium, launchBrowser, screenshotPath, signInWithApiKey } from './helpers/browser.js';
 import { ensureConsoleBuilt } from './helpers/console-build.js';
 import { eventually } from './helpers/eventually.js';
 
@@ -30,10 +30,7 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
     page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US', acceptDownloads: true })).newPage();
     page.setDefaultTimeout(15_000);
     problems = collectPageProblems(page);
-    await page.goto(server.url + '/sign-in');
-    await page.getByLabel('API key').fill(ADMIN_KEY);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/overview');
+    await signInWithApiKey(page, server.url, ADMIN_KEY);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

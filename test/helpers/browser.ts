@@ -34,3 +34,12 @@ export function screenshotPath(name: string) {
   mkdirSync('test-results', { recursive: true });
   return `test-results/${name}.png`;
 }
+
+/** Signs the page in with an API key (the sign-in form's "With an API key" tab) and waits for the overview. */
+export async function signInWithApiKey(page: Page, serverUrl: string, key: string): Promise<void> {
+  await page.goto(serverUrl + '/sign-in');
+  await page.getByRole('tab', { name: 'With an API key' }).click();
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/overview');
+}
