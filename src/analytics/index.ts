@@ -1,4 +1,4 @@
-export { analyticsRoutes, overviewRoutes, ANALYTICS_READ } from './routes.js';
+export { analyticsRoutes, overviewRoutes } from './routes.js';
 export { analyticsStage } from './rollup-stage.js';
 export { Overview } from './schema.js';
 export * from './query-schema.js';

@@ -1,7 +1,6 @@
 export { ApiKeyStore, ENV_KEY_ID } from './api-keys.js';
 export { RoleStore } from './role-store.js';
 export { UserStore } from './user-store.js';
-export { requireRole } from './require-role.js';
 export { can, piiAccessOf, type Principal } from './principal.js';
 export { BUILTIN_ROLE_NAMES, BUILTIN_ROLES, PERMISSIONS, PII_ACCESS, type Permission, type PiiAccess } from './permissions.js';
 export { ROUTE_PERMISSIONS, AUDITED_READS, accessOf, routesWithoutPermission, type RouteAccess } from './route-permissions.js';

@@ -1,7 +1,7 @@
 // Admin API for destinations, their deliveries and dead letters, plus the public unsubscribe link.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import type { ApiKeyStore } from '../auth/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
@@ -37,41 +37,38 @@ export interface DestinationRouteOptions {
 }
 
 export async function destinationRoutes(app: FastifyInstance, o: DestinationRouteOptions) {
-  const admin = requireRole(o.keys, ['admin']);
-  const reader = requireRole(o.keys, ['admin', 'manager', 'analyst', 'support']);
   const tags = ['destinations'];
 
   app.post<{ Body: CreateDestinationBody }>(
     '/v1/destinations',
-    { preHandler: admin, schema: { tags, summary: 'Create a destination (secrets are stored encrypted)', body: CreateDestinationBody, response: { 201: Destination } } },
+    { schema: { tags, summary: 'Create a destination (secrets are stored encrypted)', body: CreateDestinationBody, response: { 201: Destination } } },
     async (req, reply) => reply.code(201).send(await o.store.create(req.body)),
   );
-  app.get('/v1/destinations', { preHandler: reader, schema: { tags, summary: 'List destinations', response: { 200: PageOf(Destination) } } }, async () => ({
+  app.get('/v1/destinations', { schema: { tags, summary: 'List destinations', response: { 200: PageOf(Destination) } } }, async () => ({
     data: await o.store.list(),
     next: null,
   }));
-  app.get<Id>('/v1/destinations/:id', { preHandler: reader, schema: { tags, summary: 'Get a destination', params: IdParams, response: { 200: Destination } } }, async (req) =>
+  app.get<Id>('/v1/destinations/:id', { schema: { tags, summary: 'Get a destination', params: IdParams, response: { 200: Destination } } }, async (req) =>
     o.store.get(req.params.id),
   );
   app.patch<Id & { Body: UpdateDestinationBody }>(
     '/v1/destinations/:id',
-    { preHandler: admin, schema: { tags, summary: 'Configure a destination (secrets given replace those of the same name)', params: IdParams, body: UpdateDestinationBody, response: { 200: Destination } } },
+    { schema: { tags, summary: 'Configure a destination (secrets given replace those of the same name)', params: IdParams, body: UpdateDestinationBody, response: { 200: Destination } } },
     async (req) => o.store.update(req.params.id, req.body),
   );
-  app.delete<Id>('/v1/destinations/:id', { preHandler: admin, schema: { tags, summary: 'Delete a destination with its queue and dead letters', params: IdParams } }, async (req, reply) => {
+  app.delete<Id>('/v1/destinations/:id', { schema: { tags, summary: 'Delete a destination with its queue and dead letters', params: IdParams } }, async (req, reply) => {
     await o.store.delete(req.params.id);
     return reply.code(204).send();
   });
   for (const [action, paused] of [['pause', true], ['resume', false]] as const)
     app.post<Id>(
       `/v1/destinations/:id/${action}`,
-      actionRoute({ preHandler: admin, schema: { tags, summary: paused ? 'Stop delivering (changes keep queueing)' : 'Deliver again', params: IdParams, response: { 200: Destination } } }),
+      actionRoute({ schema: { tags, summary: paused ? 'Stop delivering (changes keep queueing)' : 'Deliver again', params: IdParams, response: { 200: Destination } } }),
       async (req) => o.store.setPaused(req.params.id, paused),
     );
   app.post<Id>(
     '/v1/destinations/:id/test',
     actionRoute({
-      preHandler: admin,
       schema: { tags, summary: 'Check the credentials and endpoint', params: IdParams, response: { 200: Type.Object({ ok: Type.Boolean(), status: Type.Union([Type.Integer(), Type.Null()]), response: Type.String() }) } },
     }),
     async (req) => {
@@ -83,7 +80,6 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   app.post<Id & { Body: ResyncBody }>(
     '/v1/destinations/:id/resync',
     {
-      preHandler: admin,
       // The body is optional (no body = diff): validate an absent one as {}.
       preValidation: async (req) => {
         req.body ??= {};
@@ -106,7 +102,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.get<Id & { Querystring: DeliveryQuery }>(
     '/v1/destinations/:id/deliveries',
-    { preHandler: reader, config: { pii: ['data[].payload'] }, schema: { tags, summary: 'List deliveries (filter by status)', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
+    { config: { pii: ['data[].payload'] }, schema: { tags, summary: 'List deliveries (filter by status)', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
     async (req) => {
       await o.store.get(req.params.id);
       return o.deliveries.list(req.params.id, req.query);
@@ -114,7 +110,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.get<Id & { Querystring: DeliveryQuery }>(
     '/v1/destinations/:id/dead-letters',
-    { preHandler: reader, config: { pii: ['data[].payload'] }, schema: { tags, summary: 'Deliveries that will not be retried, with their last response', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
+    { config: { pii: ['data[].payload'] }, schema: { tags, summary: 'Deliveries that will not be retried, with their last response', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery) } } },
     async (req) => {
       await o.store.get(req.params.id);
       return o.deliveries.list(req.params.id, { ...req.query, status: 'dead' });
@@ -122,7 +118,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.post<Id & { Body: DeadLetterFilter }>(
     '/v1/destinations/:id/dead-letters/delete',
-    { preHandler: admin, schema: { tags, summary: 'Delete dead letters (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 200: Type.Object({ deleted: Type.Integer() }) } } },
+    { schema: { tags, summary: 'Delete dead letters (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 200: Type.Object({ deleted: Type.Integer() }) } } },
     async (req) => {
       await o.store.get(req.params.id);
       return { deleted: await o.deliveries.deleteDead(req.params.id, req.body ?? {}) };
@@ -130,7 +126,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   );
   app.post<Id & { Body: DeadLetterFilter }>(
     '/v1/destinations/:id/dead-letters/replay',
-    { preHandler: admin, schema: { tags, summary: 'Queue dead letters again (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 202: Type.Object({ replayed: Type.Integer() }) } } },
+    { schema: { tags, summary: 'Queue dead letters again (by ids, by filter, or all)', params: IdParams, body: DeadLetterFilter, response: { 202: Type.Object({ replayed: Type.Integer() }) } } },
     async (req, reply) => {
       await o.store.get(req.params.id);
       const replayed = await o.deliveries.replay(req.params.id, req.body ?? {}, o.clock.now());
@@ -138,7 +134,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
       return reply.code(202).send({ replayed });
     },
   );
-  app.get<Id>('/v1/destinations/:id/stats', { preHandler: reader, schema: { tags, summary: 'Delivery counts, circuit state and latency', params: IdParams, response: { 200: Stats } } }, async (req) => {
+  app.get<Id>('/v1/destinations/:id/stats', { schema: { tags, summary: 'Delivery counts, circuit state and latency', params: IdParams, response: { 200: Stats } } }, async (req) => {
     const d = await o.store.get(req.params.id);
     const [counts, latencyMs] = await Promise.all([o.deliveries.counts(req.params.id), o.deliveries.latency(req.params.id)]);
     return { ...counts, circuit: o.engine.circuit(req.params.id), state: d.state, error: d.error, latencyMs };
@@ -158,7 +154,6 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
   app.get<{ Querystring: { profileId: string } }>(
     '/v1/push-tokens',
     {
-      preHandler: admin,
       schema: { tags, summary: "A profile's app push device tokens, most recently seen first", querystring: Type.Object({ profileId: Type.String({ minLength: 1 }) }), response: { 200: PageOf(PushTokenView) } },
     },
     async (req) => ({ data: await o.pushTokens.forProfile(req.query.profileId), next: null }),

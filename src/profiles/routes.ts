@@ -1,7 +1,7 @@
 // The profile API (support agents, the console, integrations) and the computed-trait admin API.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import type { ApiKeyStore } from '../auth/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { PageOf } from '../shared/paging.js';
@@ -40,15 +40,12 @@ export async function profileRoutes(
 ) {
   const reader = new ProfileReader(opts.db, opts.dialect, opts.clock);
   const computed = new ComputedTraits(opts.db, opts.dialect, opts.clock);
-  const viewers = requireRole(opts.keys, ['admin', 'manager', 'analyst', 'support']);
-  const admin = requireRole(opts.keys, ['admin']);
   const tags = ['profiles'];
   const profileOf = (p: LookupParams) => reader.resolve(p.idType, p.idValue);
 
   app.get<{ Querystring: { q: string; limit: number } }>(
     '/v1/profiles',
     {
-      preHandler: viewers,
       config: { pii: ['data[]'] },
       schema: {
         tags,
@@ -61,13 +58,12 @@ export async function profileRoutes(
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue',
-    { preHandler: viewers, config: { pii: ['traits', 'identities', 'computed'] }, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
+    { config: { pii: ['traits', 'identities', 'computed'] }, schema: { tags, summary: 'A profile by any of its identifiers', params: LookupParams, response: { 200: ProfileView } } },
     async (req) => reader.get(await profileOf(req.params)),
   );
   app.get<{ Params: LookupParams; Querystring: Static<typeof TimelineQuery> }>(
     '/v1/profiles/:idType/:idValue/events',
     {
-      preHandler: viewers,
       config: { pii: ['data[].properties'] },
       schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: TimelineQuery, response: { 200: PageOf(TimelineEvent) } },
     },
@@ -75,13 +71,12 @@ export async function profileRoutes(
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue/merges',
-    { preHandler: viewers, config: { pii: ['data[].identifiers'] }, schema: { tags, summary: 'Merge and unmerge history', params: LookupParams, response: { 200: PageOf(MergeView) } } },
+    { config: { pii: ['data[].identifiers'] }, schema: { tags, summary: 'Merge and unmerge history', params: LookupParams, response: { 200: PageOf(MergeView) } } },
     async (req) => reader.history(await profileOf(req.params)),
   );
   app.get<{ Params: LookupParams; Querystring: { limit: number } }>(
     '/v1/profiles/:idType/:idValue/decisions',
     {
-      preHandler: viewers,
       config: { pii: ['data[].identifier'] },
       schema: {
         tags,
@@ -96,7 +91,6 @@ export async function profileRoutes(
   app.post<{ Params: LookupParams; Body: Static<typeof UnmergeBody> }>(
     '/v1/profiles/:idType/:idValue/unmerge',
     {
-      preHandler: admin,
       schema: {
         tags,
         summary: 'Split identifiers off a wrongly merged profile; they are kept apart from now on, also on rebuilds',
@@ -116,20 +110,19 @@ export async function profileRoutes(
   const ctags = ['computed traits'];
   app.get(
     '/v1/computed-traits',
-    { preHandler: viewers, schema: { tags: ctags, summary: 'Computed trait definitions', response: { 200: PageOf(ComputedTraitDefinition) } } },
+    { schema: { tags: ctags, summary: 'Computed trait definitions', response: { 200: PageOf(ComputedTraitDefinition) } } },
     async () => ({ data: await computed.list(), next: null }),
   );
   app.post<{ Body: ComputedTraitDefinition }>(
     '/v1/computed-traits',
     {
-      preHandler: admin,
       schema: { tags: ctags, summary: 'Declare a computed trait (backfilled from the timelines)', body: ComputedTraitDefinition, response: { 201: ComputedTraitDefinition } },
     },
     async (req, reply) => reply.code(201).send(await computed.create(req.body)),
   );
   app.delete<{ Params: { name: string } }>(
     '/v1/computed-traits/:name',
-    { preHandler: admin, schema: { tags: ctags, summary: 'Remove a computed trait', params: Type.Object({ name: Type.String() }) } },
+    { schema: { tags: ctags, summary: 'Remove a computed trait', params: Type.Object({ name: Type.String() }) } },
     async (req, reply) => {
       await computed.remove(req.params.name);
       return reply.code(204).send();

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import type { ApiKeyStore } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import { actionRoute } from '../shared/action-route.js';
@@ -31,29 +31,26 @@ const IdParams = Type.Object({ id: Type.String() });
 
 export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segments: SegmentService; keys: ApiKeyStore; maskerOf: RequestMasker }) {
   const { segments } = opts;
-  const writer = requireRole(opts.keys, ['admin', 'manager']);
-  const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
   const tags = ['segments'];
 
   app.post<{ Body: CreateSegmentBody }>(
     '/v1/segments',
-    { preHandler: writer, schema: { tags, summary: 'Create a segment (members are computed at once)', body: CreateSegmentBody, response: { 201: Segment } } },
+    { schema: { tags, summary: 'Create a segment (members are computed at once)', body: CreateSegmentBody, response: { 201: Segment } } },
     async (req, reply) => reply.code(201).send(await segments.create(req.body)),
   );
   app.get(
     '/v1/segments',
-    { preHandler: reader, schema: { tags, summary: 'List segments', response: { 200: PageOf(Segment) } } },
+    { schema: { tags, summary: 'List segments', response: { 200: PageOf(Segment) } } },
     async () => ({ data: await segments.list(), next: null }),
   );
   app.post<{ Body: PreviewBody }>(
     '/v1/segments/preview',
-    { preHandler: reader, config: { pii: ['sample[]'] }, schema: { tags, summary: 'Count and sample the audience of a rule without saving it', body: PreviewBody, response: { 200: Preview } } },
+    { config: { pii: ['sample[]'] }, schema: { tags, summary: 'Count and sample the audience of a rule without saving it', body: PreviewBody, response: { 200: Preview } } },
     async (req) => segments.preview(req.body.rule, req.body.sampleSize),
   );
   app.post(
     '/v1/segments/recompute',
     actionRoute({
-      preHandler: writer,
       schema: {
         tags,
         summary: 'Recompute every segment in batch',
@@ -64,17 +61,17 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   );
   app.get<{ Params: { id: string } }>(
     '/v1/segments/:id',
-    { preHandler: reader, schema: { tags, summary: 'Get a segment', params: IdParams, response: { 200: Segment } } },
+    { schema: { tags, summary: 'Get a segment', params: IdParams, response: { 200: Segment } } },
     async (req) => segments.get(req.params.id),
   );
   app.patch<{ Params: { id: string }; Body: UpdateSegmentBody }>(
     '/v1/segments/:id',
-    { preHandler: writer, schema: { tags, summary: 'Change a segment (a new rule recomputes its members)', params: IdParams, body: UpdateSegmentBody, response: { 200: Segment } } },
+    { schema: { tags, summary: 'Change a segment (a new rule recomputes its members)', params: IdParams, body: UpdateSegmentBody, response: { 200: Segment } } },
     async (req) => segments.update(req.params.id, req.body),
   );
   app.delete<{ Params: { id: string } }>(
     '/v1/segments/:id',
-    { preHandler: writer, schema: { tags, summary: 'Delete a segment (every member exits)', params: IdParams } },
+    { schema: { tags, summary: 'Delete a segment (every member exits)', params: IdParams } },
     async (req, reply) => {
       await segments.delete(req.params.id);
       return reply.code(204).send();
@@ -82,14 +79,14 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   );
   app.get<{ Params: { id: string }; Querystring: PageQuery }>(
     '/v1/segments/:id/members',
-    { preHandler: reader, schema: { tags, summary: 'Current members, by profile id', params: IdParams, querystring: PageQuery, response: { 200: PageOf(Member) } } },
+    { schema: { tags, summary: 'Current members, by profile id', params: IdParams, querystring: PageQuery, response: { 200: PageOf(Member) } } },
     async (req) => segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor),
   );
   const ExportQuery = Type.Object({ contacts: Type.Boolean({ default: false, description: "add each member's email, phone and name (masked for the caller's access)" }) });
   const exportRoute = (format: 'csv' | 'ndjson') =>
     app.get<{ Params: { id: string }; Querystring: { contacts: boolean } }>(
       `/v1/segments/:id/members.${format}`,
-      { preHandler: reader, schema: { tags, summary: `Export all current members as ${format.toUpperCase()}`, params: IdParams, querystring: ExportQuery } },
+      { schema: { tags, summary: `Export all current members as ${format.toUpperCase()}`, params: IdParams, querystring: ExportQuery } },
       async (req, reply) => {
         // Fails before the 200 is sent when the segment does not exist.
         await segments.get(req.params.id);
@@ -107,7 +104,6 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   app.get<{ Params: { id: string }; Querystring: PageQuery & { profileId?: string } }>(
     '/v1/segments/:id/history',
     {
-      preHandler: reader,
       schema: {
         tags,
         summary: 'Enter/exit history, newest first, with the triggering log event',
@@ -120,18 +116,17 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
   );
   app.get<{ Params: { profileId: string } }>(
     '/v1/segment-memberships/:profileId',
-    { preHandler: reader, schema: { tags, summary: "A profile's current segments", params: Type.Object({ profileId: Type.String() }), response: { 200: PageOf(ProfileMembership) } } },
+    { schema: { tags, summary: "A profile's current segments", params: Type.Object({ profileId: Type.String() }), response: { 200: PageOf(ProfileMembership) } } },
     async (req) => ({ data: await membershipsOf(opts.db, req.params.profileId), next: null }),
   );
   app.get(
     '/v1/segment-templates',
-    { preHandler: reader, schema: { tags, summary: 'Built-in audience templates', response: { 200: PageOf(Template) } } },
+    { schema: { tags, summary: 'Built-in audience templates', response: { 200: PageOf(Template) } } },
     async () => ({ data: TEMPLATES, next: null }),
   );
   app.post<{ Params: { name: string }; Body: FromTemplateBody }>(
     '/v1/segments/from-template/:name',
     {
-      preHandler: writer,
       schema: { tags, summary: 'Create a segment from a built-in template', params: Type.Object({ name: Type.String() }), body: Type.Optional(FromTemplateBody), response: { 201: Segment } },
     },
     async (req, reply) => {

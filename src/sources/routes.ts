@@ -1,7 +1,7 @@
 // Admin API for sources and write keys.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../auth/index.js';
+import type { ApiKeyStore } from '../auth/index.js';
 import { PageOf } from '../shared/paging.js';
 import { actionRoute } from '../shared/action-route.js';
 import { CreateSourceBody, Source, SourceWithKey, UpdateSourceBody } from './schema.js';
@@ -14,13 +14,11 @@ export async function sourceRoutes(
   opts: { sources: SourceStore; keys: ApiKeyStore; onChange: () => void },
 ) {
   const { sources } = opts;
-  const admin = requireRole(opts.keys, ['admin']);
-  const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
   const tags = ['sources'];
 
   app.post<{ Body: CreateSourceBody }>(
     '/v1/sources',
-    { preHandler: admin, schema: { tags, summary: 'Create a source and its first write key', body: CreateSourceBody, response: { 201: SourceWithKey } } },
+    { schema: { tags, summary: 'Create a source and its first write key', body: CreateSourceBody, response: { 201: SourceWithKey } } },
     async (req, reply) => {
       const source = await sources.create(req.body);
       // Preflights are answered from the origins all sources admit (cached): a new source changes them.
@@ -30,17 +28,17 @@ export async function sourceRoutes(
   );
   app.get(
     '/v1/sources',
-    { preHandler: reader, schema: { tags, summary: 'List sources', response: { 200: PageOf(Source) } } },
+    { schema: { tags, summary: 'List sources', response: { 200: PageOf(Source) } } },
     async () => ({ data: await sources.list(), next: null }),
   );
   app.get<{ Params: { id: string } }>(
     '/v1/sources/:id',
-    { preHandler: reader, schema: { tags, summary: 'Get a source', params: IdParams, response: { 200: Source } } },
+    { schema: { tags, summary: 'Get a source', params: IdParams, response: { 200: Source } } },
     async (req) => sources.get(req.params.id),
   );
   app.patch<{ Params: { id: string }; Body: UpdateSourceBody }>(
     '/v1/sources/:id',
-    { preHandler: admin, schema: { tags, summary: 'Rename, enable/disable or rate-limit a source', params: IdParams, body: UpdateSourceBody, response: { 200: Source } } },
+    { schema: { tags, summary: 'Rename, enable/disable or rate-limit a source', params: IdParams, body: UpdateSourceBody, response: { 200: Source } } },
     async (req) => {
       const source = await sources.update(req.params.id, req.body);
       opts.onChange();
@@ -49,13 +47,12 @@ export async function sourceRoutes(
   );
   app.post<{ Params: { id: string } }>(
     '/v1/sources/:id/write-keys',
-    actionRoute({ preHandler: admin, schema: { tags, summary: 'Add a write key (for rotation)', params: IdParams, response: { 201: SourceWithKey } } }),
+    actionRoute({ schema: { tags, summary: 'Add a write key (for rotation)', params: IdParams, response: { 201: SourceWithKey } } }),
     async (req, reply) => reply.code(201).send(await sources.createWriteKey(req.params.id)),
   );
   app.delete<{ Params: { id: string; keyId: string } }>(
     '/v1/sources/:id/write-keys/:keyId',
     {
-      preHandler: admin,
       schema: { tags, summary: 'Revoke a write key', params: Type.Object({ id: Type.String(), keyId: Type.String() }), response: { 200: Source } },
     },
     async (req) => {

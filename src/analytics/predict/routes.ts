@@ -3,7 +3,7 @@
 // which it reads with profiles:read), predictions:write (admin, manager).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { ApiKeyStore } from '../../auth/index.js';
 import type { Db, Dialect } from '../../storage/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
@@ -23,16 +23,12 @@ export const PREDICTION_ROLES = {
 
 export async function predictionRoutes(app: FastifyInstance, opts: { service: PredictionService; keys: ApiKeyStore; db: Db; dialect: Dialect; clock: Clock }) {
   const { service } = opts;
-  const reader = requireRole(opts.keys, PREDICTION_ROLES.read);
-  const profileReader = requireRole(opts.keys, PREDICTION_ROLES.profileRead);
-  const writer = requireRole(opts.keys, PREDICTION_ROLES.write);
   const profiles = new ProfileReader(opts.db, opts.dialect, opts.clock);
   const tags = ['predictions'];
 
   app.post<{ Body: RefitBody }>(
     '/v1/predictions/refit',
     {
-      preHandler: writer,
       // No body means the defaults, as `{}` does.
       preValidation: async (req: FastifyRequest) => {
         if (req.body === undefined || req.body === null) req.body = {};
@@ -44,7 +40,6 @@ export async function predictionRoutes(app: FastifyInstance, opts: { service: Pr
   app.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/predictions/jobs',
     {
-      preHandler: reader,
       schema: {
         tags,
         summary: 'Refit jobs, newest first',
@@ -56,25 +51,24 @@ export async function predictionRoutes(app: FastifyInstance, opts: { service: Pr
   );
   app.get<{ Params: { id: string } }>(
     '/v1/predictions/jobs/:id',
-    { preHandler: reader, schema: { tags, summary: 'A refit job and its status', params: Type.Object({ id: Type.String() }), response: { 200: PredictionJob } } },
+    { schema: { tags, summary: 'A refit job and its status', params: Type.Object({ id: Type.String() }), response: { 200: PredictionJob } } },
     async (req) => service.store.getJob(req.params.id),
   );
   app.get(
     '/v1/predictions/models',
-    { preHandler: reader, schema: { tags, summary: 'Model cards of the last refit: parameters, data window, metrics against baselines', response: { 200: PageOf(ModelCard) } } },
+    { schema: { tags, summary: 'Model cards of the last refit: parameters, data window, metrics against baselines', response: { 200: PageOf(ModelCard) } } },
     async () => ({ data: await service.store.models(), next: null }),
   );
   app.get<{ Params: { name: string } }>(
     '/v1/predictions/models/:name',
     {
-      preHandler: reader,
       schema: { tags, summary: `One model card (${MODEL_NAMES.join(', ')})`, params: Type.Object({ name: Type.String() }), response: { 200: ModelCard } },
     },
     async (req) => service.store.model(req.params.name),
   );
   app.get<{ Params: ProfileParams }>(
     '/v1/profiles/:idType/:idValue/predictions',
-    { preHandler: profileReader, schema: { tags, summary: "A profile's predicted traits", params: ProfileParams, response: { 200: ProfilePredictions } } },
+    { schema: { tags, summary: "A profile's predicted traits", params: ProfileParams, response: { 200: ProfilePredictions } } },
     async (req) => {
       const id = await profiles.resolve(req.params.idType, req.params.idValue);
       const scores = await service.store.scoresOf(id);
@@ -85,7 +79,6 @@ export async function predictionRoutes(app: FastifyInstance, opts: { service: Pr
   app.get<{ Params: ProfileParams; Querystring: { n: number } }>(
     '/v1/profiles/:idType/:idValue/recommendations',
     {
-      preHandler: profileReader,
       schema: {
         tags,
         summary: 'Items to recommend: similar to what the profile bought or viewed, then the most popular',

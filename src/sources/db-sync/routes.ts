@@ -1,7 +1,7 @@
 // Admin API of database sync sources: point a source at a table or query, read its state, run it now.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
 import { actionRoute } from '../../shared/action-route.js';
 import type { ConnectorStore } from '../connector-store.js';
@@ -15,7 +15,6 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export async function dbSyncRoutes(app: FastifyInstance, opts: { connectors: ConnectorStore; worker: DbSyncWorker; keys: ApiKeyStore }) {
   const { connectors } = opts;
   const tags = ['sources'];
-  const admin = requireRole(opts.keys, ['admin']);
   const view = async (sourceId: string) => {
     const c = await connectors.require<DbSyncSettings & { driver: string }, DbSyncState>(sourceId, 'db_sync');
     return { ...c.config, sourceId, cursorState: c.state?.cursor ?? null, lastRunAt: iso(c.lastRunAt), lastError: c.lastError, updatedAt: iso(c.updatedAt)! };
@@ -23,7 +22,7 @@ export async function dbSyncRoutes(app: FastifyInstance, opts: { connectors: Con
 
   app.put<{ Params: { id: string }; Body: PutDbSyncBody }>(
     '/v1/sources/:id/db-sync',
-    { preHandler: admin, schema: { tags, summary: 'Sync rows of a PostgreSQL or MySQL/MariaDB table or query into the source', params: IdParams, body: PutDbSyncBody, response: { 200: DbSyncSource } } },
+    { schema: { tags, summary: 'Sync rows of a PostgreSQL or MySQL/MariaDB table or query into the source', params: IdParams, body: PutDbSyncBody, response: { 200: DbSyncSource } } },
     async (req) => {
       const { connectionUrl, ...settings } = req.body;
       if ((settings.table === undefined) === (settings.query === undefined))
@@ -43,17 +42,17 @@ export async function dbSyncRoutes(app: FastifyInstance, opts: { connectors: Con
   );
   app.get<{ Params: { id: string } }>(
     '/v1/sources/:id/db-sync',
-    { preHandler: requireRole(opts.keys, ['admin', 'manager', 'analyst']), schema: { tags, summary: "Get the source's database sync and its cursor", params: IdParams, response: { 200: DbSyncSource } } },
+    { schema: { tags, summary: "Get the source's database sync and its cursor", params: IdParams, response: { 200: DbSyncSource } } },
     async (req) => view(req.params.id),
   );
   app.post<{ Params: { id: string } }>(
     '/v1/sources/:id/db-sync/run',
-    actionRoute({ preHandler: admin, schema: { tags, summary: 'Run the sync now and report what it read', params: IdParams, response: { 200: RunResult } } }),
+    actionRoute({ schema: { tags, summary: 'Run the sync now and report what it read', params: IdParams, response: { 200: RunResult } } }),
     async (req) => opts.worker.runNow(req.params.id),
   );
   app.delete<{ Params: { id: string } }>(
     '/v1/sources/:id/db-sync',
-    { preHandler: admin, schema: { tags, summary: 'Stop syncing (the cursor is forgotten)', params: IdParams } },
+    { schema: { tags, summary: 'Stop syncing (the cursor is forgotten)', params: IdParams } },
     async (req, reply) => {
       await connectors.remove(req.params.id, 'db_sync');
       return reply.code(204).send();

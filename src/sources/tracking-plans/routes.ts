@@ -1,7 +1,7 @@
 // Tracking plan API, per source: put/get/delete the plan, list violations and their counts.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireRole, type ApiKeyStore } from '../../auth/index.js';
+import type { ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
 import { PageOf } from '../../shared/paging.js';
 import type { Clock } from '../../shared/clock.js';
@@ -14,13 +14,11 @@ const DAY_MS = 24 * 3600_000;
 
 export async function trackingPlanRoutes(app: FastifyInstance, opts: { plans: TrackingPlans; sources: SourceStore; keys: ApiKeyStore; clock: Clock }) {
   const { plans, sources } = opts;
-  const writer = requireRole(opts.keys, ['admin', 'manager']);
-  const reader = requireRole(opts.keys, ['admin', 'manager', 'analyst']);
   const tags = ['tracking plans'];
 
   app.put<{ Params: { id: string }; Body: TrackingPlan }>(
     '/v1/sources/:id/tracking-plan',
-    { preHandler: writer, schema: { tags, summary: 'Set the tracking plan of a source', params: Params, body: TrackingPlan, response: { 200: TrackingPlan } } },
+    { schema: { tags, summary: 'Set the tracking plan of a source', params: Params, body: TrackingPlan, response: { 200: TrackingPlan } } },
     async (req) => {
       await sources.get(req.params.id);
       await plans.put(req.params.id, req.body);
@@ -29,7 +27,7 @@ export async function trackingPlanRoutes(app: FastifyInstance, opts: { plans: Tr
   );
   app.get<{ Params: { id: string } }>(
     '/v1/sources/:id/tracking-plan',
-    { preHandler: reader, schema: { tags, summary: 'The tracking plan of a source', params: Params, response: { 200: TrackingPlan } } },
+    { schema: { tags, summary: 'The tracking plan of a source', params: Params, response: { 200: TrackingPlan } } },
     async (req) => {
       const plan = await plans.store.get(req.params.id);
       if (!plan) throw new AppError('tracking_plan_not_found', 404, `source ${req.params.id} has no tracking plan`);
@@ -38,7 +36,7 @@ export async function trackingPlanRoutes(app: FastifyInstance, opts: { plans: Tr
   );
   app.delete<{ Params: { id: string } }>(
     '/v1/sources/:id/tracking-plan',
-    { preHandler: writer, schema: { tags, summary: 'Remove the tracking plan (all events accepted again)', params: Params } },
+    { schema: { tags, summary: 'Remove the tracking plan (all events accepted again)', params: Params } },
     async (req, reply) => {
       await plans.delete(req.params.id);
       return reply.code(204).send();
@@ -47,7 +45,6 @@ export async function trackingPlanRoutes(app: FastifyInstance, opts: { plans: Tr
   app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
     '/v1/sources/:id/tracking-plan/violations',
     {
-      preHandler: reader,
       schema: {
         tags,
         summary: 'Recorded violations, newest first',
@@ -61,7 +58,6 @@ export async function trackingPlanRoutes(app: FastifyInstance, opts: { plans: Tr
   app.get<{ Params: { id: string }; Querystring: { hours?: number } }>(
     '/v1/sources/:id/tracking-plan/violations/summary',
     {
-      preHandler: reader,
       schema: {
         tags,
         summary: 'Violation counts per event and code',
