@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { ADMIN_KEY, basic } from './helpers/server.js';
-import { freshPgSchema, pgUrl, storesUnderTest, type StoreKind } from './helpers/stores.js';
+import { freshPgSchema, pgSchemaUrl, storesUnderTest, type StoreKind } from './helpers/stores.js';
 
 const CLIENTS = 8;
 const BATCH_SIZE = 50;
@@ -99,13 +99,8 @@ describe.each(storesUnderTest())('crash safety on %s', (store: StoreKind) => {
   });
 
   const start = async () => {
-    let databaseUrl: string | undefined;
-    if (store === 'postgres') {
-      pg ??= await freshPgSchema();
-      const url = new URL(pgUrl!);
-      url.searchParams.set('options', `-c search_path=${pg.schema}`);
-      databaseUrl = url.toString();
-    }
+    if (store === 'postgres') pg ??= await freshPgSchema();
+    const databaseUrl = pg ? pgSchemaUrl(pg.schema) : undefined;
     server = await startChildServer({ dataDir, databaseUrl, adminKey: ADMIN_KEY });
     return server;
   };

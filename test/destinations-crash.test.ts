@@ -10,7 +10,7 @@ import { startFakeWebhook } from './fakes/webhook.js';
 import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { eventually } from './helpers/eventually.js';
 import { ADMIN_KEY, basic } from './helpers/server.js';
-import { freshPgSchema, pgUrl, storesUnderTest } from './helpers/stores.js';
+import { freshPgSchema, pgSchemaUrl, storesUnderTest } from './helpers/stores.js';
 
 const USERS = 30;
 const PER_USER = 10;
@@ -28,7 +28,7 @@ describe.each(storesUnderTest())('destinations survive kill -9 on %s', (store) =
     const hook = await startFakeWebhook(SECRET, { delayMs: 40 });
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dst-crash-'));
     const pg = store === 'postgres' ? await freshPgSchema() : undefined;
-    const databaseUrl = pg ? `${pgUrl}?options=${encodeURIComponent(`-c search_path=${pg.schema}`)}` : undefined;
+    const databaseUrl = pg ? pgSchemaUrl(pg.schema) : undefined;
     const start = () => startChildServer({ dataDir, databaseUrl, adminKey: ADMIN_KEY });
     let server = await start();
     try {

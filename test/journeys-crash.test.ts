@@ -12,7 +12,7 @@ import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { eventually } from './helpers/eventually.js';
 import { bySize } from './helpers/scale.js';
 import { ADMIN_KEY, basic } from './helpers/server.js';
-import { freshPgSchema, pgUrl, storesUnderTest } from './helpers/stores.js';
+import { freshPgSchema, pgSchemaUrl, storesUnderTest } from './helpers/stores.js';
 
 const PEOPLE = bySize(10_000, 150);
 const SECRET = 'whsec_journey_crash_0123';
@@ -31,7 +31,7 @@ describe.each(storesUnderTest())('journeys survive kill -9 on %s', (store) => {
     const hook = await startFakeWebhook(SECRET, { delayMs: 5 });
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-journey-crash-'));
     const pg = store === 'postgres' ? await freshPgSchema() : undefined;
-    const databaseUrl = pg ? `${pgUrl}?options=${encodeURIComponent(`-c search_path=${pg.schema}`)}` : undefined;
+    const databaseUrl = pg ? pgSchemaUrl(pg.schema) : undefined;
     const start = () => startChildServer({ dataDir, databaseUrl, adminKey: ADMIN_KEY });
     let server = await start();
     try {

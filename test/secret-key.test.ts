@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from './helpers/child-server.js';
 import { ADMIN_KEY, startTestServer } from './helpers/server.js';
-import { freshPgSchema, pgUrl, TEST_SECRET_KEY } from './helpers/stores.js';
+import { freshPgSchema, pgSchemaUrl, pgUrl, TEST_SECRET_KEY } from './helpers/stores.js';
 
 const OTHER_KEY = 'ab'.repeat(32);
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,7 +23,7 @@ describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
   it('refuses to start without a key, saying why and how to make one', { timeout: 60_000 }, async () => {
     const pg = await freshPgSchema();
     cleanups.push(pg.drop);
-    const databaseUrl = `${pgUrl}?options=${encodeURIComponent(`-c search_path=${pg.schema}`)}`;
+    const databaseUrl = pgSchemaUrl(pg.schema);
     const start = startChildServer({ dataDir: tempDir(), databaseUrl, adminKey: ADMIN_KEY, env: { MERIDIAN_SECRET_KEY: '' } });
     await expect(start).rejects.toThrow(/exited \(1\)[\s\S]*MERIDIAN_SECRET_KEY \(or MERIDIAN_SECRET_KEY_FILE\) is required with a PostgreSQL store[\s\S]*openssl rand -hex 32/);
   });
@@ -31,7 +31,7 @@ describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
   it('refuses a second process on the same database with another key; the same key (as a file) is accepted', { timeout: 90_000 }, async () => {
     const pg = await freshPgSchema();
     cleanups.push(pg.drop);
-    const databaseUrl = `${pgUrl}?options=${encodeURIComponent(`-c search_path=${pg.schema}`)}`;
+    const databaseUrl = pgSchemaUrl(pg.schema);
     const first: ChildServer = await startChildServer({ dataDir: tempDir(), databaseUrl, adminKey: ADMIN_KEY });
     cleanups.push(() => first.kill('SIGTERM'));
     expect((await fetch(first.url + '/readyz')).status).toBe(200);

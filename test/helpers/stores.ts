@@ -6,6 +6,9 @@ import pg from 'pg';
 export type StoreKind = 'sqlite' | 'postgres';
 export const pgUrl = process.env.MERIDIAN_TEST_DATABASE_URL;
 
+/** The test database's URL with `schema` as the search path: how a child server is pointed at a fresh schema. */
+export const pgSchemaUrl = (schema: string) => `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
 /** The secret key of test servers on PostgreSQL, where one is required (each fresh schema stores its own check value). */
 export const TEST_SECRET_KEY = '6d6572696469616e2d746573742d7365637265742d6b65792d303132333435ab';
 
