@@ -15,7 +15,7 @@ import { built } from './built.js';
 
 const { loadConfig } = await built<typeof import('../src/config.js')>('config.js');
 const { createMeridian } = await built<typeof import('../src/main.js')>('main.js');
-const { newDataKey, open, seal } = await built<typeof import('../src/privacy/encryption/envelope.js')>('privacy/encryption/envelope.js');
+const { newDataKey, open, seal } = await built<typeof import('../src/shared/encryption/envelope.js')>('shared/encryption/envelope.js');
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const BATCHES = Number(process.env.BENCH_SECURITY_BATCHES ?? 200);

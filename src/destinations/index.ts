@@ -28,7 +28,6 @@ export { signWebhook } from './connectors/webhook.js';
 export { PushTokens, type PushTokenRow } from './push-tokens.js';
 export { Condition, matchesFilter, getPath } from './event-filter.js';
 export { membershipFeed, type MembershipChange } from './audience-stage.js';
-export { httpAttempt, jsonHeaders } from './connectors/http.js';
 
 export async function createDestinations(o: {
   app: FastifyInstance;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffMs, classify, nextStep, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
+import { backoffMs, classify, nextStep, type RetryPolicy } from './retry-policy.js';
+import { parseRetryAfter } from '../shared/http-attempt.js';
 
 const policy: RetryPolicy = { baseMs: 100, capMs: 10_000, maxAttempts: 5, maxAgeMs: 60_000 };
 

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import type { Config } from '../config.js';
 import type { Metrics } from './metrics.js';
 import { errorOptions, installErrorHandler } from './errors.js';
-import { logRedaction } from '../privacy/index.js';
+import { logRedaction } from './log-redaction.js';
 import { tlsOptions, HSTS } from './tls.js';
 import { installSecurityHeaders } from './security-headers.js';
 

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
 import { toStoredEvent, type StoredEvent } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
-import { isIncremental, loadDefinitions, type ComputedTraitDefinition } from '../profiles/index.js';
+import { isIncremental, loadDefinitions, type ComputedTraitDefinition } from '../profiles/fold.js';
 import { canonicalKey, compareKeys, ComponentTracker, type CanonicalKey } from './components.js';
 import { ResolutionSession, type ChangeRow, type PreparedEvent, type SessionContext } from './session.js';
 import { prepareEvent, type IdentityInput } from './prepare.js';

@@ -2,8 +2,8 @@
 // of the stage (a slice loaded from the store for one batch) and the canonical replay of a component
 // (an empty slice fed the component's events in canonical order) run this same code, which is why the
 // two agree. No I/O: the caller loads the slice and writes the recorded outputs.
-import { emptyState, foldEvent, combineStates, type FoldContext, type ProfileState } from '../profiles/index.js';
-import type { FoldEvent } from '../profiles/index.js';
+import { emptyState, foldEvent, combineStates, type FoldContext, type ProfileState } from '../profiles/fold.js';
+import type { FoldEvent } from '../profiles/fold.js';
 import type { Identifier } from './identifiers.js';
 import { resolveEvent, type GraphView, type Separations } from './resolve.js';
 import { compareKeys, type CanonicalKey } from './components.js';

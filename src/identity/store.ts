@@ -2,7 +2,7 @@
 // never per event) and writing a session's outputs back, on SQLite and PostgreSQL alike.
 import { sql, type Transaction } from 'kysely';
 import { chunkRows, insertRows, type Database, type Dialect } from '../storage/index.js';
-import { isStored, computedValue, traitValues, type ComputedTraitDefinition, type ProfileState } from '../profiles/index.js';
+import { isStored, computedValue, traitValues, type ComputedTraitDefinition, type ProfileState } from '../profiles/fold.js';
 import { splitKey } from './identifiers.js';
 import type { CanonicalKey } from './components.js';
 import type { ChangeRow, IdentifierRecord, ProfileRecord, ResolutionSession } from './session.js';

@@ -6,7 +6,8 @@ import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { storableJson, storableText } from '../shared/storable-text.js';
-import type { FieldCipher, SealedColumn } from '../privacy/index.js';
+import type { FieldCipher } from '../shared/encryption/field-cipher.js';
+import type { SealedColumn } from '../shared/encryption/reencrypt.js';
 
 export interface FailedEvent {
   id: string;

@@ -9,7 +9,7 @@ import type { EventLog, StoredEvent } from './event-log.js';
 import type { FailedEvents } from './failed-events.js';
 import type { SourceStore } from '../sources/index.js';
 import { EventView, FailedView } from './schema.js';
-import type { RequestMasker } from '../privacy/index.js';
+import type { RequestMasker } from '../shared/masker.js';
 
 const EventsQuery = Type.Object({
   userId: Type.Optional(Type.String()),

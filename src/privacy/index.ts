@@ -2,7 +2,7 @@
 // together by createPrivacy; classification, masking and field encryption of personal data. Other capabilities import consent from './consent/index.js' directly
 // when privacy's own imports of theirs would make a cycle (destinations).
 import './tables.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
 import type { EventLog } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -11,7 +11,7 @@ import type { Db, Dialect } from '../storage/index.js';
 import { ProfileReader } from '../profiles/index.js';
 import { ConsentStore, consentRoutes } from './consent/index.js';
 import { PrivacyRequests, Suppressions, privacyRequestRoutes } from './dsr/index.js';
-import type { Masker } from './masking/mask-tree.js';
+import type { RequestMasker } from '../shared/masker.js';
 
 export * from './consent/index.js';
 export * from './dsr/index.js';
@@ -23,18 +23,15 @@ export { Classifier, type FieldSetting } from './classification/classifier.js';
 export { ClassificationStore } from './classification/store.js';
 export { classificationRoutes } from './classification/routes.js';
 export { piiAccessOf, PII_ACCESS, type PiiAccess } from '../auth/index.js';
-export { maskerFor, type Masker } from './masking/mask-tree.js';
+export { maskerFor } from './masking/mask-tree.js';
+export type { Masker, RequestMasker } from '../shared/masker.js';
 export { maskEmail, maskPhone, maskName, maskAddress } from './masking/formats.js';
 export { installMasking, maskerOf } from './masking/response-hook.js';
-export { logRedaction, redactUrl } from './masking/log-redaction.js';
-export { loadKeks, type Keks } from './encryption/kek.js';
-export { FieldCipher, type DataKeyView } from './encryption/field-cipher.js';
-export { Reencryptor, type SealedColumn } from './encryption/reencrypt.js';
+export { loadKeks, type Keks } from '../shared/encryption/kek.js';
+export { FieldCipher, type DataKeyView } from '../shared/encryption/field-cipher.js';
+export { Reencryptor, type SealedColumn } from '../shared/encryption/reencrypt.js';
 export { keyRoutes } from './encryption/routes.js';
 export { rotateKekCommand } from './encryption/rotate-command.js';
-
-/** The masker for the caller of a request; streaming routes (exports, the live debugger) take one. */
-export type RequestMasker = (req: FastifyRequest) => Promise<Masker>;
 
 /** The consent store, created before destinations (which check every send against it). */
 export const createConsent = (db: Db, dialect: Dialect, clock: Clock) => new ConsentStore(db, dialect, clock);

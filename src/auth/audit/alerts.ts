@@ -9,7 +9,7 @@ import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/paging.js';
 import type { AlertRulesTable } from '../../storage/schema.js';
-import { httpAttempt, jsonHeaders } from '../../destinations/index.js';
+import { httpAttempt, jsonHeaders } from '../../shared/http-attempt.js';
 import type { AuditStore } from './audit-store.js';
 import { describe, EXPORT_ACTIONS, isWindowed, kindsFor, SIGN_IN_FAILED, windowTotal } from './alert-rules.js';
 import type { AlertRule, AuditEntry, CreateAlertRuleBody, UpdateAlertRuleBody } from './schema.js';

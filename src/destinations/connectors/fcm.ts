@@ -13,7 +13,7 @@ import { Type } from '@sinclair/typebox';
 import { Liquid } from 'liquidjs';
 import { getPath } from '../event-filter.js';
 import { AccessTokens, GOOGLE_TOKEN_URI, parseServiceAccount, type ServiceAccount } from './google-oauth.js';
-import { httpAttempt, joinUrl, jsonHeaders } from './http.js';
+import { httpAttempt, joinUrl, jsonHeaders } from '../../shared/http-attempt.js';
 import type { AttemptResult, Connector, ConnectorContext, EventItem } from './types.js';
 
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';

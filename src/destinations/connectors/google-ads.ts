@@ -8,7 +8,7 @@
 import { Type } from '@sinclair/typebox';
 import { googleHashedEmail, googleHashedPhone } from '../hashing/google.js';
 import type { ProfileIdentifiers } from '../identifiers.js';
-import { httpAttempt, joinUrl, jsonHeaders } from './http.js';
+import { httpAttempt, joinUrl, jsonHeaders } from '../../shared/http-attempt.js';
 import type { AttemptResult, Connector, ConnectorContext } from './types.js';
 
 export const GOOGLE_MAX_USERS = 10_000;

@@ -3,7 +3,7 @@
 // exchanged at token_uri for an access token, which is cached until shortly before it expires.
 import { createSign } from 'node:crypto';
 import type { AttemptResult } from './types.js';
-import { httpAttempt } from './http.js';
+import { httpAttempt } from '../../shared/http-attempt.js';
 
 export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { Liquid } from 'liquidjs';
 import { getPath } from '../event-filter.js';
-import { httpAttempt, joinUrl, jsonHeaders } from './http.js';
+import { httpAttempt, joinUrl, jsonHeaders } from '../../shared/http-attempt.js';
 import type { Connector, ConnectorContext, EventItem } from './types.js';
 
 export const LINE_MULTICAST_MAX = 500;

@@ -9,7 +9,7 @@
 import { Type } from '@sinclair/typebox';
 import { metaValue, type MetaKey } from '../hashing/meta.js';
 import type { ProfileIdentifiers } from '../identifiers.js';
-import { httpAttempt, joinUrl, jsonHeaders } from './http.js';
+import { httpAttempt, joinUrl, jsonHeaders } from '../../shared/http-attempt.js';
 import type { Connector, ConnectorContext } from './types.js';
 
 export const META_MAX_ROWS = 10_000;

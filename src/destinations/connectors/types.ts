@@ -24,15 +24,8 @@ export type OutboundBatch =
       session?: UploadSession;
     };
 
-export interface AttemptResult {
-  /** HTTP status of the decisive response; null when no response came (network error, timeout). */
-  status: number | null;
-  retryAfterMs?: number;
-  /** Response body (truncated) or error text, kept on the delivery for diagnosis. */
-  response: string;
-  /** Set when the platform was deliberately not called (e.g. the recipient opted out). */
-  skipped?: string;
-}
+import type { AttemptResult } from '../../shared/http-attempt.js';
+export type { AttemptResult };
 
 export interface ConnectorContext {
   destinationId: string;

@@ -4,7 +4,7 @@
 //   Idempotency-Key: <delivery key>  (same on every retry, for receivers that dedupe)
 import { createHmac } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { httpAttempt, jsonHeaders } from './http.js';
+import { httpAttempt, jsonHeaders } from '../../shared/http-attempt.js';
 import type { Connector, ConnectorContext } from './types.js';
 
 export const signWebhook = (secret: string, timestamp: string, body: string) =>

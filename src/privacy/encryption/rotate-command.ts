@@ -4,9 +4,9 @@ import type { Config } from '../../config.js';
 import { openStorage } from '../../storage/index.js';
 import { systemClock } from '../../shared/clock.js';
 import { FailedEvents } from '../../log/index.js';
-import { FieldCipher } from './field-cipher.js';
-import { loadKeks } from './kek.js';
-import { Reencryptor } from './reencrypt.js';
+import { FieldCipher } from '../../shared/encryption/field-cipher.js';
+import { loadKeks } from '../../shared/encryption/kek.js';
+import { Reencryptor } from '../../shared/encryption/reencrypt.js';
 
 export async function rotateKekCommand(config: Config): Promise<{ kekId: string; activeKeyId: string; reencrypted: number; remaining: number }> {
   const keks = loadKeks(config);

@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import type { ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
 import { actionRoute } from '../../shared/action-route.js';
-import type { FieldCipher } from './field-cipher.js';
-import type { Reencryptor } from './reencrypt.js';
+import type { FieldCipher } from '../../shared/encryption/field-cipher.js';
+import type { Reencryptor } from '../../shared/encryption/reencrypt.js';
 
 const KeyStatus = Type.Object({
   kekId: Type.String({ description: 'fingerprint of the configured KEK (MERIDIAN_KEK)' }),

@@ -5,9 +5,8 @@
 import type { Classifier } from '../classification/classifier.js';
 import type { PiiKind } from '../classification/kinds.js';
 import type { PiiAccess } from '../../auth/index.js';
+import type { Masker } from '../../shared/masker.js';
 import { maskValue } from './formats.js';
-
-export type Masker = (data: unknown) => unknown;
 
 /** The identity function for `full`; otherwise a function returning a masked copy (the input is left as is). */
 export function maskerFor(classifier: Classifier, access: PiiAccess): Masker {

@@ -4,7 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClassificationStore } from '../classification/store.js';
 import { piiAccessOf } from '../../auth/index.js';
-import { maskerFor, type Masker } from './mask-tree.js';
+import type { Masker } from '../../shared/masker.js';
+import { maskerFor } from './mask-tree.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -8,7 +8,7 @@
 // exactly the eleven values 0..10 (read from the leading number of the choice text, else from the
 // weights), or when it is explicitly marked (family or display_type "nps").
 import { PayloadReader, isObj, npsCategory, trackMessage, type Obj } from './payload.js';
-import type { SurveyMonkeyDelivery } from './surveymonkey.js';
+import type { SurveyMonkeyDelivery } from './surveymonkey-delivery.js';
 import type { VendorApiClient } from './vendor-api.js';
 
 const r = new PayloadReader('surveymonkey');
