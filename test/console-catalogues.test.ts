@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const LOCALES = ['en', 'zh-CN', 'zh-TW'];
 const dir = new URL('../console/src/', import.meta.url).pathname;
+const serverDir = new URL('../src/', import.meta.url).pathname;
 const areaFiles = (code: string) => readdirSync(join(dir, 'locales', code)).filter((f) => f.endsWith('.json')).sort();
 const readArea = (code: string, file: string) => JSON.parse(readFileSync(join(dir, 'locales', code, file), 'utf8')) as Record<string, unknown>;
 /** A language's catalogue: its area files merged, as the console's i18n module merges them. */
@@ -52,6 +53,20 @@ describe('console catalogues', () => {
   it('keeps the same interpolation variables in every language', () => {
     const vars = (s: unknown) => [...String(s).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
     for (const [key, en] of catalogues.en) for (const code of LOCALES) expect({ key, code, vars: vars(catalogues[code].get(key)) }).toEqual({ key, code, vars: vars(en) });
+  });
+
+  it('has a message of its own for every error code the server can return', () => {
+    // The codes as the server source spells them: the table AppError takes its codes from, every code
+    // an AppError is raised with, and every error envelope a route writes by hand.
+    const table = readFileSync(join(serverDir, 'shared/error-codes.ts'), 'utf8');
+    const codes = new Set([...table.matchAll(/^\s+([a-z][a-z0-9_]*): \{ status:/gm)].map((m) => m[1]));
+    expect(codes.size).toBeGreaterThan(140);
+    for (const file of sources(serverDir).filter((f) => !f.endsWith('.test.ts'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/new AppError\(\s*'([a-z][a-z0-9_]*)'/g)) codes.add(m[1]);
+      for (const m of text.matchAll(/\.send\(\{ error: \{ code: '([a-z][a-z0-9_]*)'/g)) codes.add(m[1]);
+    }
+    for (const code of LOCALES) expect({ code, missing: [...codes].filter((c) => !catalogues[code].has(`errors.${c}`)) }).toEqual({ code, missing: [] });
   });
 
   it('has every key the console code names literally', () => {
