@@ -69,6 +69,16 @@ describe('console catalogues', () => {
     for (const code of LOCALES) expect({ code, missing: [...codes].filter((c) => !catalogues[code].has(`errors.${c}`)) }).toEqual({ code, missing: [] });
   });
 
+  it('names every permission the server defines (its resource and its level) in every language', () => {
+    const list = readFileSync(join(serverDir, 'auth/permissions.ts'), 'utf8').match(/export const PERMISSIONS = \[([^\]]*)\]/)![1];
+    const permissions = [...list.matchAll(/'([\w-]+):(\w+)'/g)];
+    expect(permissions.length).toBeGreaterThan(30);
+    for (const code of LOCALES) {
+      const missing = permissions.flatMap(([, resource, level]) => [`access.permissionNames.resources.${resource}`, `access.permissionNames.levels.${level}`]).filter((k) => !catalogues[code].has(k));
+      expect({ code, missing }).toEqual({ code, missing: [] });
+    }
+  });
+
   it('has every key the console code names literally', () => {
     const used = new Set<string>();
     for (const file of sources(dir)) {

@@ -10,7 +10,8 @@ import type { NewPlacement, Page, Placement } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { CodeInput, parseJson } from '../../components/JsonEditor';
-import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, PageHeader } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 
@@ -59,13 +60,15 @@ export default function PlacementsPage() {
       />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
-          <ErrorAlert error={error} />
-          <Table<Placement>
+          <ListTable<Placement>
             rowKey="id"
+            size="middle"
             loading={isLoading}
-            dataSource={data?.data ?? []}
-            pagination={false}
-            locale={{ emptyText: <EmptyState text={t('placements.empty')} /> }}
+            error={error}
+            rows={data?.data}
+            search={(p) => [p.name, p.description, ...p.rules.map((r) => r.name)]}
+            searchPlaceholder={t('placements.filter')}
+            empty={{ text: t('placements.empty') }}
             columns={[
               { title: t('placements.name'), dataIndex: 'name', render: (n) => <Typography.Text code>{n}</Typography.Text> },
               { title: t('placements.rules'), dataIndex: 'rules', render: (rules: Placement['rules']) => rules.map((r) => <Tag key={r.name} color={r.variants ? 'purple' : undefined}>{r.name}</Tag>) },

@@ -10,6 +10,7 @@ import { can } from '../../auth/permissions';
 import { ErrorAlert } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
+import { categoryName } from './categoryNames';
 
 type Row = ConsentState['categories'][number];
 
@@ -40,7 +41,7 @@ export function ConsentCard({ base }: { base: string }) {
         loading={state.isLoading}
         dataSource={state.data?.categories ?? []}
         columns={[
-          { render: (_, c) => c.name },
+          { render: (_, c) => categoryName(c, t) },
           {
             render: (_, c) => (
               <Space>
@@ -51,7 +52,7 @@ export function ConsentCard({ base }: { base: string }) {
           },
           {
             render: (_, c) =>
-              editor && !c.required && <Switch size="small" checked={c.granted === true} loading={record.isPending} onChange={(granted) => record.mutate({ [c.id]: granted })} aria-label={t('privacy.toggleConsent', { category: c.name })} />,
+              editor && !c.required && <Switch size="small" checked={c.granted === true} loading={record.isPending} onChange={(granted) => record.mutate({ [c.id]: granted })} aria-label={t('privacy.toggleConsent', { category: categoryName(c, t) })} />,
           },
         ]}
       />

@@ -1,7 +1,7 @@
 // Settings → Consent categories: the keys events use in context.consent.categoryPreferences and that
 // destinations are assigned to. A category a destination uses cannot be removed (the API says which).
 import { useState } from 'react';
-import { Button, Card, Form, Input, Modal, Switch, Table, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, Modal, Switch, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,8 @@ import type { ConsentCategory, NewConsentCategory, Page } from '../../api/types'
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { Confirm, ErrorAlert } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
+import { categoryDescription, categoryName } from './categoryNames';
 import { useNotify } from '../../components/useNotify';
 
 export function ConsentCategoriesPanel() {
@@ -27,17 +29,18 @@ export function ConsentCategoriesPanel() {
   return (
     <Card size="small">
       <Typography.Paragraph type="secondary">{t('privacy.categoriesHelp')}</Typography.Paragraph>
-      <ErrorAlert error={list.error} />
-      <Table<ConsentCategory>
-        size="small"
+      <ListTable<ConsentCategory>
         rowKey="id"
-        pagination={false}
         loading={list.isLoading}
-        dataSource={list.data?.data ?? []}
+        error={list.error}
+        rows={list.data?.data}
+        search={(c) => [c.id, c.name, categoryName(c, t), categoryDescription(c, t)]}
+        searchPlaceholder={t('privacy.categoriesFilter')}
+        empty={{ text: t('privacy.categoriesEmpty') }}
         columns={[
           { title: t('privacy.categoryId'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
-          { title: t('privacy.categoryName'), dataIndex: 'name' },
-          { title: t('privacy.categoryDescription'), dataIndex: 'description', render: (d: string | null) => d ?? '—' },
+          { title: t('privacy.categoryName'), render: (_, c) => categoryName(c, t) },
+          { title: t('privacy.categoryDescription'), render: (_, c) => categoryDescription(c, t) ?? '—' },
           { title: t('privacy.required'), render: (_, c) => <Switch size="small" checked={c.required} disabled={!editor} onChange={(required) => update.mutate({ id: c.id, required })} aria-label={t('privacy.required')} /> },
           { title: t('privacy.usedBy'), render: (_, c) => (c.inUse.length === 0 ? '—' : <Tag>{t('privacy.destinationsCount', { count: c.inUse.length })}</Tag>) },
           {

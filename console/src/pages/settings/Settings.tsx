@@ -10,7 +10,8 @@ import { api } from '../../api/client';
 import type { ComputedTrait, IdentityRules, Page } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can, has } from '../../auth/permissions';
-import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { Confirm, ErrorAlert, PageHeader } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
 import { useNotify } from '../../components/useNotify';
 import { ConsentCategoriesPanel } from '../privacy/ConsentCategories';
 
@@ -134,13 +135,14 @@ function ComputedTraitsPanel() {
   const remove = useMutation({ mutationFn: (name: string) => api.delete(`/v1/computed-traits/${name}`), onSuccess: refresh, onError: notify.error });
   return (
     <Card size="small">
-      <ErrorAlert error={list.error} />
-      <Table<ComputedTrait>
-        size="small"
+      <ListTable<ComputedTrait>
         rowKey="name"
-        pagination={false}
-        dataSource={list.data?.data ?? []}
-        locale={{ emptyText: <EmptyState text={t('settings.noComputed')} /> }}
+        loading={list.isLoading}
+        error={list.error}
+        rows={list.data?.data}
+        search={(d) => [d.name, d.event, d.property, t(`settings.kinds.${d.kind}`)]}
+        searchPlaceholder={t('settings.computedFilter')}
+        empty={{ text: t('settings.noComputed') }}
         columns={[
           { title: t('settings.traitName'), dataIndex: 'name' },
           { title: t('settings.kind'), dataIndex: 'kind', render: (k) => <Tag>{t(`settings.kinds.${k}`)}</Tag> },

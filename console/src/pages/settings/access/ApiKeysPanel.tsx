@@ -1,7 +1,7 @@
 // Settings → API keys: keys for automation, each with a role and an optional expiry; the key itself is
 // shown once at creation; revoking stops it at once.
 import { useState } from 'react';
-import { Button, DatePicker, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { Button, DatePicker, Form, Input, Modal, Select, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import type { ApiKey, ApiKeyWithSecret, Page } from '../../../api/types';
 import { useAuth } from '../../../auth/AuthContext';
 import { can } from '../../../auth/permissions';
 import { Confirm, ErrorAlert } from '../../../components/feedback';
+import { ListTable } from '../../../components/ListTable';
 import { useNotify } from '../../../components/useNotify';
 import { useFormat } from '../../../i18n/format';
 import { CopyOnce } from './CopyOnce';
@@ -54,12 +55,13 @@ export default function ApiKeysPanel() {
           {t('access.keys.create')}
         </Button>
       )}
-      <Table<ApiKey>
-        size="small"
+      <ListTable<ApiKey>
         rowKey="id"
         loading={keys.isLoading}
-        pagination={false}
-        dataSource={keys.data?.data ?? []}
+        rows={keys.data?.data}
+        search={(k) => [k.name, k.prefix, k.role, t(`roles.${k.role}`, { defaultValue: k.role })]}
+        searchPlaceholder={t('access.keys.filter')}
+        empty={{ text: t('access.keys.empty') }}
         columns={[
           { title: t('access.keys.name'), dataIndex: 'name' },
           { title: t('access.keys.prefix'), dataIndex: 'prefix', render: (v: string) => <code>{v}…</code> },

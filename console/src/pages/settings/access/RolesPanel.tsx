@@ -1,15 +1,17 @@
 // Settings → Roles: the built-in roles (read-only here) and custom roles made of permissions, ticked
 // per resource, each with its level of access to personal data (full, masked, none).
 import { useState } from 'react';
-import { Button, Checkbox, Form, Input, Modal, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Button, Checkbox, Form, Input, Modal, Radio, Space, Tag, Typography } from 'antd';
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { api } from '../../../api/client';
 import type { Page, Permission, RoleView } from '../../../api/types';
 import { useAuth } from '../../../auth/AuthContext';
 import { can } from '../../../auth/permissions';
 import { Confirm, ErrorAlert } from '../../../components/feedback';
+import { ListTable } from '../../../components/ListTable';
 import { useNotify } from '../../../components/useNotify';
 import { useRoles } from './UsersPanel';
 
@@ -24,6 +26,16 @@ function byResource(all: readonly Permission[]) {
   }
   return [...groups.entries()];
 }
+
+/** A resource of the permission list in the user's language (`api-keys` → "API keys"). */
+export const resourceName = (resource: string, t: TFunction) => t(`access.permissionNames.resources.${resource}`, { defaultValue: resource });
+/** What a permission allows, in the user's language (`read` → "View"). */
+export const levelName = (level: string, t: TFunction) => t(`access.permissionNames.levels.${level}`, { defaultValue: level });
+/** A whole permission in the user's language: "Segments · Export". */
+export const permissionName = (p: string, t: TFunction) => {
+  const [resource, level] = p.split(':');
+  return `${resourceName(resource, t)} · ${levelName(level, t)}`;
+};
 
 export default function RolesPanel() {
   const { t } = useTranslation();
@@ -62,13 +74,24 @@ export default function RolesPanel() {
           {t('access.roles.create')}
         </Button>
       )}
-      <Table<RoleView>
-        size="small"
+      <ListTable<RoleView>
         rowKey="name"
         loading={roles.isLoading}
-        pagination={false}
-        dataSource={roles.data?.data ?? []}
-        expandable={{ expandedRowRender: (r) => <Space wrap>{r.permissions.map((p) => <Tag key={p}>{p}</Tag>)}</Space> }}
+        rows={roles.data?.data}
+        search={(r) => [r.name, r.builtin ? t(`roles.${r.name}`, { defaultValue: r.name }) : null, r.description, ...r.permissions.map((p) => permissionName(p, t))]}
+        searchPlaceholder={t('access.roles.filter')}
+        empty={{ text: t('access.roles.empty') }}
+        expandable={{
+          expandedRowRender: (r) => (
+            <Space wrap>
+              {r.permissions.map((p) => (
+                <Tag key={p} title={p}>
+                  {permissionName(p, t)}
+                </Tag>
+              ))}
+            </Space>
+          ),
+        }}
         columns={[
           { title: t('access.roles.name'), render: (_, r) => (r.builtin ? t(`roles.${r.name}`, { defaultValue: r.name }) : r.name) },
           { title: t('access.roles.kind'), render: (_, r) => <Tag color={r.builtin ? 'blue' : 'purple'}>{r.builtin ? t('access.roles.builtin') : t('access.roles.custom')}</Tag> },
@@ -107,12 +130,12 @@ export default function RolesPanel() {
               <Space direction="vertical" style={{ width: '100%' }}>
                 {byResource(permissions.data?.data ?? []).map(([resource, perms]) => (
                   <Space key={resource} style={{ width: '100%' }}>
-                    <Typography.Text strong style={{ display: 'inline-block', width: 120 }}>
-                      {resource}
+                    <Typography.Text strong style={{ display: 'inline-block', width: 180 }} title={resource}>
+                      {resourceName(resource, t)}
                     </Typography.Text>
                     {perms.map((p) => (
-                      <Checkbox key={p} value={p}>
-                        {p.split(':')[1]}
+                      <Checkbox key={p} value={p} title={p}>
+                        {levelName(p.split(':')[1], t)}
                       </Checkbox>
                     ))}
                   </Space>

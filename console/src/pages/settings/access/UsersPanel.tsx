@@ -1,7 +1,7 @@
 // Settings → Users: who can sign in to the console, with which role; create (a password is generated
 // when none is typed, shown once), change role, disable, set a new password.
 import { useState } from 'react';
-import { Alert, Button, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Form, Input, Modal, Select, Space, Switch, Tag, Typography } from 'antd';
 import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import type { NewUserResult, Page, RoleView, User } from '../../../api/types';
 import { useAuth } from '../../../auth/AuthContext';
 import { can } from '../../../auth/permissions';
 import { ErrorAlert } from '../../../components/feedback';
+import { ListTable } from '../../../components/ListTable';
 import { useNotify } from '../../../components/useNotify';
 import { useFormat } from '../../../i18n/format';
 import { CopyOnce } from './CopyOnce';
@@ -58,12 +59,13 @@ export default function UsersPanel() {
           {t('access.users.create')}
         </Button>
       )}
-      <Table<User>
-        size="small"
+      <ListTable<User>
         rowKey="id"
         loading={users.isLoading}
-        pagination={false}
-        dataSource={users.data?.data ?? []}
+        rows={users.data?.data}
+        search={(u) => [u.email, u.name, u.role, t(`roles.${u.role}`, { defaultValue: u.role })]}
+        searchPlaceholder={t('access.users.filter')}
+        empty={{ text: t('access.users.empty') }}
         columns={[
           { title: t('access.users.email'), dataIndex: 'email' },
           { title: t('access.users.name'), dataIndex: 'name', render: (v: string | null) => v ?? '—' },
