@@ -5,7 +5,7 @@ import { Alert, Badge, Button, Card, Col, Descriptions, Row, Select, Space, Stat
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { Delivery, DeliveryStats, Destination, Page } from '../../api/types';
+import type { Delivery, DeliveryStats, Destination, Page, ResyncResult } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
@@ -13,6 +13,7 @@ import { CodeBlock } from '../../components/CodeBlock';
 import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
+import { JobProgress } from '../../components/JobProgress';
 
 const STATUSES = ['queued', 'inflight', 'retrying', 'delivered', 'skipped', 'dead'] as const;
 
@@ -26,7 +27,15 @@ export default function DestinationDetail() {
   const queryClient = useQueryClient();
   const admin = can(me, 'destinations');
   const dest = useQuery({ queryKey: ['destinations', id], queryFn: () => api.get<Destination>(`/v1/destinations/${id}`) });
-  const stats = useQuery({ queryKey: ['destination-stats', id], queryFn: () => api.get<DeliveryStats>(`/v1/destinations/${id}/stats`), refetchInterval: 5000 });
+  const [resynced, setResyncResult] = useState<{ result: ResyncResult; at: number } | null>(null);
+  // While a resync's changes are still queued, the stats are read every 1.5 s (else every 5 s).
+  const waiting = (s: DeliveryStats | undefined) => (s ? s.queued + s.inflight + s.retrying : 0);
+  const resyncTotal = resynced && 'added' in resynced.result ? resynced.result.added + resynced.result.removed : 0;
+  const stats = useQuery({
+    queryKey: ['destination-stats', id],
+    queryFn: () => api.get<DeliveryStats>(`/v1/destinations/${id}/stats`),
+    refetchInterval: (q) => (resyncTotal > 0 && waiting(q.state.data) > 0 ? 1500 : 5000),
+  });
   const refresh = () => void queryClient.invalidateQueries({ predicate: (q) => JSON.stringify(q.queryKey).includes(id) });
   const test = useMutation({ mutationFn: () => api.post<{ ok: boolean; status: number | null; response: string }>(`/v1/destinations/${id}/test`) });
   const pause = useMutation({
@@ -34,7 +43,11 @@ export default function DestinationDetail() {
     onSuccess: (d) => queryClient.setQueryData(['destinations', id], d),
     onError: notify.error,
   });
-  const resync = useMutation({ mutationFn: () => api.post(`/v1/destinations/${id}/resync`), onSuccess: () => (notify.ok(t('destinations.resyncQueued')), refresh()), onError: notify.error });
+  const resync = useMutation({
+    mutationFn: () => api.post<ResyncResult>(`/v1/destinations/${id}/resync`),
+    onSuccess: (result) => (notify.ok(t('destinations.resyncQueued')), setResyncResult({ result, at: Date.now() }), refresh()),
+    onError: notify.error,
+  });
   const remove = useMutation({
     mutationFn: () => api.delete(`/v1/destinations/${id}`),
     onSuccess: () => (void queryClient.invalidateQueries({ queryKey: ['destinations'] }), navigate('/destinations')),
@@ -76,6 +89,30 @@ export default function DestinationDetail() {
           showIcon
           message={t(test.data.ok ? 'destinations.testOk' : 'destinations.testFailed', { status: test.data.status ?? '—' })}
           description={test.data.response && <code style={{ fontSize: 12 }}>{test.data.response.slice(0, 500)}</code>}
+        />
+      )}
+      {resynced && (
+        <Alert
+          closable
+          onClose={() => setResyncResult(null)}
+          style={{ marginBottom: 16 }}
+          type="info"
+          message={t('destinations.resyncProgress')}
+          description={
+            'added' in resynced.result ? (
+              // The resync's changes leave with the rest of the queue: done when what is still waiting is gone.
+              <JobProgress
+                width={360}
+                state={resyncTotal === 0 || waiting(stats.data) === 0 ? 'done' : 'running'}
+                done={resyncTotal - Math.min(resyncTotal, waiting(stats.data))}
+                total={resyncTotal}
+                unit="jobs.units.members"
+                startedAt={resynced.at}
+              />
+            ) : (
+              <JobProgress width={360} state="done" done={resynced.result.replaced} total={resynced.result.replaced} unit="jobs.units.members" />
+            )
+          }
         />
       )}
       {d && (

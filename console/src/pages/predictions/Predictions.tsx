@@ -12,6 +12,7 @@ import { can } from '../../auth/permissions';
 import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
+import { JobProgress } from '../../components/JobProgress';
 
 type Metrics = NonNullable<ModelCard['evaluation']>['model'];
 const STATUS_COLOR: Record<PredictionJob['status'], string> = { pending: 'default', running: 'processing', completed: 'success', failed: 'error', interrupted: 'warning' };
@@ -145,7 +146,17 @@ export default function Predictions() {
           columns={[
             { title: t('predictions.createdAt'), dataIndex: 'createdAt', render: (v: string) => fmt.dateTime(v) },
             { title: t('predictions.trigger'), dataIndex: 'trigger', render: (v: PredictionJob['trigger']) => t(`predictions.triggers.${v}`) },
-            { title: t('predictions.jobStatus'), dataIndex: 'status', render: (v: PredictionJob['status']) => <Tag color={STATUS_COLOR[v]}>{t(`predictions.jobStatuses.${v}`)}</Tag> },
+            {
+              title: t('predictions.jobStatus'),
+              dataIndex: 'status',
+              render: (v: PredictionJob['status'], j) =>
+                v === 'pending' || v === 'running' ? (
+                  // A refit reads every purchase and scores every profile: no count to show until it ends.
+                  <JobProgress state={v} startedAt={j.startedAt ?? j.createdAt} width={200} />
+                ) : (
+                  <Tag color={STATUS_COLOR[v]}>{t(`predictions.jobStatuses.${v}`)}</Tag>
+                ),
+            },
             { title: t('predictions.asOf'), render: (_: unknown, j: PredictionJob) => j.settings.asOf },
             { title: t('predictions.result'), render: (_: unknown, j: PredictionJob) => j.error ?? (j.result ? t('predictions.scored', { count: j.result.profilesScored }) : '—') },
           ]}

@@ -7,11 +7,13 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import type { ComputedTrait, IdentityRules, Page } from '../../api/types';
+import type { ComputedTrait, IdentityRules, Page, PipelineHealth } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can, has } from '../../auth/permissions';
 import { Confirm, ErrorAlert, PageHeader } from '../../components/feedback';
 import { ListTable } from '../../components/ListTable';
+import { JobProgress } from '../../components/JobProgress';
+import { errorText } from '../../api/errors';
 import { useNotify } from '../../components/useNotify';
 import { ConsentCategoriesPanel } from '../privacy/ConsentCategories';
 
@@ -53,6 +55,18 @@ function IdentityRulesPanel() {
   const rules = useQuery({ queryKey: ['identity-rules'], queryFn: () => api.get<IdentityRules>('/v1/identity/rules') });
   const [draft, setDraft] = useState<IdentityRules | null>(null);
   useEffect(() => setDraft(rules.data ?? null), [rules.data]);
+  // The rebuild rewinds the identity stage to the start of the log: its progress is that stage's position
+  // against the log's head (GET /v1/pipeline/health), read every 1.5 s until it has caught up.
+  const [rebuildStartedAt, setRebuildStartedAt] = useState<number | null>(null);
+  const identityStage = (h: PipelineHealth | undefined) => h?.stages.find((s) => s.stage === 'identity');
+  const caughtUp = (h: PipelineHealth | undefined) => !!identityStage(h) && !identityStage(h)!.lag;
+  const health = useQuery({
+    queryKey: ['pipeline-health', rebuildStartedAt],
+    queryFn: () => api.get<PipelineHealth>('/v1/pipeline/health'),
+    enabled: rebuildStartedAt !== null && has(me, 'pipeline:read'),
+    refetchInterval: (q) => (caughtUp(q.state.data) ? false : 1500),
+  });
+  const stage = identityStage(health.data);
   const save = useMutation({
     mutationFn: (r: IdentityRules) => api.put<IdentityRules>('/v1/identity/rules', r),
     onSuccess: (r) => {
@@ -63,7 +77,7 @@ function IdentityRulesPanel() {
         content: t('settings.rebuildHelp'),
         okText: t('settings.rebuild'),
         cancelText: t('settings.later'),
-        onOk: () => api.post('/v1/identity/rebuild').then(() => notify.ok(t('settings.rebuilding')), notify.error),
+        onOk: () => api.post('/v1/identity/rebuild').then(() => (notify.ok(t('settings.rebuilding')), setRebuildStartedAt(Date.now())), notify.error),
       });
     },
     onError: notify.error,
@@ -74,6 +88,20 @@ function IdentityRulesPanel() {
   return (
     <Card size="small">
       <Typography.Paragraph type="secondary">{t('settings.identityHelp')}</Typography.Paragraph>
+      {rebuildStartedAt !== null && has(me, 'pipeline:read') && (
+        <Space direction="vertical" size={4} style={{ marginBottom: 12 }}>
+          <Typography.Text strong>{t('settings.rebuildProgress')}</Typography.Text>
+          <JobProgress
+            width={360}
+            state={health.error ? 'failed' : !stage ? 'pending' : caughtUp(health.data) ? 'done' : 'running'}
+            done={stage?.position}
+            total={stage?.head}
+            unit="jobs.units.events"
+            startedAt={rebuildStartedAt}
+            error={health.error ? errorText(health.error, t) : stage?.stuck ? stage.lastError : null}
+          />
+        </Space>
+      )}
       <Space style={{ marginBottom: 12 }}>
         {t('settings.defaultCountry')}
         <Input value={draft.defaultCountry} maxLength={2} style={{ width: 70 }} disabled={!admin} onChange={(e) => setDraft({ ...draft, defaultCountry: e.target.value.toUpperCase() })} aria-label={t('settings.defaultCountry')} />

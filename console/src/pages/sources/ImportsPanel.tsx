@@ -1,7 +1,7 @@
 // Historical imports into a source: upload a CSV / JSON Lines file with its mapping, and follow each
 // import's progress (rows, imported, duplicates, failures) and its per-row errors.
 import { useState } from 'react';
-import { Alert, Button, Card, Col, Form, Progress, Row, Select, Space, Switch, Table, Tag, Upload } from 'antd';
+import { Alert, Button, Card, Col, Form, Row, Select, Space, Switch, Table, Tag, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +13,7 @@ import { EmptyState, ErrorAlert } from '../../components/feedback';
 import { CodeInput, parseJson } from '../../components/JsonEditor';
 import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
+import { JobProgress } from '../../components/JobProgress';
 import { useFormat } from '../../i18n/format';
 
 const EXAMPLE_MAPPING = JSON.stringify(
@@ -62,7 +63,7 @@ export function ImportsPanel({ sourceId }: { sourceId: string }) {
               render: (s, j) => (
                 <Space direction="vertical" size={0}>
                   <Tag color={s === 'completed' ? 'green' : s === 'failed' ? 'red' : RUNNING.has(s) ? 'blue' : 'orange'}>{t(`imports.statuses.${s}`)}</Tag>
-                  {RUNNING.has(s) && <Progress percent={99} status="active" showInfo={false} size="small" style={{ width: 120 }} />}
+                  {RUNNING.has(s) && <JobProgress state={s === 'pending' ? 'pending' : 'running'} done={j.rowsDone} unit="jobs.units.rows" startedAt={j.createdAt} width={160} />}
                   {j.dryRun && <Tag>{t('imports.dryRun')}</Tag>}
                 </Space>
               ),
