@@ -55,13 +55,23 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
     await page.getByRole('tab', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'Add user' }).click();
     const dialog = page.getByRole('dialog');
+    // Keyboard: Escape closes a dialog, Enter in a field submits its form.
+    await dialog.getByLabel('Email', { exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Add user' }).click();
     await dialog.getByLabel('Email', { exact: true }).fill('agent@test.example');
     await dialog.getByLabel('Role', { exact: true }).click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^Support$/ }).click();
     await dialog.getByLabel('Password', { exact: true }).fill('agent-password-123');
-    await dialog.getByRole('button', { name: 'Add user' }).click();
+    await dialog.getByLabel('Password', { exact: true }).press('Enter');
     await page.getByText('agent@test.example can now sign in.').waitFor();
     await page.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('cell', { name: 'agent@test.example' }).waitFor();
+    // The list's filter box: a filter that matches nobody says so and offers the way back.
+    await page.getByLabel('Filter by email, name or role').fill('nobody-like-this');
+    await page.getByText('Nothing matches “nobody-like-this”.').waitFor();
+    await page.getByRole('button', { name: 'Clear the filter' }).click();
     await page.getByRole('cell', { name: 'agent@test.example' }).waitFor();
     await shot('users');
   });

@@ -40,3 +40,11 @@ export function Confirm({ title, onConfirm, children }: { title: ReactNode; onCo
     </Popconfirm>
   );
 }
+
+/**
+ * The submit button of a form whose visible button lives elsewhere (a Modal's OK): browsers submit a form
+ * on Enter only when it has one. Out of sight and out of the tab order; the visible button stays the one to click.
+ */
+export function EnterSubmits() {
+  return <button type="submit" tabIndex={-1} aria-hidden style={{ position: 'absolute', left: -10000, width: 1, height: 1, overflow: 'hidden' }} />;
+}

@@ -9,7 +9,7 @@ import { api, seg } from '../../api/client';
 import type { Destination, Journey, JourneyStats, JourneyTemplate, NewJourneyFromTemplate, Page, Segment } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { EmptyState, EnterSubmits, ErrorAlert, PageHeader } from '../../components/feedback';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 
@@ -144,6 +144,7 @@ function FromTemplate({ template, onClose }: { template: JourneyTemplate; onClos
         <Form.Item name="segmentId" label={t('journeys.segmentOptional')}>
           <Select allowClear aria-label={t('journeys.segmentOptional')} options={(segments.data?.data ?? []).map((s) => ({ value: s.id, label: s.name }))} />
         </Form.Item>
+        <EnterSubmits />
       </Form>
     </Modal>
   );
