@@ -6,7 +6,7 @@ import { DownloadOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, request } from '../../api/client';
-import type { Page, Segment, SegmentChange, SegmentMember } from '../../api/types';
+import type { Page, Rule, Segment, SegmentChange, SegmentMember } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
@@ -15,6 +15,7 @@ import { Pager, usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 import { profilePath } from '../customers/CustomerSearch';
+import { RuleSummary } from './RuleSummary';
 
 export default function SegmentDetail() {
   const { id = '' } = useParams();
@@ -79,6 +80,7 @@ export default function SegmentDetail() {
                 <Descriptions.Item label={t('segments.template')}>{s.template ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('common.updated')}>{fmt.dateTime(s.updatedAt)}</Descriptions.Item>
               </Descriptions>
+              <RuleSummary root={(s.rule as Rule).root} />
               <CodeBlock code={JSON.stringify(s.rule, null, 2)} maxHeight={360} />
             </Card>
           </Col>

@@ -11,6 +11,7 @@ import { CodeInput, parseJson } from '../../components/JsonEditor';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 import { RuleBuilder } from './RuleBuilder';
+import { RuleSummary } from './RuleSummary';
 import { emptyRule } from './rules';
 
 export default function SegmentEditor() {
@@ -107,6 +108,7 @@ export default function SegmentEditor() {
               ) : (
                 <CodeInput label={t('segments.rule')} value={jsonText} onChange={setJsonText} rows={18} invalid={!parsedJson?.ok} />
               )}
+              {currentRule()?.root && <RuleSummary root={currentRule()!.root} />}
               <ErrorAlert error={save.error} />
               <Space style={{ marginTop: 16 }}>
                 <Button type="primary" htmlType="submit" loading={save.isPending}>
