@@ -23,9 +23,11 @@ export async function* memberRows(db: Db, segments: SegmentService, id: string, 
   }
 }
 
+export const noContacts = (): NonNullable<ExportRow['contacts']> => ({ email: null, phone: null, name: null });
 const empty = () => ({ email: null, phone: null, name: null });
 
-async function contactsOf(db: Db, profileIds: string[]): Promise<Map<string, NonNullable<ExportRow['contacts']>>> {
+/** Each profile's email and phone identifiers and name trait (null where it has none); unmasked. */
+export async function contactsOf(db: Db, profileIds: string[]): Promise<Map<string, NonNullable<ExportRow['contacts']>>> {
   const out = new Map<string, NonNullable<ExportRow['contacts']>>();
   if (profileIds.length === 0) return out;
   const rows = await db.selectFrom('identity_profiles').select(['profile_id', 'identifiers', 'state']).where('profile_id', 'in', profileIds).execute();

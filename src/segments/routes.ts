@@ -11,12 +11,12 @@ import type { Db } from '../storage/index.js';
 import type { SegmentService } from './service.js';
 import { membershipsOf } from './store.js';
 import { TEMPLATES } from './templates.js';
-import { memberRows, membersCsv, membersNdjson } from './members-export.js';
+import { contactsOf, memberRows, membersCsv, membersNdjson, noContacts } from './members-export.js';
 import type { RequestMasker } from '../privacy/index.js';
 import {
   CreateSegmentBody,
   FromTemplateBody,
-  Member,
+  MemberWithContacts,
   MembershipChange,
   PageQuery,
   Preview,
@@ -77,10 +77,35 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
       return reply.code(204).send();
     },
   );
-  app.get<{ Params: { id: string }; Querystring: PageQuery }>(
+  const MembersQuery = Type.Intersect([
+    PageQuery,
+    Type.Object({
+      contacts: Type.Optional(
+        Type.Boolean({ default: false, description: "add each member's email, phone and name, masked for the caller's access to personal data (needs profiles:read too)" }),
+      ),
+    }),
+  ]);
+  app.get<{ Params: { id: string }; Querystring: PageQuery & { contacts?: boolean } }>(
     '/v1/segments/:id/members',
-    { schema: { tags, summary: 'Current members, by profile id', params: IdParams, querystring: PageQuery, response: { 200: PageOf(Member) } } },
-    async (req) => segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor),
+    {
+      // The contacts are profile data: masked like the profile API masks them.
+      config: { pii: ['data[].contacts'] },
+      schema: {
+        tags,
+        summary: 'Current members, by profile id (with their contacts on ?contacts=true)',
+        params: IdParams,
+        querystring: MembersQuery,
+        response: { 200: PageOf(MemberWithContacts) },
+      },
+    },
+    async (req) => {
+      if (req.query.contacts && !req.principal?.permissions.has('profiles:read'))
+        throw new AppError('forbidden', 403, `contacts need the permission profiles:read, which the role ${req.principal?.role} does not have`, { permission: 'profiles:read' });
+      const page = await segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor);
+      if (!req.query.contacts) return page;
+      const contacts = await contactsOf(opts.db, page.data.map((m) => m.profileId));
+      return { ...page, data: page.data.map((m) => ({ ...m, contacts: contacts.get(m.profileId) ?? noContacts() })) };
+    },
   );
   const ExportQuery = Type.Object({ contacts: Type.Boolean({ default: false, description: "add each member's email, phone and name (masked for the caller's access)" }) });
   const exportRoute = (format: 'csv' | 'ndjson') =>

@@ -40,6 +40,13 @@ export const Preview = Type.Object({ count: Type.Integer(), sample: Type.Array(P
 export const Member = Type.Object({ profileId: Type.String(), enteredAt: Type.Integer(), triggerSeq: Type.Union([Type.Integer(), Type.Null()]) });
 export type Member = Static<typeof Member>;
 
+/** A member's contacts (GET /v1/segments/:id/members?contacts=true): null when the profile has none, left out
+ * when the caller's role sees no personal data. */
+const Contact = Type.Optional(Type.Union([Type.String(), Type.Null()]));
+export const MemberContacts = Type.Object({ email: Contact, phone: Contact, name: Contact });
+export const MemberWithContacts = Type.Intersect([Member, Type.Object({ contacts: Type.Optional(MemberContacts) })]);
+export type MemberWithContacts = Static<typeof MemberWithContacts>;
+
 export const MembershipChange = Type.Object({
   changeSeq: Type.Integer(),
   segmentId: Type.String(),

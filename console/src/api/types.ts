@@ -5,7 +5,7 @@ import type { AuditEntry as AuditEntrySchema, AlertRule as AlertRuleSchema, Chai
 import type { Source as SourceSchema, SourceWithKey as SourceWithKeySchema, CreateSourceBody } from '../../../src/sources/schema';
 import type { EventView as EventViewSchema, FailedView as FailedViewSchema } from '../../../src/log/schema';
 import type { ProfileView as ProfileViewSchema, TimelineEvent, MergeView, ProfileSearchResult, ComputedTraitDefinition } from '../../../src/profiles/schema';
-import type { Segment as SegmentSchema, Preview, Member, MembershipChange, Template, TagSummary, TagImportResult, RfmSettings, RfmScore as RfmScoreSchema, ProfileMembership } from '../../../src/segments/schema';
+import type { Segment as SegmentSchema, Preview, Member, MemberWithContacts as MemberWithContactsSchema, MembershipChange, Template, TagSummary, TagImportResult, RfmSettings, RfmScore as RfmScoreSchema, ProfileMembership } from '../../../src/segments/schema';
 import type { Condition as ConditionSchema, Rule as RuleSchema, PropertyFilter as PropertyFilterSchema, Duration as DurationSchema, Window as WindowSchema } from '../../../src/segments/rule-schema';
 import type { Destination as DestinationSchema, CreateDestinationBody, Delivery as DeliverySchema, Stats, ResyncResult as ResyncResultSchema } from '../../../src/destinations/schema';
 import type { IdentityRules as IdentityRulesSchema } from '../../../src/identity/schema';
@@ -67,6 +67,8 @@ export type ComputedTrait = Static<typeof ComputedTraitDefinition>;
 export type Segment = Static<typeof SegmentSchema>;
 export type SegmentPreview = Static<typeof Preview>;
 export type SegmentMember = Static<typeof Member>;
+/** A member with its contacts (`?contacts=true`), masked by the server for the caller. */
+export type SegmentMemberWithContacts = Static<typeof MemberWithContactsSchema>;
 export type SegmentChange = Static<typeof MembershipChange>;
 export type SegmentTemplate = Static<typeof Template>;
 export type Tag = Static<typeof TagSummary>;

@@ -6,9 +6,9 @@ import { DownloadOutlined, EditOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, request } from '../../api/client';
-import type { Page, Rule, Segment, SegmentChange, SegmentMember } from '../../api/types';
+import type { Page, Rule, Segment, SegmentChange, SegmentMemberWithContacts } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
-import { can } from '../../auth/permissions';
+import { can, has } from '../../auth/permissions';
 import { Confirm, EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
 import { Pager, usePaged } from '../../components/paging';
@@ -16,6 +16,7 @@ import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 import { profilePath } from '../customers/CustomerSearch';
 import { RuleSummary } from './RuleSummary';
+import { ListTable } from '../../components/ListTable';
 
 export default function SegmentDetail() {
   const { id = '' } = useParams();
@@ -26,7 +27,11 @@ export default function SegmentDetail() {
   const notify = useNotify();
   const queryClient = useQueryClient();
   const segment = useQuery({ queryKey: ['segments', id], queryFn: () => api.get<Segment>(`/v1/segments/${id}`) });
-  const members = usePaged(['segment-members', id], (cursor) => api.get<Page<SegmentMember>>(`/v1/segments/${id}/members`, { cursor, limit: 50 }));
+  // Members with their email, phone and name for a role that reads profiles (masked by the server for its access).
+  const withContacts = has(me, 'profiles:read');
+  const members = usePaged(['segment-members', id, withContacts], (cursor) =>
+    api.get<Page<SegmentMemberWithContacts>>(`/v1/segments/${id}/members`, { cursor, limit: 50, contacts: withContacts || undefined }),
+  );
   const [historyOf, setHistoryOf] = useState('');
   const history = usePaged(['segment-history', id, historyOf], (cursor) => api.get<Page<SegmentChange>>(`/v1/segments/${id}/history`, { cursor, limit: 50, profileId: historyOf }));
   const remove = useMutation({
@@ -93,20 +98,27 @@ export default function SegmentDetail() {
                     label: t('segments.members'),
                     children: (
                       <>
-                        <ErrorAlert error={members.error} />
-                        <Table<SegmentMember>
-                          size="small"
+                        <ListTable<SegmentMemberWithContacts>
                           rowKey="profileId"
-                          pagination={false}
                           loading={members.isFetching}
-                          dataSource={members.rows}
-                          locale={{ emptyText: <EmptyState text={t('segments.noMembers')} /> }}
+                          error={members.error}
+                          rows={members.rows}
+                          cursor={members}
+                          search={(m) => [m.profileId, m.contacts?.email, m.contacts?.phone, m.contacts?.name]}
+                          searchPlaceholder={t(withContacts ? 'segments.membersFilter' : 'segments.membersFilterIds')}
+                          empty={{ text: t('segments.noMembers') }}
                           columns={[
                             { title: t('segments.profile'), dataIndex: 'profileId', render: (p) => <Link to={profilePath(p)}>{p}</Link> },
+                            ...(withContacts
+                              ? (['email', 'phone', 'name'] as const).map((k) => ({
+                                  title: t(`segments.contact.${k}`),
+                                  key: k,
+                                  render: (_: unknown, m: SegmentMemberWithContacts) => m.contacts?.[k] ?? '—',
+                                }))
+                              : []),
                             { title: t('segments.enteredAt'), dataIndex: 'enteredAt', render: (at) => fmt.dateTime(at) },
                           ]}
                         />
-                        <Pager paged={members} />
                       </>
                     ),
                   },
