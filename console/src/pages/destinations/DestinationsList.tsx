@@ -1,7 +1,6 @@
 // Destinations: the list with each one's delivery state.
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Badge, Button, Input, Table, Tag } from 'antd';
+import { Badge, Button, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,14 +8,14 @@ import { api } from '../../api/client';
 import type { Destination, Page } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { PageHeader } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
 import { useFormat } from '../../i18n/format';
 
 export default function DestinationsList() {
   const { t } = useTranslation();
   const fmt = useFormat();
   const { me } = useAuth();
-  const [filter, setFilter] = useState('');
   const { data, error, isLoading } = useQuery({ queryKey: ['destinations'], queryFn: () => api.get<Page<Destination>>('/v1/destinations') });
   const admin = can(me, 'destinations');
   const connect = admin && (
@@ -26,18 +25,18 @@ export default function DestinationsList() {
       </Button>
     </Link>
   );
-  const rows = (data?.data ?? []).filter((d) => !filter || (d.name + ' ' + d.connector).toLowerCase().includes(filter.toLowerCase()));
   return (
     <>
       <PageHeader title={t('destinations.title')} sub={t('destinations.subtitle')} extra={connect} />
-      <ErrorAlert error={error} />
-      <Input.Search allowClear placeholder={t('destinations.filter')} onChange={(e) => setFilter(e.target.value)} style={{ maxWidth: 320, marginBottom: 12 }} />
-      <Table<Destination>
+      <ListTable<Destination>
         rowKey="id"
+        size="middle"
         loading={isLoading}
-        dataSource={rows}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        locale={{ emptyText: <EmptyState text={t('destinations.empty')} action={connect} /> }}
+        error={error}
+        rows={data?.data}
+        search={(d) => [d.name, d.connector, t(`destinations.connectors.${d.connector}`, { defaultValue: d.connector })]}
+        searchPlaceholder={t('destinations.filter')}
+        empty={{ text: t('destinations.empty'), action: connect }}
         columns={[
           { title: t('destinations.name'), dataIndex: 'name', render: (name, d) => <Link to={`/destinations/${d.id}`}>{name}</Link> },
           { title: t('destinations.platform'), dataIndex: 'connector', render: (c) => t(`destinations.connectors.${c}`, { defaultValue: c }) },

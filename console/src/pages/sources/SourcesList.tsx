@@ -1,7 +1,7 @@
 // Sources: the list and "connect a source" (the write key is shown once, on creation).
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Badge, Button, Form, Input, Modal, Select, Table } from 'antd';
+import { Badge, Button, Form, Input, Modal, Select } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,8 @@ import { api } from '../../api/client';
 import type { NewSource, Page, Source, SourceWithKey } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { ErrorAlert, PageHeader } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
 import { useFormat } from '../../i18n/format';
 
 export const SOURCE_TYPES = ['web', 'app', 'server', 'pos', 'crm', 'import', 'webhook', 'iot', 'ads', 'other'] as const;
@@ -19,9 +20,7 @@ export default function SourcesList() {
   const fmt = useFormat();
   const { me } = useAuth();
   const [creating, setCreating] = useState(false);
-  const [filter, setFilter] = useState('');
   const { data, error, isLoading } = useQuery({ queryKey: ['sources'], queryFn: () => api.get<Page<Source>>('/v1/sources') });
-  const rows = (data?.data ?? []).filter((s) => !filter || s.name.toLowerCase().includes(filter.toLowerCase()) || s.type === filter);
   const mayCreate = can(me, 'sources');
   return (
     <>
@@ -36,14 +35,15 @@ export default function SourcesList() {
           )
         }
       />
-      <ErrorAlert error={error} />
-      <Input.Search allowClear placeholder={t('sources.filter')} onChange={(e) => setFilter(e.target.value)} style={{ maxWidth: 320, marginBottom: 12 }} />
-      <Table<Source>
+      <ListTable<Source>
         rowKey="id"
+        size="middle"
         loading={isLoading}
-        dataSource={rows}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        locale={{ emptyText: <EmptyState text={t('sources.empty')} action={mayCreate && <Button onClick={() => setCreating(true)}>{t('sources.create')}</Button>} /> }}
+        error={error}
+        rows={data?.data}
+        search={(s) => [s.name, s.type, t(`sources.types.${s.type}`, { defaultValue: s.type })]}
+        searchPlaceholder={t('sources.filter')}
+        empty={{ text: t('sources.empty'), action: mayCreate && <Button onClick={() => setCreating(true)}>{t('sources.create')}</Button> }}
         columns={[
           { title: t('sources.name'), dataIndex: 'name', render: (name, s) => <Link to={`/sources/${s.id}`}>{name}</Link> },
           { title: t('sources.type'), dataIndex: 'type', render: (type) => t(`sources.types.${type}`, { defaultValue: type }) },
