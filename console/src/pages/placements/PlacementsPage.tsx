@@ -1,7 +1,7 @@
 // Placements: the named slots sites and apps ask /v1/decide about, with their ordered rules (edited as
 // JSON in the API's shape), and a try-out of a decision for a visitor.
 import { useState } from 'react';
-import { Button, Card, Col, Modal, Row, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Modal, Row, Space, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';

@@ -1,7 +1,7 @@
 // Segments: the list, built-in templates, tags (with CSV upload) and the RFM settings.
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
-import { Button, Card, Col, Form, Input, List, Row, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { Button, Card, Col, Form, Input, List, Row, Select, Space, Tabs, Tag, Typography, Upload } from 'antd';
 import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,8 @@ import { api, seg } from '../../api/client';
 import type { Page, Rfm, Segment, SegmentTemplate, Tag as TagSummary, TagImport } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { EmptyState, ErrorAlert, PageHeader } from '../../components/feedback';
+import { ErrorAlert, PageHeader } from '../../components/feedback';
+import { ListTable } from '../../components/ListTable';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 
@@ -51,30 +52,23 @@ export default function SegmentsList() {
 function SegmentTable({ writer }: { writer: boolean }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const [filter, setFilter] = useState('');
   const { data, error, isLoading } = useQuery({ queryKey: ['segments'], queryFn: () => api.get<Page<Segment>>('/v1/segments') });
-  const rows = (data?.data ?? []).filter((s) => !filter || (s.name + ' ' + (s.tag ?? '')).toLowerCase().includes(filter.toLowerCase()));
   return (
     <>
-      <ErrorAlert error={error} />
-      <Input.Search allowClear placeholder={t('segments.filter')} onChange={(e) => setFilter(e.target.value)} style={{ maxWidth: 320, marginBottom: 12 }} />
-      <Table<Segment>
+      <ListTable<Segment>
         rowKey="id"
+        size="middle"
         loading={isLoading}
-        dataSource={rows}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        locale={{
-          emptyText: (
-            <EmptyState
-              text={t('segments.empty')}
-              action={
-                writer && (
-                  <Link to="/segments/new">
-                    <Button>{t('segments.create')}</Button>
-                  </Link>
-                )
-              }
-            />
+        error={error}
+        rows={data?.data}
+        search={(s) => [s.name, s.tag, s.description]}
+        searchPlaceholder={t('segments.filter')}
+        empty={{
+          text: t('segments.empty'),
+          action: writer && (
+            <Link to="/segments/new">
+              <Button>{t('segments.create')}</Button>
+            </Link>
           ),
         }}
         columns={[
@@ -141,13 +135,15 @@ function Tags({ writer }: { writer: boolean }) {
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={14}>
-        <ErrorAlert error={error} />
-        <Table<TagSummary>
+        <ListTable<TagSummary>
           rowKey="tag"
+          size="middle"
           loading={isLoading}
-          dataSource={data?.data ?? []}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState text={t('tags.empty')} /> }}
+          error={error}
+          rows={data?.data}
+          search={(tg) => [tg.tag]}
+          searchPlaceholder={t('tags.filter')}
+          empty={{ text: t('tags.empty') }}
           columns={[
             { title: t('segments.tag'), dataIndex: 'tag', render: (tg) => <Tag>{tg}</Tag> },
             { title: t('tags.manualProfiles'), dataIndex: 'manualProfiles', align: 'right', render: (n) => fmt.number(n) },
