@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { TEST_SECRET_KEY } from './stores.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_TIMEOUT_MS = 120_000;
 
 export interface ChildServerOptions {
   /** Embedded store directory (also used, but empty, when databaseUrl is set). */
@@ -78,7 +79,8 @@ function listeningUrl(child: ChildProcess, ready: RegExp): Promise<string> {
         reject(err);
       } else resolve(url!);
     };
-    const timer = setTimeout(() => settle(new Error(`server did not start within 60 s:\n${stderr}`)), 60_000);
+    // Generous: a loaded 2-core machine has taken tens of seconds to start a server through tsx.
+    const timer = setTimeout(() => settle(new Error(`server did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`)), START_TIMEOUT_MS);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       // Keep draining stderr after start (a full pipe would block the server); keep only the start-up text.
