@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Names any test that blocks its worker's event loop for long (the cause of `Timeout calling "onTaskUpdate"`).
+    setupFiles: ['test/helpers/loop-watch.ts'],
     // Timeouts catch hangs, not slowness: on a shared 2-core machine under load a server start took 15 s and a
     // 12,000-row import test over 30 s. Tests that run longer by design (crash/restart runs, browser builds) say so.
     testTimeout: 120_000,
