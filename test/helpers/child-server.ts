@@ -31,7 +31,8 @@ export interface ChildServer {
 
 export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
   const entry = opts.runtime === 'dist' ? ['bin/meridian.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
-  const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', ...opts.env };
+  // Low scrypt cost for the owner created at first start, as in-process test servers use (a test may set its own).
+  const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', MERIDIAN_PASSWORD_COST: '10', ...opts.env };
   delete env.MERIDIAN_DATABASE_URL;
   if (opts.databaseUrl) {
     env.MERIDIAN_DATABASE_URL = opts.databaseUrl;
