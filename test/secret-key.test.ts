@@ -28,7 +28,8 @@ describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
     await expect(start).rejects.toThrow(/exited \(1\)[\s\S]*MERIDIAN_SECRET_KEY \(or MERIDIAN_SECRET_KEY_FILE\) is required with a PostgreSQL store[\s\S]*openssl rand -hex 32/);
   });
 
-  it('refuses a second process on the same database with another key; the same key (as a file) is accepted', async () => {
+  // Three child servers start one after the other: 113 s on a machine at load 20.
+  it('refuses a second process on the same database with another key; the same key (as a file) is accepted', { timeout: 300_000 }, async () => {
     const pg = await freshPgSchema();
     cleanups.push(pg.drop);
     const databaseUrl = pgSchemaUrl(pg.schema);
