@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)('console access in the browser', () => {
     await page.getByRole('button', { name: 'OK' }).click();
     await page.getByRole('cell', { name: 'agent@test.example' }).waitFor();
     // The list's filter box: a filter that matches nobody says so and offers the way back.
-    await page.getByLabel('Filter by email, name or role').fill('nobody-like-this');
+    await page.getByPlaceholder('Filter by email, name or role').fill('nobody-like-this');
     await page.getByText('Nothing matches “nobody-like-this”.').waitFor();
     await page.getByRole('button', { name: 'Clear the filter' }).click();
     await page.getByRole('cell', { name: 'agent@test.example' }).waitFor();

@@ -46,8 +46,9 @@ export function ListTable<T extends object>({ rows, search, searchPlaceholder, t
             <Input.Search
               allowClear
               value={filter}
+              // Its accessible name is the placeholder (a search box role): no aria-label, which would also
+              // answer for the form fields it names ("Filter by name" is not the Name field).
               placeholder={searchPlaceholder ?? t('common.filter')}
-              aria-label={searchPlaceholder ?? t('common.filter')}
               onChange={(e) => setFilter(e.target.value)}
               style={{ width: 280 }}
             />
