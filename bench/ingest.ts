@@ -11,7 +11,8 @@
 // shape (issue 17). Each Meridian phase: max rate (closed loop), the pipeline's catch-up, then p99 under
 // open-loop load at half of that max. Only talks to 127.0.0.1. Settings (env): BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS (batch phases, default 16), BENCH_SINGLE_CONNECTIONS (default 32),
-// BENCH_ROUNDS (default 1), BENCH_ONLY (single|batch|e2e|browser, comma-separated), BENCH_DIR,
+// BENCH_ROUNDS (default 1), BENCH_OPEN_RATE (requests/s of the open-loop phase instead of half the max),
+// BENCH_ONLY (single|batch|e2e|browser, comma-separated), BENCH_DIR,
 // BENCH_CPU_PROF (a directory: profile the Meridian processes with --cpu-prof), BENCH_ENV (extra
 // environment for Meridian, e.g. MERIDIAN_PIPELINE_THREAD=0).
 import { randomBytes } from 'node:crypto';
