@@ -13,7 +13,7 @@ import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { adminApi } from './helpers/admin-api.js';
 import { eventually } from './helpers/eventually.js';
-import { EXEMPT_TABLES, PERSONAL_DATA, existingTables } from '../src/privacy/index.js';
+import { EXEMPT_TABLES, PERSONAL_DATA, compactStore, existingTables } from '../src/privacy/index.js';
 import { startFakeMeta } from './fakes/meta.js';
 import { upload, waitForImport } from './helpers/imports.js';
 
@@ -112,6 +112,10 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect(bob.body.traits.name.value).toBe('Bob Builder');
 
     if (store === 'sqlite') {
+      // The job's own proof: secure_delete zeroed the rows, checkpoints emptied the WALs, and its byte
+      // search of every file under the data directory found none of Alice's values.
+      expect(done.result.compaction).toMatchObject({ residue: [], searched: expect.any(Number) });
+      expect(done.result.compaction.searched).toBeGreaterThanOrEqual(4);
       for (const needle of aliceNeedles) expect(filesContaining(server.dataDir, needle), needle).toEqual([]);
       // The search does find what is still there.
       expect(filesContaining(server.dataDir, BOB.email).length).toBeGreaterThan(0);
@@ -135,6 +139,17 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect(done.proof.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(done)).not.toContain(ALICE.email);
   }, 120_000);
+
+  it.runIf(store === 'sqlite')('rebuilds a database file with VACUUM only when the byte search finds a value in it', async () => {
+    const { db, dialect, compact } = server.meridian.storage;
+    // Bob is still stored: his email is residue to the search, so both files are rebuilt and it is reported.
+    const kept = await compactStore(db, dialect, server.meridian.log, compact, { dataDir: server.dataDir, values: [BOB.email] });
+    expect(kept!.vacuumed).toEqual(['log.db', 'meridian.db']);
+    expect(kept!.residue.map((r) => r.file)).toContain('meridian.db');
+    // A value stored nowhere: checkpoints only, no rewrite.
+    const clean = await compactStore(db, dialect, server.meridian.log, compact, { dataDir: server.dataDir, values: ['never.stored.anywhere@example.net'] });
+    expect(clean).toEqual({ vacuumed: [], residue: [], searched: expect.any(Number) });
+  }, 60_000);
 
   it('suppresses: deletes the person and refuses events carrying any of their identifiers again', async () => {
     const filed = await call('POST', '/v1/privacy/requests', { kind: 'suppress', identifier: { type: 'user_id', value: BOB.userId } });
