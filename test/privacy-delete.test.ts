@@ -15,6 +15,8 @@ import { adminApi } from './helpers/admin-api.js';
 import { eventually } from './helpers/eventually.js';
 import { EXEMPT_TABLES, PERSONAL_DATA, compactStore, existingTables } from '../src/privacy/index.js';
 import { startFakeMeta } from './fakes/meta.js';
+import { startFake } from './fakes/fake-server.js';
+import { createHmac } from 'node:crypto';
 import { upload, waitForImport } from './helpers/imports.js';
 
 const ALICE = { userId: 'u-alice-5c1e', email: 'alice.liddell@example.com', phone: '+886 912 345 678', anon: 'anon-alice-9d2f' };
@@ -228,6 +230,36 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
       expect((await call('DELETE', `/v1/destinations/${d.body.id}`)).status).toBe(204);
     } finally {
       await meta.close();
+    }
+  }, 120_000);
+
+  it('sends a signed deletion notice to a webhook destination that asked for them, and leaves no copy of it', async () => {
+    const hook = await startFake(() => ({ status: 200, body: { ok: true } }));
+    try {
+      const secret = 'deletion-notice-secret-71c2';
+      const d = await call('POST', '/v1/destinations', { name: 'CRM hook', kind: 'events', connector: 'webhook', config: { url: hook.url + '/crm', deletionNotices: true }, secrets: { signingSecret: secret } });
+      expect(d.status).toBe(201);
+      const other = await call('POST', '/v1/destinations', { name: 'Plain hook', kind: 'events', connector: 'webhook', config: { url: hook.url + '/plain' } });
+      expect(other.status).toBe(201);
+      await track(server.url, source.writeKey, '/v1/identify', { userId: 'u-kim-notice', anonymousId: 'anon-kim-notice', traits: { email: 'kim.notice@example.com' } });
+      await server.meridian.drainPipeline();
+
+      const filed = await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'user_id', value: 'u-kim-notice' } });
+      const done = await finished(filed.body.id);
+      expect(done.status).toBe('completed');
+      expect(done.result.destinations).toContainEqual({ destinationId: d.body.id, status: 'delivered' });
+      const notices = hook.requests.filter((r) => (r.json as any)?.type === 'meridian.deletion');
+      expect(notices.map((r) => r.path)).toEqual(['/crm']);
+      expect(notices[0].json).toMatchObject({ privacyRequest: filed.body.id, kind: 'delete', userIds: ['u-kim-notice'], anonymousIds: ['anon-kim-notice'], emails: ['kim.notice@example.com'] });
+      const ts = notices[0].headers['x-meridian-timestamp'] as string;
+      expect(notices[0].headers['x-meridian-signature']).toBe('v1=' + createHmac('sha256', secret).update(`${ts}.${notices[0].body}`).digest('hex'));
+      if (store === 'sqlite') {
+        expect(done.result.compaction.residue).toEqual([]);
+        expect(filesContaining(server.dataDir, 'kim.notice@example.com')).toEqual([]);
+      }
+      for (const id of [d.body.id, other.body.id]) expect((await call('DELETE', `/v1/destinations/${id}`)).status).toBe(204);
+    } finally {
+      await hook.close();
     }
   }, 120_000);
 

@@ -216,7 +216,7 @@ export class PrivacyRequests {
       suppressed = await this.o.suppressions.add(subject.hashes, id);
     }
     await this.progress(id, 'notifying destinations', 0.2);
-    const destinations = await forwardRemovals({ ...this.o.forward, db, dialect, clock }, id, subject);
+    const destinations = await forwardRemovals({ ...this.o.forward, db, dialect, clock }, id, subject, row.kind);
     await this.progress(id, 'erasing', 0.5);
     const rows = await eraseSubject(db, dialect, this.o.log, subject);
     await this.progress(id, 'scrubbing import files', 0.7);
