@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { PageOf } from '../../shared/paging.js';
+import { actionRoute } from '../../shared/action-route.js';
 import type { Alerts } from './alerts.js';
 import type { AuditStore } from './audit-store.js';
 import { AlertRule, AuditEntry, AuditExportQuery, AuditQuery, ChainStatus, CreateAlertRuleBody, UpdateAlertRuleBody } from './schema.js';
@@ -51,7 +52,7 @@ export async function auditRoutes(app: FastifyInstance, o: { audit: AuditStore; 
   app.get('/v1/alert-rules/signing-secret', { schema: { tags: atags, summary: 'The secret alert webhooks are signed with', response: { 200: SigningSecret } } }, async () => ({
     secret: await o.alerts.signingSecret(),
   }));
-  app.post('/v1/alert-rules/signing-secret/rotate', { schema: { tags: atags, summary: 'Replace the alert webhooks’ signing secret', response: { 200: SigningSecret } } }, async () => ({
+  app.post('/v1/alert-rules/signing-secret/rotate', actionRoute({ schema: { tags: atags, summary: 'Replace the alert webhooks’ signing secret', response: { 200: SigningSecret } } }), async () => ({
     secret: await o.alerts.rotateSigningSecret(),
   }));
   app.delete<Id>('/v1/alert-rules/:id', { schema: { tags: atags, summary: 'Delete an alert rule', params: IdParams } }, async (req, reply) => {
