@@ -52,6 +52,9 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
       clock, server, smtp, hook, api, created, email: email.id, webhook: webhook.id,
       identify: (userId: string, traits: Record<string, unknown>) => send('/v1/identify', { userId, traits }),
       trackAs: (userId: string, event: string, properties: Record<string, unknown> = {}) => send('/v1/track', { userId, event, properties }),
+      trackAnon: (anonymousId: string, event: string, properties: Record<string, unknown> = {}) => send('/v1/track', { anonymousId, event, properties }),
+      /** A sign-in: one identify with both ids, which merges the anonymous profile with the user's. */
+      signIn: (anonymousId: string, userId: string) => send('/v1/identify', { anonymousId, userId, traits: {} }),
       /** Lets the pipeline take in what was sent, moves the clock and fires due waits. */
       async at(ms: number) {
         await server.meridian.drainPipeline();
@@ -267,5 +270,32 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     const codes = (await t.api(`/v1/coupon-pools/${pool.id}/codes`)).body.data;
     expect(codes).toEqual([expect.objectContaining({ code, redeemedAt: expect.any(Number), assignedAt: expect.any(Number) })]);
     expect((await t.api(`/v1/journeys/${j.id}/stats`)).body).toMatchObject({ converted: 1, sent: 2 });
+  });
+
+  it('moves a waiting person to the surviving profile when identity merges two of theirs, and sends once', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const id = await t.journey(cart(t.email, t.webhook));
+    await t.identify('cid', { email: 'cid@example.com', first_name: 'Cid' });
+    await t.identify('dee', { email: 'dee@example.com', first_name: 'Dee' });
+    // Cid enters as an anonymous visitor; Dee enters both signed in and, on another device, anonymously.
+    await t.trackAnon('anon-cid', 'Product Added', { product_id: 'p1', name: 'Red shoes' });
+    await t.trackAs('dee', 'Product Added', { product_id: 'p2', name: 'Blue hat' });
+    await t.trackAnon('anon-dee', 'Product Added', { product_id: 'p3', name: 'Scarf' });
+    await t.at(10 * 60_000);
+    await t.signIn('anon-cid', 'cid');
+    await t.signIn('anon-dee', 'dee');
+    await t.at(50 * 60_000);
+    await eventually(() => expect(t.smtp.mails).toHaveLength(2));
+    expect(t.mailsTo('cid@example.com')).toHaveLength(1);
+    expect(t.mailsTo('cid@example.com')[0].raw).toContain('Red shoes;');
+    expect(t.mailsTo('dee@example.com')).toHaveLength(1);
+    const db = t.server.meridian.storage.db;
+    const profiles = new Set((await db.selectFrom('profiles').select('id').execute()).map((p) => p.id));
+    const rows = await db.selectFrom('journey_enrollments').select(['profile_id', 'state', 'exit_reason']).where('journey_id', '=', id).execute();
+    const active = rows.filter((r) => r.state === 'active');
+    expect(active).toHaveLength(2);
+    for (const r of active) expect(profiles.has(r.profile_id), `${r.profile_id} survived the merge`).toBe(true);
+    expect(new Set(active.map((r) => r.profile_id)).size).toBe(2);
+    expect(rows.filter((r) => r.state === 'exited' && r.exit_reason?.startsWith('merged into'))).toHaveLength(1);
   });
 });
