@@ -11,7 +11,7 @@ import { insertRows } from '../storage/bulk.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
 import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
-import { recipientOf } from './reach.js';
+import { recipientIn } from './reach.js';
 import { renderMessage } from './render.js';
 import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
 import type { JourneyActivityTable, JourneyEnrollmentsTable } from './tables.js';
@@ -228,7 +228,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
     if (!d.segments[audience.segmentId]) return suppress(`segment ${audience.segmentId} is not synced to the destination`);
     delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: audience.op, segmentId: audience.segmentId, payload: { journeyId: e.journey_id, stepId: step.id }, at: now };
   } else {
-    const recipient = recipientOf(step.channel, traits);
+    const recipient = await recipientIn(trx, step.channel, traits, e.profile_id, ctx.event);
     if (!recipient) return suppress(`not reachable by ${step.channel}`);
     if (step.couponPoolId && !ctx.coupon) {
       const code = await assignCoupon(trx, step.couponPoolId, e.profile_id, e.journey_id, now);
@@ -287,7 +287,7 @@ async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollme
       return rows.some((r) => matchesFilter({ conditions: c.where }, { type: r.type, event: r.event, properties: deps.dialect.parseJson(r.properties) }));
     }
     case 'reachable':
-      return recipientOf(c.channel, traits) !== null;
+      return (await recipientIn(trx, c.channel, traits, e.profile_id, e.context.event)) !== null;
   }
 }
 
