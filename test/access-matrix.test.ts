@@ -54,7 +54,7 @@ describe.each(storesUnderTest())('role × route matrix on %s', (store) => {
     for (const role of BUILTIN_ROLE_NAMES) keys[role] = (await server.meridian.apiKeys.create(`matrix ${role}`, role)).key;
     await server.meridian.access.roles.create({ name: 'segment-reader', permissions: ['segments:read'], piiAccess: 'none' });
     keys['segment-reader'] = (await server.meridian.apiKeys.create('matrix custom', 'segment-reader')).key;
-  }, 120_000);
+  });
   afterAll(() => server?.close());
 
   it('has a permission for every registered route, and no line for a route that does not exist', () => {
@@ -67,7 +67,7 @@ describe.each(storesUnderTest())('role × route matrix on %s', (store) => {
     const guarded = routes.filter((r) => r.access !== 'public' && r.access !== 'collect');
     const answers = await inBatches(guarded, (route) => call(server, route, undefined));
     guarded.forEach((route, i) => expect({ route: `${route.method} ${route.url}`, ...answers[i] }).toMatchObject({ status: 401, code: 'unauthenticated' }));
-  }, 120_000);
+  });
 
   const roles = [...BUILTIN_ROLE_NAMES, 'segment-reader'] as const;
   it.each(roles)('%s: allowed exactly the routes its permissions grant', async (role) => {

@@ -40,13 +40,13 @@ describe('meridian ads import (CLI)', () => {
       { channel: 'google_ads', day: '2026-03-01', campaign_name: 'spring_sale_search', cost_micros: 1_034_560_000, currency: 'USD' },
       { channel: 'google_ads', day: '2026-03-02', campaign_name: 'spring_sale_search', cost_micros: 987_100_000, currency: 'USD' },
     ]);
-  }, 60_000);
+  });
 
   it('refuses an unknown platform, listing the platforms', async () => {
     const err = await failure(cli(dataDir, 'ads', 'import', fixture('meta.csv'), '--platform', 'tiktok'));
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/--platform must be one of baidu, oceanengine, kuaishou, meta, google_ads/);
-  }, 60_000);
+  });
 
   it('refuses a report with unreadable rows whole, naming each row', async () => {
     const file = join(dir, 'bad.csv');
@@ -57,19 +57,19 @@ describe('meridian ads import (CLI)', () => {
     expect(err.stderr).toMatch(/row 3: /);
     expect(err.stderr).toMatch(/nothing was imported/);
     expect((await spend()).some((r) => r.day === '2026-04-01')).toBe(false);
-  }, 60_000);
+  });
 
   it('says which columns are missing when the file is another platform’s export, and when the file does not exist', async () => {
     const wrong = await failure(cli(dataDir, 'ads', 'import', fixture('meta.csv'), '--platform', 'baidu'));
     expect(wrong.stderr).toMatch(/not a baidu report: no header row with 日期/);
     const missing = await failure(cli(dataDir, 'ads', 'import', join(dir, 'nope.csv'), '--platform', 'meta'));
     expect(missing.stderr).toMatch(/cannot read .*nope\.csv: no such file/);
-  }, 60_000);
+  });
 
   it('documents its options in --help', async () => {
     const help = await cli(dataDir, 'ads', 'import', '--help');
     expect(help.stdout).toMatch(/--platform <platform>/);
     expect(help.stdout).toMatch(/--currency <code>/);
     expect(help.stdout).toMatch(/--account <id>/);
-  }, 60_000);
+  });
 });

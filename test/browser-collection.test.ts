@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('browser SDKs on another origin', () => {
     // Meridian listens on 127.0.0.1 too: another port is another origin, so every call is cross-origin.
     shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
     expect(new URL(shopUrl).origin).not.toBe(new URL(meridian.url).origin);
-  }, 30_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await new Promise((r) => shop?.close(r));

@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('journeys in the console', () => {
     await page.getByRole('tab', { name: 'Journeys' }).click();
     await page.getByRole('link', { name: 'Browse abandonment' }).waitFor();
     expect(await page.locator('.ant-table-row').filter({ hasText: 'Browse abandonment' }).textContent()).toContain('Active');
-  }, 120_000);
+  });
 
   it('lists placements with their rules', async () => {
     await page.getByRole('link', { name: 'Placements' }).click();
@@ -75,5 +75,5 @@ describe.skipIf(!hasChromium)('journeys in the console', () => {
     const row = page.locator('.ant-table-row').filter({ hasText: 'home_hero' });
     await row.waitFor();
     expect(await row.textContent()).toContain('shoes');
-  }, 60_000);
+  });
 });

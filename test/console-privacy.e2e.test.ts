@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
     await page.getByText('personalization', { exact: true }).waitFor();
     await shot('consent-categories');
     expect((await admin.get('/v1/consent/categories/personalization')).body.name).toBe('Personalization');
-  }, 60_000);
+  });
 
   it('shows and records consent on the customer card', async () => {
     await page.goto(`${server.url}/customers/email/${encodeURIComponent(EMAIL)}`);
@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
     await page.getByText('Consent recorded').waitFor();
     await shot('customer-consent');
     await eventually(async () => expect((await admin.get(`/v1/profiles/email/${encodeURIComponent(EMAIL)}/consent`)).body.preferences).toMatchObject({ analytics: true, marketing: true }));
-  }, 60_000);
+  });
 
   it('files an access request, shows its progress to completion and downloads the export', async () => {
     await page.goto(`${server.url}/privacy`);
@@ -73,5 +73,5 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
     await shot('privacy-requests');
     // No script error on any of the pages (aborted chunk loads on navigation and the profile's absent RFM score are expected).
     expect(problems.filter((p) => p.startsWith('page error'))).toEqual([]);
-  }, 60_000);
+  });
 });

@@ -83,7 +83,7 @@ describe.each(storesUnderTest())('FCM app push on %s', (store) => {
     expect(fcm.delivered).toHaveLength(9);
     const tokenRequest = fcm.requests.find((r) => r.path === '/token')!;
     expect(new URLSearchParams(tokenRequest.body).get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
-  }, 60_000);
+  });
 
   it('retries a 503 with Retry-After without pushing twice to the devices already reached', async () => {
     const { server, fcm, destination, source } = await setup();
@@ -105,7 +105,7 @@ describe.each(storesUnderTest())('FCM app push on %s', (store) => {
     await eventually(async () => expect((await stats(server, destination.id)).delivered).toBe(1), 20_000);
     expect(failures).toBe(2);
     expect(fcm.delivered.map((m) => m.token).sort()).toEqual([device(1), device(2)]);
-  }, 60_000);
+  });
 
   it('dead-letters pushes whose service account key Google does not accept, saying so', async () => {
     const { server, fcm, destination, source } = await setup(otherKeys.privateKey);
@@ -119,7 +119,7 @@ describe.each(storesUnderTest())('FCM app push on %s', (store) => {
     expect(fcm.delivered).toHaveLength(0);
     const test = await (await server.admin(`/v1/destinations/${destination.id}/test`, { method: 'POST' })).json();
     expect(JSON.stringify(test)).toContain('invalid_grant');
-  }, 60_000);
+  });
 
   it("delivers a journey push step to the profile's devices with the journey's rendered title and body", async () => {
     const { server, fcm, destination, source } = await setup();
@@ -147,5 +147,5 @@ describe.each(storesUnderTest())('FCM app push on %s', (store) => {
     await server.meridian.drainPipeline();
     await eventually(() => expect(fcm.delivered.map((m) => m.token)).toEqual([device(5)]), 30_000);
     expect(fcm.delivered[0].notification).toEqual({ title: 'Welcome Cy', body: 'Glad you are here' });
-  }, 60_000);
+  });
 });

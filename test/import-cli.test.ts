@@ -45,5 +45,5 @@ describe('meridian import (CLI)', () => {
     } finally {
       await storage.close();
     }
-  }, 120_000);
+  });
 });

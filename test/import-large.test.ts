@@ -101,7 +101,7 @@ describe(`${ROWS / 1000}k-row CSV import in child processes`, () => {
     const run = await meridian(dataDir, ['sources', 'create', '--name', 'orders', '--json']);
     expect(run.code, run.stderr).toBe(0);
     source = (JSON.parse(run.stdout) as { id: string }).id;
-  }, 60_000);
+  });
   afterAll(async () => {
     await storage?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -169,5 +169,5 @@ describe(`${ROWS / 1000}k-row CSV import in child processes`, () => {
     const done = JSON.parse(again.stdout.trim().split('\n').pop()!) as { status: string; imported: number };
     expect(done).toMatchObject({ status: 'completed', imported: ROWS });
     console.log(`[import-large] re-run of the ${Math.round(statSync(file).size / MB)} MB file: ${(again.ms / 1000).toFixed(1)} s, nothing appended`);
-  }, 60_000);
+  });
 });

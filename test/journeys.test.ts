@@ -91,7 +91,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     rules: { goal: { event: 'Order Completed' }, ...rules },
   });
 
-  it('sends the abandoned cart after 1 h and the webhook after 24 h, and the purchase (goal) stops the journey at once', { timeout: 60_000 }, async () => {
+  it('sends the abandoned cart after 1 h and the webhook after 24 h, and the purchase (goal) stops the journey at once', async () => {
     const t = await setup();
     const id = await t.journey(cart(t.email, t.webhook));
     await t.identify('ann', { email: 'ann@example.com', first_name: 'Ann' });
@@ -126,7 +126,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     expect(t.hook.accepted).toHaveLength(1);
   });
 
-  it('holds out a stable group, caps emails per day across journeys and keeps to quiet hours', { timeout: 60_000 }, async () => {
+  it('holds out a stable group, caps emails per day across journeys and keeps to quiet hours', async () => {
     const t = await setup();
     const simple = (rules: Record<string, unknown>, event: string) => ({
       version: 1,
@@ -172,7 +172,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     await eventually(() => expect(t.smtp.mails.filter((m) => header(m.raw, 'Subject') === 'Wishlist Shared')).toHaveLength(1));
   });
 
-  it('sends nothing to a person who refused the destination\'s consent category, through the API or on an event', { timeout: 60_000 }, async () => {
+  it('sends nothing to a person who refused the destination\'s consent category, through the API or on an event', async () => {
     const t = await setup();
     const smtp = t.smtp;
     const marketing = await t.created('/v1/destinations', {
@@ -207,7 +207,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     expect(stats).toMatchObject({ entered: 3, sent: 1 });
   });
 
-  it('keeps people on the version they entered, holds them while paused and refuses bad definitions naming the step', { timeout: 60_000 }, async () => {
+  it('keeps people on the version they entered, holds them while paused and refuses bad definitions naming the step', async () => {
     const t = await setup();
     const id = await t.journey(cart(t.email, t.webhook));
     await t.identify('ann', { email: 'ann@example.com', first_name: 'Ann' });
@@ -248,7 +248,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     expect(codes).toEqual(expect.arrayContaining(['unknown_segment:null', 'bad_duration:a', 'unknown_destination:b', 'cycle:a', 'unreachable_step:lost']));
     expect((await t.api('/v1/journeys/jrn_nope')).body.error.code).toBe('journey_not_found');
   });
-  it('runs the cart-abandonment template: cart email at 1 h, LINE with a pool coupon at 24 h; the order with the coupon redeems it and stops the rest', { timeout: 60_000 }, async () => {
+  it('runs the cart-abandonment template: cart email at 1 h, LINE with a pool coupon at 24 h; the order with the coupon redeems it and stops the rest', async () => {
     const t = await setup();
     const line = await startFakeLine('line-token');
     cleanup.push(() => line.close());

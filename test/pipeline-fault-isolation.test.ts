@@ -31,7 +31,7 @@ describe.each(storesUnderTest())('fault isolation of the pipeline stages on %s',
   });
 
   for (const stage of Object.keys(eventSeqOf))
-    it(`sets a poison item of the ${stage} stage aside after bounded retries, processes everything after it, and a replay applies it once`, { timeout: 60_000 }, async () => {
+    it(`sets a poison item of the ${stage} stage aside after bounded retries, processes everything after it, and a replay applies it once`, async () => {
       let poison: number | null = null;
       const attempts: number[] = [];
       // API role: nothing runs until the poison is armed (below), so the stage meets it on its first batch.
@@ -119,7 +119,7 @@ describe.each(storesUnderTest())('fault isolation of audience sync on %s', (stor
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  it('sets a poison membership change aside, syncs the others to Meta, and a replay adds that member once', { timeout: 60_000 }, async () => {
+  it('sets a poison membership change aside, syncs the others to Meta, and a replay adds that member once', async () => {
     let poison: number | null = null;
     const server = await startTestServer({
       store,
@@ -190,7 +190,7 @@ describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of databa
     return schema;
   }
 
-  it('sets a row the log keeps refusing aside after bounded retries, syncs the rows after it, and a replay ingests it once', { timeout: 60_000 }, async () => {
+  it('sets a row the log keeps refusing aside after bounded retries, syncs the rows after it, and a replay ingests it once', async () => {
     const schema = await customerTable(6);
 
     let poisoned = true;
@@ -242,7 +242,7 @@ describe.skipIf(!pgSourceUrl).each(storesUnderTest())('fault isolation of databa
     expect(await synced()).toEqual(['c-1', 'c-2', 'c-4', 'c-5', 'c-6', 'c-3']);
   });
 
-  it('marks a source whose secret cannot be opened errored (API, metrics) while another syncs, and a new secret fixes it', { timeout: 60_000 }, async () => {
+  it('marks a source whose secret cannot be opened errored (API, metrics) while another syncs, and a new secret fixes it', async () => {
     const schema = await customerTable(1);
     const server = await startTestServer({ store });
     cleanup.push(() => server.close());

@@ -33,7 +33,7 @@ describe.skipIf(!pgUrl)('transient database errors on postgres', () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  it('keeps retrying while its connections are killed: nothing is set aside, every event reaches the end of the pipeline', { timeout: 120_000 }, async () => {
+  it('keeps retrying while its connections are killed: nothing is set aside, every event reaches the end of the pipeline', async () => {
     const pgSchema = await freshPgSchema();
     cleanup.push(pgSchema.drop);
     // Its own application name, so only this server's connections are killed.

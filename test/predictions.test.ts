@@ -223,5 +223,5 @@ describe('scheduled refits', () => {
     } finally {
       await server.close();
     }
-  }, 120_000);
+  });
 });

@@ -23,7 +23,7 @@ describe.each(storesUnderTest())('consent on %s', (store) => {
     server = await startTestServer({ store });
     hook = await startFakeWebhook(SECRET);
     source = await server.createSource('web');
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.close();
     await hook?.close();
@@ -100,5 +100,5 @@ describe.each(storesUnderTest())('consent on %s', (store) => {
       expect(statuses).toEqual(['delivered', 'skipped']);
     }, 30_000);
     expect(hook.accepted).toHaveLength(1);
-  }, 60_000);
+  });
 });

@@ -43,7 +43,7 @@ describe.each(storesUnderTest())('PII masking by access level (%s)', (store) => 
     const seg = await server.admin('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'pro', rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'equals', value: 'pro' } } }) });
     expect(seg.status).toBe(201);
     segmentId = ((await seg.json()) as { id: string }).id;
-  }, 60_000);
+  });
   afterAll(() => server?.close());
 
   const as = async (level: keyof typeof keys, path: string) => {

@@ -20,7 +20,7 @@ const tempDir = () => {
 };
 
 describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
-  it('refuses to start without a key, saying why and how to make one', { timeout: 60_000 }, async () => {
+  it('refuses to start without a key, saying why and how to make one', async () => {
     const pg = await freshPgSchema();
     cleanups.push(pg.drop);
     const databaseUrl = pgSchemaUrl(pg.schema);
@@ -28,7 +28,8 @@ describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
     await expect(start).rejects.toThrow(/exited \(1\)[\s\S]*MERIDIAN_SECRET_KEY \(or MERIDIAN_SECRET_KEY_FILE\) is required with a PostgreSQL store[\s\S]*openssl rand -hex 32/);
   });
 
-  it('refuses a second process on the same database with another key; the same key (as a file) is accepted', { timeout: 90_000 }, async () => {
+  // Three child servers start one after the other: 113 s on a machine at load 20.
+  it('refuses a second process on the same database with another key; the same key (as a file) is accepted', { timeout: 300_000 }, async () => {
     const pg = await freshPgSchema();
     cleanups.push(pg.drop);
     const databaseUrl = pgSchemaUrl(pg.schema);
@@ -49,7 +50,7 @@ describe.skipIf(!pgUrl)('the secret key on PostgreSQL', () => {
 });
 
 describe('the secret key on the embedded store', () => {
-  it('generates a key into the data directory, and refuses another key once secrets are sealed', { timeout: 60_000 }, async () => {
+  it('generates a key into the data directory, and refuses another key once secrets are sealed', async () => {
     const dataDir = tempDir();
     const server = await startTestServer({ dataDir });
     const res = await server.admin('/v1/destinations', {

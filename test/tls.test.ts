@@ -27,7 +27,7 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
   beforeAll(async () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
     server = await startTestServer({ config: { tlsCert: cert, tlsKey: key } });
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.close();
     rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ describe('transformation sandbox process', () => {
     ]);
   });
 
-  it('restarts after a crash, blames the crashing code and completes the innocent request', { timeout: 120_000 }, async () => {
+  it('restarts after a crash, blames the crashing code and completes the innocent request', async () => {
     const bomb = sandbox.runMany('bomb', 'function transform(e) { return new Array(1 << 26).fill(1.5).length }', [{}]);
     const innocent = sandbox.runMany('fine', 'function transform(e) { return e }', [{ n: 1 }]);
     const [b, i] = await Promise.allSettled([bomb, innocent]);

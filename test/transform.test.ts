@@ -84,7 +84,7 @@ describe.each(storesUnderTest())('custom transformations on %s', (store) => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
-  it('stops a memory bomb that aborts V8 itself: the sandbox process is restarted, the server unharmed', { timeout: 90_000 }, async () => {
+  it('stops a memory bomb that aborts V8 itself: the sandbox process is restarted, the server unharmed', async () => {
     const out = await tryCode('function transform(e) { return new Array(1 << 26).fill(1.5).length }', sample);
     expect(out.error).toMatchObject({ code: 'transform_memory_limit', message: expect.stringContaining('memory limit') });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

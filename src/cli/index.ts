@@ -1,15 +1,13 @@
 // The `meridian` command: start the server, manage sources and API keys against the configured store.
+// The server, the importers and key rotation are loaded by their commands only: a short command (an import,
+// `sources create`, `--help`) does not pay for loading the whole server first.
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { createMeridian } from '../main.js';
 import { openStorage } from '../storage/index.js';
 import { SourceStore, SOURCE_TYPES } from '../sources/index.js';
 import { ApiKeyStore, BUILTIN_ROLE_NAMES, RoleStore, UserStore } from '../auth/index.js';
 import { systemClock } from '../shared/clock.js';
-import { rotateKekCommand } from '../privacy/index.js';
-import { importCommand } from '../sources/import/cli.js';
 import { IMPORT_FORMATS, IMPORT_KINDS } from '../sources/import/mapping.js';
-import { adsImportCommand } from '../sources/ads/cli.js';
 import { AD_PLATFORMS, type AdPlatform } from '../sources/ads/platforms.js';
 
 const port = (v: string) => {
@@ -53,6 +51,7 @@ program
   .option('--role <role>', 'all (default) | api (HTTP only) | worker (pipeline only) — env MERIDIAN_ROLE')
   .action(async (opts: { port?: number; host?: string; role?: Config['role'] }) => {
     // The pipeline stages run in a thread of their own (src/pipeline/host.ts); MERIDIAN_PIPELINE_THREAD=0 keeps them inline.
+    const { createMeridian } = await import('../main.js');
     const meridian = await createMeridian(configFrom({ port: opts.port, host: opts.host, role: opts.role }), {
       pipelineThread: process.env.MERIDIAN_PIPELINE_THREAD !== '0',
     });
@@ -118,6 +117,7 @@ keys
   .description('rewrap the field-encryption data keys under MERIDIAN_KEK (the previous KEK in MERIDIAN_KEK_PREVIOUS), start a new data key and re-encrypt every value under it')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
+    const { rotateKekCommand } = await import('../privacy/index.js');
     const result = await rotateKekCommand(configFrom({ logLevel: 'silent' }));
     if (opts.json) console.log(JSON.stringify(result));
     else console.log(`KEK ${result.kekId}: data key ${result.activeKeyId} active, ${result.reencrypted} values re-encrypted, ${result.remaining} remaining`);
@@ -148,6 +148,7 @@ program
   .action(async (file: string, opts: { source: string; mapping: string; format?: string; kind?: string; dryRun?: boolean; errorReport?: string; quiet?: boolean }) => {
     if (opts.format && !(IMPORT_FORMATS as readonly string[]).includes(opts.format)) throw new InvalidArgumentError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
     if (opts.kind && !(IMPORT_KINDS as readonly string[]).includes(opts.kind)) throw new InvalidArgumentError(`--kind must be one of ${IMPORT_KINDS.join(', ')}`);
+    const { importCommand } = await import('../sources/import/cli.js');
     process.exitCode = await importCommand(configFrom({ logLevel: 'silent' }), file, opts as Parameters<typeof importCommand>[2]);
   });
 
@@ -165,6 +166,7 @@ ads
   })
   .option('--account <id>', 'ad account id when the report has no account column')
   .action(async (file: string, opts: { platform: AdPlatform; currency?: string; account?: string }) => {
+    const { adsImportCommand } = await import('../sources/ads/cli.js');
     process.exitCode = await adsImportCommand(configFrom({ logLevel: 'silent' }), file, opts);
   });
 

@@ -7,6 +7,7 @@ import { errorOptions, installErrorHandler } from './errors.js';
 import { logRedaction } from './log-redaction.js';
 import { tlsOptions, HSTS } from './tls.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { schemaCompilers } from './schema-compilers.js';
 
 export interface AppOptions {
   config: Config;
@@ -27,6 +28,8 @@ export async function createHttpApp({ config, metrics, isReady, logStream }: App
     // Requests in flight when shutdown starts are allowed to finish (their events get committed).
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+    // Route schemas compile once per process, not once per app (tests build many apps in one process).
+    schemaController: { compilersFactory: schemaCompilers },
     ...errorOptions,
   });
 

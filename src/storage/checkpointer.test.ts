@@ -31,10 +31,11 @@ it('keeps the WAL near one transaction in size while transactions keep committin
     await new Promise((resolve) => setTimeout(resolve, 110));
   }
   const wal = statSync(join(dir, 'meridian.db-wal')).size;
-  // Without the checkpointer the WAL reaches the 16 MiB fallback threshold. With it, it holds one to a
-  // few transactions: on a loaded machine the thread can lag a few commits behind (4.6 MiB was seen
-  // under a load of 25 on 2 cores), so the bound is half the threshold, not one transaction.
-  expect(wal).toBeLessThan(8 * 1024 * 1024);
+  // Without the checkpointer the WAL grows past the 16 MiB fallback threshold (about 17 MiB here). With
+  // it, it holds one to a few transactions: on a loaded machine the thread lags several commits behind
+  // (4.6 MiB at a load of 25 on 2 cores, 8.8 MiB at 21 with the suite in one process), so the bound
+  // sits well under the fallback rather than at one transaction.
+  expect(wal).toBeLessThan(12 * 1024 * 1024);
   const rows = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM scratch`.execute(storage.db);
   expect(rows.rows[0].n).toBe(96);
 });

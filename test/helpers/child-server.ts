@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { TEST_SECRET_KEY } from './stores.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const START_TIMEOUT_MS = 120_000;
 
 export interface ChildServerOptions {
   /** Embedded store directory (also used, but empty, when databaseUrl is set). */
@@ -30,7 +31,8 @@ export interface ChildServer {
 
 export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
   const entry = opts.runtime === 'dist' ? ['bin/meridian.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
-  const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', ...opts.env };
+  // Low scrypt cost for the owner created at first start, as in-process test servers use (a test may set its own).
+  const env: NodeJS.ProcessEnv = { ...process.env, MERIDIAN_ADMIN_KEY: opts.adminKey, MERIDIAN_LOG_LEVEL: 'warn', MERIDIAN_PASSWORD_COST: '10', ...opts.env };
   delete env.MERIDIAN_DATABASE_URL;
   if (opts.databaseUrl) {
     env.MERIDIAN_DATABASE_URL = opts.databaseUrl;
@@ -78,7 +80,8 @@ function listeningUrl(child: ChildProcess, ready: RegExp): Promise<string> {
         reject(err);
       } else resolve(url!);
     };
-    const timer = setTimeout(() => settle(new Error(`server did not start within 60 s:\n${stderr}`)), 60_000);
+    // Generous: a loaded 2-core machine has taken tens of seconds to start a server through tsx.
+    const timer = setTimeout(() => settle(new Error(`server did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`)), START_TIMEOUT_MS);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       // Keep draining stderr after start (a full pipe would block the server); keep only the start-up text.
