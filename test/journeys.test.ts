@@ -118,7 +118,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
 
     const stats = (await t.api(`/v1/journeys/${id}/stats`)).body;
     expect(stats).toMatchObject({ entered: 2, converted: 1, completed: 1, sent: 3 });
-    expect(stats.steps.find((s: { stepId: string }) => s.stepId === 'email')).toMatchObject({ sent: 2 });
+    expect(stats.steps.find((s: { stepId: string }) => s.stepId === 'email')).toMatchObject({ sent: 2, delivered: 2, failed: 0 });
     expect(stats.treatment.revenue).toBe(20);
     // Nothing more is sent, whatever time passes.
     await t.at(72 * H);
