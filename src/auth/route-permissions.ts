@@ -184,6 +184,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/analytics/engagement': 'analytics:read',
   'GET /v1/analytics/roi': 'analytics:read',
   'GET /v1/analytics/rfm-grid': 'analytics:read',
+  'GET /v1/analytics/journeys': 'analytics:read',
 
   // Journeys and coupons.
   'POST /v1/journeys': 'journeys:write',
