@@ -11,7 +11,8 @@
 // shape (issue 17). Each Meridian phase: max rate (closed loop), the pipeline's catch-up, then p99 under
 // open-loop load at half of that max. Only talks to 127.0.0.1. Settings (env): BENCH_SECONDS,
 // BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS (batch phases, default 16), BENCH_SINGLE_CONNECTIONS (default 32),
-// BENCH_ROUNDS (default 1), BENCH_ONLY (single|batch|e2e|browser, comma-separated), BENCH_DIR,
+// BENCH_ROUNDS (default 1), BENCH_OPEN_RATE (requests/s of the open-loop phase instead of half the max),
+// BENCH_ONLY (single|batch|e2e|browser, comma-separated), BENCH_DIR,
 // BENCH_CPU_PROF (a directory: profile the Meridian processes with --cpu-prof), BENCH_ENV (extra
 // environment for Meridian, e.g. MERIDIAN_PIPELINE_THREAD=0).
 import { randomBytes } from 'node:crypto';
@@ -27,6 +28,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SINGLE_CONNECTIONS = Number(process.env.BENCH_SINGLE_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+/** Requests/s of the open-loop phase instead of half the measured max: the same load for two builds compared. */
+const OPEN_RATE = process.env.BENCH_OPEN_RATE ? Number(process.env.BENCH_OPEN_RATE) : undefined;
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'single,batch,e2e,browser').split(',').map((p) => p.trim()));
 const BENCH_ENV: Record<string, string> = Object.fromEntries(
   (process.env.BENCH_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
@@ -241,10 +244,10 @@ function cpuOf(pid: number): { total: number; main: number; threads: Map<string,
   }
 }
 
-/** The closed loop, with the server process's CPU time per request over it. */
-async function closedLoopWithCpu(target: Target, seconds: number, pid: number | undefined) {
+/** The closed loop (or `run`), with the server process's CPU time per request over it. */
+async function closedLoopWithCpu(target: Target, seconds: number, pid: number | undefined, run = () => closedLoop(target, seconds)) {
   const before = pid ? cpuOf(pid) : undefined;
-  const result = await closedLoop(target, seconds);
+  const result = await run();
   const after = pid ? cpuOf(pid) : undefined;
   const cpu =
     before && after && result.requests > 0
@@ -312,6 +315,8 @@ interface Phase {
   max: ReturnType<typeof summarise>;
   cpu?: { total: number; main: number; threads: (readonly [string, number])[] };
   half: ReturnType<typeof summarise>;
+  /** CPU per request over the open-loop phase (a fixed rate: comparable between builds whatever the machine's load). */
+  halfCpu?: { total: number; main: number; threads: (readonly [string, number])[] };
   pipeline?: CatchUp;
   afterHalf?: CatchUp;
 }
@@ -327,10 +332,12 @@ async function measure(target: Target, events: number, pipelineOf?: ChildServer,
   const pipeline = pipelineOf ? await pipelineCatchUp(pipelineOf, loadStarted) : undefined;
   // p99 at half load is the steady state at that load: the phase starts once the pipeline has worked
   // off the max phase's backlog, after a warm-up at that rate.
-  await openLoop(target, max.requestsPerSecond / 2, WARMUP_SECONDS);
-  const half = summarise(await openLoop(target, max.requestsPerSecond / 2, SECONDS), events);
+  const rate = OPEN_RATE ?? max.requestsPerSecond / 2;
+  await openLoop(target, rate, WARMUP_SECONDS);
+  const open = await closedLoopWithCpu(target, SECONDS, pid ?? pipelineOf?.pid, () => openLoop(target, rate, SECONDS));
+  const half = summarise(open.result, events);
   const afterHalf = pipelineOf ? await pipelineCatchUp(pipelineOf, loadStarted) : undefined;
-  return { max, cpu: measured.cpu, half, pipeline, afterHalf };
+  return { max, cpu: measured.cpu, half, halfCpu: open.cpu, pipeline, afterHalf };
 }
 
 const meridianServer = (dataDir: string, env: Record<string, string> = {}) =>
@@ -437,7 +444,8 @@ const phaseLines = (label: string, p: Phase) =>
   [
     line(`${label} (max)`, p.max),
     cpuLine(p.cpu),
-    line(`${label} (${fmt(p.max.requestsPerSecond / 2)} req/s, half)`, p.half),
+    line(`${label} (${fmt(OPEN_RATE ?? p.max.requestsPerSecond / 2)} req/s, ${OPEN_RATE ? 'fixed' : 'half'})`, p.half),
+    cpuLine(p.halfCpu),
     catchUpLine('after max', p.pipeline, true),
     catchUpLine('after half load', p.afterHalf),
   ].filter(Boolean);

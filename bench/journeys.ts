@@ -4,7 +4,8 @@
 // straight into the table, as a running journey leaves them). The timer loop fires them; each firing
 // runs the send step (render + outbox row, the webhook destination paused so delivery does not
 // compete) and the exit. Reported: lateness (step execution time − due time) p50/p99/max, step
-// executions per second while catching up, peak RSS. Baseline in the same run: the least a
+// executions per second while catching up, CPU seconds of the process and people per CPU-second
+// (the steadier figure on a shared machine), peak RSS. Baseline in the same run: the least a
 // per-person timer costs on this store — select the due rows and update each one, in transactions of
 // the runner's batch size, over the same number of rows.
 import { randomBytes } from 'node:crypto';
@@ -86,12 +87,17 @@ const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUs
 const start = Date.now() + 3000;
 await seed('journey_enrollments', start);
 t = performance.now();
+// CPU of the whole process (the server runs in it; the bench's own polling is a count every 200 ms):
+// wall time is noisy on a shared machine, CPU time per person much less so.
+const cpu0 = process.cpuUsage();
 for (;;) {
   const left = await db.selectFrom('journey_enrollments').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'active').executeTakeFirst();
   if (Number(left?.n) === 0) break;
   await new Promise((r) => setTimeout(r, 200));
 }
 const wall = (Date.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
 clearInterval(rssTimer);
 const fired = await db.selectFrom('journey_activity').select(['profile_id', 'at']).where('journey_id', '=', journey.id).where('kind', '=', 'sent').execute();
 const late = fired.map((r) => Number(r.at) - (start + Math.floor((Number(r.profile_id.slice(5)) / N) * WINDOW_S * 1000))).sort((a, b) => a - b);
@@ -102,6 +108,7 @@ console.log(`bench:journeys — ${N} people, waits due over ${WINDOW_S} s; nproc
 console.log(`fired ${fired.length}/${N}, outbox rows ${queued?.n}`);
 console.log(`lateness p50 ${pct(late, 50)} ms, p99 ${pct(late, 99)} ms, max ${late[late.length - 1]} ms`);
 console.log(`step executions/s over the window ${stepsPerS.toFixed(0)} (send + exit per person); all done ${wall.toFixed(1)} s after the first due`);
+console.log(`CPU ${cpuS.toFixed(2)} s (user ${(cpu.user / 1e6).toFixed(2)}, system ${(cpu.system / 1e6).toFixed(2)}): ${(N / cpuS).toFixed(0)} people per CPU-second`);
 console.log(`baseline (select + update per row, 200 per transaction): ${baselinePerS.toFixed(0)} rows/s; runner people/s ÷ baseline = ${(N / wall / baselinePerS).toFixed(3)}`);
 console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
 await meridian.close();

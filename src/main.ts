@@ -118,7 +118,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const masker: RequestMasker = (req) => maskerOf(classification, req);
   installCors(app, { collection: collectionCors(ingestor), adminOrigins: config.adminOrigins });
   // Before any other route: every route passes the permission table and the audit recorder.
-  const access = await createAccess({ app, db: storage.db, dialect: storage.dialect, clock, config, exportSize: segmentExportSize(storage) });
+  const access = await createAccess({ app, db: storage.db, dialect: storage.dialect, clock, config, box, exportSize: segmentExportSize(storage) });
   const apiKeys = access.keys;
   await app.register(trackingRoutes, { ingestor, maxBatchBytes: config.maxBatchBytes, maxDepth: config.maxDepth });
   await app.register(sdkRoutes, { ingestor, sources, publicUrl: config.publicUrl });

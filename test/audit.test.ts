@@ -11,6 +11,8 @@ import { adminApi } from './helpers/admin-api.js';
 import { signIn } from './helpers/session.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { startFake, type FakeServer } from './fakes/fake-server.js';
+import { createHmac } from 'node:crypto';
+import { verifyWebhookSignature } from '../src/shared/webhook-signature.js';
 import { eventually } from './helpers/eventually.js';
 
 describe.each(storesUnderTest())('audit log and alerts on %s', (store) => {
@@ -132,6 +134,45 @@ describe.each(storesUnderTest())('audit log and alerts on %s', (store) => {
     await eventually(async () => expect((await get('/v1/audit?action=alert.')).body.data.map((e: any) => e.action + ' ' + e.details.kind).sort()).toEqual(['alert.sent export_volume', 'alert.sent failed_sign_ins', 'alert.sent new_admin', 'alert.sent role_change']));
     const rules = (await get('/v1/alert-rules')).body.data;
     expect(rules.find((r: any) => r.kind === 'failed_sign_ins').lastFiredAt).not.toBeNull();
+  });
+
+  it('signs alert webhooks: the receiver verifies X-Meridian-Signature with the signing secret', async () => {
+    const delivered = hook.requests.filter((r) => r.path === '/alerts');
+    expect(delivered.length).toBeGreaterThan(0);
+    const secretRes = await get('/v1/alert-rules/signing-secret');
+    expect(secretRes.status).toBe(200);
+    const { secret } = secretRes.body;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    // Stored sealed, never in clear.
+    const stored = await server.meridian.storage.db.selectFrom('webhook_signing_secrets').select('secret').executeTakeFirstOrThrow();
+    expect(stored.secret).not.toContain(secret.slice(6));
+    for (const r of delivered) {
+      const header = r.headers['x-meridian-signature'] as string;
+      expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      const at = Date.parse((r.json as any).at);
+      // What a receiver does: HMAC-SHA256 of `<t>.<raw body>` under the secret, within 5 minutes.
+      expect(verifyWebhookSignature(secret, header, r.body, at)).toBe(true);
+      expect(verifyWebhookSignature(secret, header, r.body.replace('"message":"', '"message":"x'), at)).toBe(false);
+      expect(verifyWebhookSignature('whsec_another', header, r.body, at)).toBe(false);
+      expect(verifyWebhookSignature(secret, header, r.body, at + 10 * 60_000)).toBe(false);
+      // Independently of Meridian's helper: the documented recipe.
+      const t = header.split(',')[0].slice(2);
+      expect(header.split(',')[1].slice(3)).toBe(createHmac('sha256', secret).update(`${t}.${r.body}`).digest('hex'));
+    }
+    // Rotation: later alerts verify under the new secret only; only alert admins may read it.
+    const rotated = (await call('POST', '/v1/alert-rules/signing-secret/rotate')).body.secret;
+    expect(rotated).not.toBe(secret);
+    expect((await get('/v1/alert-rules/signing-secret')).body.secret).toBe(rotated);
+    const before = hook.requests.length;
+    await call('POST', '/v1/users', { email: 'second-admin@test.example', role: 'admin', password: 'admin-password-13' });
+    await eventually(() => expect(hook.requests.length).toBeGreaterThan(before));
+    const next = hook.requests[hook.requests.length - 1];
+    const nextAt = Date.parse((next.json as any).at);
+    expect(verifyWebhookSignature(rotated, next.headers['x-meridian-signature'] as string, next.body, nextAt)).toBe(true);
+    expect(verifyWebhookSignature(secret, next.headers['x-meridian-signature'] as string, next.body, nextAt)).toBe(false);
+    const analyst = (await call('POST', '/v1/api-keys', { name: 'peek', role: 'analyst' })).body.key;
+    const peek = await fetch(server.url + '/v1/alert-rules/signing-secret', { headers: { authorization: `Bearer ${analyst}` } });
+    expect(peek.status).toBe(403);
   });
 });
 

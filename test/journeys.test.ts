@@ -2,8 +2,10 @@
 // email after 1 h (to the local SMTP server) and a webhook after 24 h, stops at the purchase (goal),
 // holds out a stable group, respects the email frequency cap and quiet hours, keeps people on the
 // version they entered, and holds people in place while paused.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFake } from './fakes/fake-server.js';
+import { startFakeFcm } from './fakes/fcm.js';
 import { startFakeLine } from './fakes/line.js';
 import { header, startSmtp } from './fakes/smtp.js';
 import { eventually } from './helpers/eventually.js';
@@ -12,6 +14,8 @@ import { storesUnderTest } from './helpers/stores.js';
 import { ManualClock } from '../src/shared/clock.js';
 
 const H = 3_600_000;
+const fcmKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const FCM_CLIENT = 'meridian-push@shop-app.iam.gserviceaccount.com';
 const FAST = { baseBackoffMs: 30, maxBackoffMs: 200, breakerThreshold: 50 };
 
 describe.each(storesUnderTest())('journeys on %s', (store) => {
@@ -52,6 +56,10 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
       clock, server, smtp, hook, api, created, email: email.id, webhook: webhook.id,
       identify: (userId: string, traits: Record<string, unknown>) => send('/v1/identify', { userId, traits }),
       trackAs: (userId: string, event: string, properties: Record<string, unknown> = {}) => send('/v1/track', { userId, event, properties }),
+      trackAnon: (anonymousId: string, event: string, properties: Record<string, unknown> = {}) => send('/v1/track', { anonymousId, event, properties }),
+      /** A sign-in: one identify with both ids, which merges the anonymous profile with the user's. */
+      send,
+      signIn: (anonymousId: string, userId: string) => send('/v1/identify', { anonymousId, userId, traits: {} }),
       /** Lets the pipeline take in what was sent, moves the clock and fires due waits. */
       async at(ms: number) {
         await server.meridian.drainPipeline();
@@ -110,7 +118,7 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
 
     const stats = (await t.api(`/v1/journeys/${id}/stats`)).body;
     expect(stats).toMatchObject({ entered: 2, converted: 1, completed: 1, sent: 3 });
-    expect(stats.steps.find((s: { stepId: string }) => s.stepId === 'email')).toMatchObject({ sent: 2 });
+    expect(stats.steps.find((s: { stepId: string }) => s.stepId === 'email')).toMatchObject({ sent: 2, delivered: 2, failed: 0 });
     expect(stats.treatment.revenue).toBe(20);
     // Nothing more is sent, whatever time passes.
     await t.at(72 * H);
@@ -267,5 +275,64 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     const codes = (await t.api(`/v1/coupon-pools/${pool.id}/codes`)).body.data;
     expect(codes).toEqual([expect.objectContaining({ code, redeemedAt: expect.any(Number), assignedAt: expect.any(Number) })]);
     expect((await t.api(`/v1/journeys/${j.id}/stats`)).body).toMatchObject({ converted: 1, sent: 2 });
+  });
+
+  it('moves a waiting person to the surviving profile when identity merges two of theirs, and sends once', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const id = await t.journey(cart(t.email, t.webhook));
+    await t.identify('cid', { email: 'cid@example.com', first_name: 'Cid' });
+    await t.identify('dee', { email: 'dee@example.com', first_name: 'Dee' });
+    // Cid enters as an anonymous visitor; Dee enters both signed in and, on another device, anonymously.
+    await t.trackAnon('anon-cid', 'Product Added', { product_id: 'p1', name: 'Red shoes' });
+    await t.trackAs('dee', 'Product Added', { product_id: 'p2', name: 'Blue hat' });
+    await t.trackAnon('anon-dee', 'Product Added', { product_id: 'p3', name: 'Scarf' });
+    await t.at(10 * 60_000);
+    await t.signIn('anon-cid', 'cid');
+    await t.signIn('anon-dee', 'dee');
+    await t.at(50 * 60_000);
+    await eventually(() => expect(t.smtp.mails).toHaveLength(2));
+    expect(t.mailsTo('cid@example.com')).toHaveLength(1);
+    expect(t.mailsTo('cid@example.com')[0].raw).toContain('Red shoes;');
+    expect(t.mailsTo('dee@example.com')).toHaveLength(1);
+    const db = t.server.meridian.storage.db;
+    const profiles = new Set((await db.selectFrom('profiles').select('id').execute()).map((p) => p.id));
+    const rows = await db.selectFrom('journey_enrollments').select(['profile_id', 'state', 'exit_reason']).where('journey_id', '=', id).execute();
+    const active = rows.filter((r) => r.state === 'active');
+    expect(active).toHaveLength(2);
+    for (const r of active) expect(profiles.has(r.profile_id), `${r.profile_id} survived the merge`).toBe(true);
+    expect(new Set(active.map((r) => r.profile_id)).size).toBe(2);
+    expect(rows.filter((r) => r.state === 'exited' && r.exit_reason?.startsWith('merged into'))).toHaveLength(1);
+  });
+
+  it('reaches a person by app push through the device tokens their events carried, with no token trait', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const fcm = await startFakeFcm({ projectId: 'shop-app', clientEmail: FCM_CLIENT, publicKey: fcmKeys.publicKey, now: () => t.clock.now() });
+    cleanup.push(() => fcm.close());
+    const serviceAccount = JSON.stringify({
+      type: 'service_account', project_id: 'shop-app', private_key_id: 'k1', client_email: FCM_CLIENT,
+      private_key: fcmKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }), token_uri: fcm.tokenUri,
+    });
+    const push = await t.created('/v1/destinations', { name: 'push', kind: 'events', connector: 'fcm', filter: { events: [] }, delivery: FAST, config: { apiBaseUrl: fcm.url, title: 'unused', body: 'unused' }, secrets: { serviceAccount } });
+    const token = `fcm-device-token-0007:APA91b${'x'.repeat(40)}`;
+    fcm.registered.add(token);
+    await t.journey({
+      version: 1,
+      trigger: { type: 'event', event: 'Reminder Due' },
+      steps: [
+        { id: 'can-push', type: 'branch', branches: [{ when: { type: 'reachable', channel: 'push' }, next: 'push' }], else: 'none' },
+        { id: 'push', type: 'send', channel: 'push', destinationId: push.id, message: { title: 'Your cart', body: 'Still there' }, next: 'done' },
+        { id: 'none', type: 'exit' },
+        { id: 'done', type: 'exit' },
+      ],
+    });
+    // Eve's phone sent its token on an app event only; Fay has no device.
+    await t.send('/v1/track', { userId: 'eve', event: 'App Opened', context: { device: { token, type: 'android' } } });
+    await t.at(0);
+    await t.trackAs('eve', 'Reminder Due');
+    await t.trackAs('fay', 'Reminder Due');
+    await t.at(0);
+    await eventually(() => expect(fcm.delivered.map((m) => m.token)).toEqual([token]), 30_000);
+    const steps = (await t.api(`/v1/journeys/${(await t.api('/v1/journeys')).body.data[0].id}/stats`)).body.steps as { stepId: string; entered: number }[];
+    expect(steps.find((s) => s.stepId === 'none')).toMatchObject({ entered: 1 });
   });
 });

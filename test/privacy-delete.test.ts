@@ -13,8 +13,10 @@ import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { adminApi } from './helpers/admin-api.js';
 import { eventually } from './helpers/eventually.js';
-import { EXEMPT_TABLES, PERSONAL_DATA, existingTables } from '../src/privacy/index.js';
+import { EXEMPT_TABLES, PERSONAL_DATA, compactStore, existingTables } from '../src/privacy/index.js';
 import { startFakeMeta } from './fakes/meta.js';
+import { startFake } from './fakes/fake-server.js';
+import { createHmac } from 'node:crypto';
 import { upload, waitForImport } from './helpers/imports.js';
 
 const ALICE = { userId: 'u-alice-5c1e', email: 'alice.liddell@example.com', phone: '+886 912 345 678', anon: 'anon-alice-9d2f' };
@@ -112,6 +114,10 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect(bob.body.traits.name.value).toBe('Bob Builder');
 
     if (store === 'sqlite') {
+      // The job's own proof: secure_delete zeroed the rows, checkpoints emptied the WALs, and its byte
+      // search of every file under the data directory found none of Alice's values.
+      expect(done.result.compaction).toMatchObject({ residue: [], searched: expect.any(Number) });
+      expect(done.result.compaction.searched).toBeGreaterThanOrEqual(4);
       for (const needle of aliceNeedles) expect(filesContaining(server.dataDir, needle), needle).toEqual([]);
       // The search does find what is still there.
       expect(filesContaining(server.dataDir, BOB.email).length).toBeGreaterThan(0);
@@ -135,6 +141,17 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
     expect(done.proof.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(done)).not.toContain(ALICE.email);
   });
+
+  it.runIf(store === 'sqlite')('rebuilds a database file with VACUUM only when the byte search finds a value in it', async () => {
+    const { db, dialect, compact } = server.meridian.storage;
+    // Bob is still stored: his email is residue to the search, so both files are rebuilt and it is reported.
+    const kept = await compactStore(db, dialect, server.meridian.log, compact, { dataDir: server.dataDir, values: [BOB.email] });
+    expect(kept!.vacuumed).toEqual(['log.db', 'meridian.db']);
+    expect(kept!.residue.map((r) => r.file)).toContain('meridian.db');
+    // A value stored nowhere: checkpoints only, no rewrite.
+    const clean = await compactStore(db, dialect, server.meridian.log, compact, { dataDir: server.dataDir, values: ['never.stored.anywhere@example.net'] });
+    expect(clean).toEqual({ vacuumed: [], residue: [], searched: expect.any(Number) });
+  }, 60_000);
 
   it('suppresses: deletes the person and refuses events carrying any of their identifiers again', async () => {
     const filed = await call('POST', '/v1/privacy/requests', { kind: 'suppress', identifier: { type: 'user_id', value: BOB.userId } });
@@ -215,6 +232,36 @@ describe.each(storesUnderTest())('data-subject delete and suppress on %s', (stor
       await meta.close();
     }
   });
+
+  it('sends a signed deletion notice to a webhook destination that asked for them, and leaves no copy of it', async () => {
+    const hook = await startFake(() => ({ status: 200, body: { ok: true } }));
+    try {
+      const secret = 'deletion-notice-secret-71c2';
+      const d = await call('POST', '/v1/destinations', { name: 'CRM hook', kind: 'events', connector: 'webhook', config: { url: hook.url + '/crm', deletionNotices: true }, secrets: { signingSecret: secret } });
+      expect(d.status).toBe(201);
+      const other = await call('POST', '/v1/destinations', { name: 'Plain hook', kind: 'events', connector: 'webhook', config: { url: hook.url + '/plain' } });
+      expect(other.status).toBe(201);
+      await track(server.url, source.writeKey, '/v1/identify', { userId: 'u-kim-notice', anonymousId: 'anon-kim-notice', traits: { email: 'kim.notice@example.com' } });
+      await server.meridian.drainPipeline();
+
+      const filed = await call('POST', '/v1/privacy/requests', { kind: 'delete', identifier: { type: 'user_id', value: 'u-kim-notice' } });
+      const done = await finished(filed.body.id);
+      expect(done.status).toBe('completed');
+      expect(done.result.destinations).toContainEqual({ destinationId: d.body.id, status: 'delivered' });
+      const notices = hook.requests.filter((r) => (r.json as any)?.type === 'meridian.deletion');
+      expect(notices.map((r) => r.path)).toEqual(['/crm']);
+      expect(notices[0].json).toMatchObject({ privacyRequest: filed.body.id, kind: 'delete', userIds: ['u-kim-notice'], anonymousIds: ['anon-kim-notice'], emails: ['kim.notice@example.com'] });
+      const ts = notices[0].headers['x-meridian-timestamp'] as string;
+      expect(notices[0].headers['x-meridian-signature']).toBe('v1=' + createHmac('sha256', secret).update(`${ts}.${notices[0].body}`).digest('hex'));
+      if (store === 'sqlite') {
+        expect(done.result.compaction.residue).toEqual([]);
+        expect(filesContaining(server.dataDir, 'kim.notice@example.com')).toEqual([]);
+      }
+      for (const id of [d.body.id, other.body.id]) expect((await call('DELETE', `/v1/destinations/${id}`)).status).toBe(204);
+    } finally {
+      await hook.close();
+    }
+  }, 120_000);
 
   it('runs deletes filed together with one compaction after the last, each completed only then', async () => {
     const people = ['gus', 'hal', 'ivy'];

@@ -207,3 +207,41 @@ export const RfmGridAnswer = Type.Object({
   revenue: Num,
 });
 export type RfmGridAnswer = Static<typeof RfmGridAnswer>;
+
+// ---- Journey effect
+export const JourneysQuery = query({
+  ...window,
+  journey: Type.Optional(Type.String({ maxLength: 200, description: 'only this journey (id); 422 unknown_journey when there is none' })),
+});
+const EffectGroup = Type.Object({
+  people: Type.Integer({ description: 'entries into the journey in the range (a re-entry counts again)' }),
+  converted: Type.Integer({ description: 'entries that reached the goal' }),
+  conversionRate: Rate,
+  revenue: Num,
+  revenuePerPerson: Rate,
+});
+const Difference = Type.Union(
+  [
+    Type.Object({
+      difference: Num,
+      ci95: Type.Union([Type.Tuple([Num, Num]), Type.Null()], { description: "Welch's 95 % interval; null when a group has fewer than 2 entries or neither varies" }),
+      df: Type.Union([Num, Type.Null()], { description: 'Welch–Satterthwaite degrees of freedom' }),
+    }),
+    Type.Null(),
+  ],
+  { description: 'treated minus holdout; null when a group is empty' },
+);
+export const JourneysAnswer = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      journeyId: Type.String(),
+      name: Type.String(),
+      status: Type.String(),
+      treated: EffectGroup,
+      holdout: EffectGroup,
+      conversion: Difference,
+      revenuePerPerson: Difference,
+    }),
+  ),
+});
+export type JourneysAnswer = Static<typeof JourneysAnswer>;

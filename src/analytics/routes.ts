@@ -7,6 +7,7 @@ import type { Db, Dialect } from '../storage/index.js';
 import { retention } from './cohorts.js';
 import { engagement } from './engagement.js';
 import { funnel } from './funnel.js';
+import { journeyEffect } from './journey-effect.js';
 import { kpis } from './kpis.js';
 import { overview } from './overview.js';
 import { paths } from './paths.js';
@@ -16,6 +17,8 @@ import {
   EngagementQuery,
   FunnelAnswer,
   FunnelQuery,
+  JourneysAnswer,
+  JourneysQuery,
   KpiAnswer,
   KpiQuery,
   PathsAnswer,
@@ -82,6 +85,11 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { db: Db; dial
     await checkSegment(db, req.query.segment);
     return rfmGrid(db, req.query.segment);
   });
+  app.get<{ Querystring: Static<typeof JourneysQuery> }>(
+    '/v1/analytics/journeys',
+    doc('Journey effect: conversion and revenue of the treated group against the holdout, with Welch 95 % intervals', JourneysQuery, JourneysAnswer),
+    async (req) => journeyEffect(db, await resolveScope(db, req.query), req.query.journey),
+  );
 }
 
 const keyEvents = (list: string | undefined) => [...new Set((list ?? '').split(',').map((e) => e.trim()).filter(Boolean))].slice(0, 20);

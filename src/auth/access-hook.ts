@@ -2,12 +2,12 @@
 // caller authenticated, cookie sessions made to prove the CSRF token on unsafe methods, the role's
 // permission checked, and each caller held to the admin rate limit.
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 import type { Authenticator } from './authenticate.js';
-import { accessOf, routesWithoutPermission } from './route-permissions.js';
+import { accessOf, routesWithoutPermission, type RouteAccess } from './route-permissions.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,22 +23,28 @@ export interface AccessOptions {
 /** Install before any route is registered. */
 export function installAccessControl(app: FastifyInstance, opts: AccessOptions) {
   const buckets = new Map<string, TokenBucket>();
-  app.addHook('onRequest', async (req) => {
+  // Callback-style, so that the routes that need no principal (tracking calls: 'collect') pass
+  // without a promise; the others authenticate asynchronously.
+  app.addHook('onRequest', (req, _reply, done) => {
     const { method, url } = req.routeOptions;
     // No route matched: the not-found handler answers (and reveals nothing).
-    if (url === undefined) return;
+    if (url === undefined) return done();
     const access = accessOf(String(method), url);
-    if (access === undefined) throw new AppError('forbidden', 403, `no permission is declared for ${req.method} ${url}`);
-    if (access === 'public' || access === 'collect') return;
-    const principal = await opts.auth.principalOf(req);
-    if (!principal) throw new AppError('unauthenticated', 401, 'sign in, or send an API key as `Authorization: Bearer <key>`');
-    req.principal = principal;
-    if (principal.session && isUnsafe(req.method) && !sameToken(req.headers[CSRF_HEADER], principal.session.csrfToken))
-      throw new AppError('csrf_failed', 403, 'send the session\'s CSRF token (GET /v1/me → csrfToken) in the X-CSRF-Token header');
-    throttle(buckets, principal.actor, opts);
-    if (access !== 'signed-in' && !principal.permissions.has(access))
-      throw new AppError('forbidden', 403, `this action needs the permission ${access}, which the role ${principal.role} does not have`, { permission: access });
+    if (access === undefined) return done(new AppError('forbidden', 403, `no permission is declared for ${req.method} ${url}`));
+    if (access === 'public' || access === 'collect') return done();
+    authorise(req, access, buckets, opts).then(() => done(), done);
   });
+}
+
+async function authorise(req: FastifyRequest, access: Exclude<RouteAccess, 'public' | 'collect'>, buckets: Map<string, TokenBucket>, opts: AccessOptions) {
+  const principal = await opts.auth.principalOf(req);
+  if (!principal) throw new AppError('unauthenticated', 401, 'sign in, or send an API key as `Authorization: Bearer <key>`');
+  req.principal = principal;
+  if (principal.session && isUnsafe(req.method) && !sameToken(req.headers[CSRF_HEADER], principal.session.csrfToken))
+    throw new AppError('csrf_failed', 403, 'send the session\'s CSRF token (GET /v1/me → csrfToken) in the X-CSRF-Token header');
+  throttle(buckets, principal.actor, opts);
+  if (access !== 'signed-in' && !principal.permissions.has(access))
+    throw new AppError('forbidden', 403, `this action needs the permission ${access}, which the role ${principal.role} does not have`, { permission: access });
 }
 
 function throttle(buckets: Map<string, TokenBucket>, actor: string, opts: AccessOptions) {

@@ -9,6 +9,7 @@ import { ApiKeyStore } from './api-keys.js';
 import { assertEveryRouteHasPermission, installAccessControl } from './access-hook.js';
 import { authenticator } from './authenticate.js';
 import { Alerts } from './audit/alerts.js';
+import type { SecretBox } from '../shared/secret-box.js';
 import { AuditStore } from './audit/audit-store.js';
 import { installAuditRecorder } from './audit/recorder.js';
 import { auditRoutes } from './audit/routes.js';
@@ -49,6 +50,8 @@ export async function createAccess(o: {
   dialect: Dialect;
   clock: Clock;
   config: AccessConfig;
+  /** Seals the alert webhooks' signing secret. */
+  box: SecretBox;
   exportSize?: (route: string, params: Record<string, string>) => Promise<number | undefined>;
 }): Promise<Access> {
   const { app, db, clock, config } = o;
@@ -58,7 +61,7 @@ export async function createAccess(o: {
   const users = new UserStore(db, clock, roles, config.passwordCost);
   const sessions = new SessionStore(db, clock, config.sessionHours * 3600_000);
   const audit = new AuditStore(db, o.dialect, clock);
-  const alerts = new Alerts({ db, clock, audit, smtpUrl: config.alertSmtpUrl, emailFrom: config.alertEmailFrom, onError });
+  const alerts = new Alerts({ db, box: o.box, clock, audit, smtpUrl: config.alertSmtpUrl, emailFrom: config.alertEmailFrom, onError });
 
   await app.register(cookie);
   installAccessControl(app, { auth: authenticator({ keys, sessions, roles }), clock, adminRateLimit: config.adminRateLimit });

@@ -45,6 +45,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'POST /v1/alert-rules': 'alerts:write',
   'PATCH /v1/alert-rules/:id': 'alerts:write',
   'DELETE /v1/alert-rules/:id': 'alerts:write',
+  'GET /v1/alert-rules/signing-secret': 'alerts:write',
+  'POST /v1/alert-rules/signing-secret/rotate': 'alerts:write',
 
   // Collection (write key).
   'POST /v1/track': 'collect',
@@ -184,6 +186,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteAccess> = {
   'GET /v1/analytics/engagement': 'analytics:read',
   'GET /v1/analytics/roi': 'analytics:read',
   'GET /v1/analytics/rfm-grid': 'analytics:read',
+  'GET /v1/analytics/journeys': 'analytics:read',
 
   // Journeys and coupons.
   'POST /v1/journeys': 'journeys:write',

@@ -20,7 +20,8 @@ export const CONSOLE_CSP = [
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 export function installSecurityHeaders(app: FastifyInstance) {
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Callback-style: it runs on every answer, and an async hook costs a promise per request.
+  app.addHook('onSend', (req, reply, payload, done) => {
     // By path, not by the answer's type: a 304 revalidating the cached index.html has no type, and its
     // headers replace the cached ones (an API policy there would block the console's own scripts).
     const html = !isApiPath(req.url);
@@ -30,6 +31,6 @@ export function installSecurityHeaders(app: FastifyInstance) {
       .header('referrer-policy', 'same-origin')
       .header('content-security-policy', html ? CONSOLE_CSP : API_CSP);
     if (html) reply.header('cross-origin-opener-policy', 'same-origin');
-    return payload;
+    done(null, payload);
   });
 }

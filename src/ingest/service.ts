@@ -2,7 +2,6 @@
 // message, append to the log, and only then acknowledge.
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import { hashSecret } from '../shared/ids.js';
 import type { EventLog, FailedEvents, NewLogEvent } from '../log/index.js';
 import { anyOrigin, type OriginCheck, type SourceAuth, type SourceStore } from '../sources/index.js';
 import type { Metrics } from '../http/metrics.js';
@@ -33,7 +32,8 @@ const KEY_CACHE_MS = 5_000;
 export class Ingestor {
   private readonly limiter: RateLimiter;
   // Write-key lookups are cached briefly: a disabled source or revoked key takes effect within seconds
-  // everywhere, and at once in the process that changed it (see forgetKeys).
+  // everywhere, and at once in the process that changed it (see forgetKeys). Keyed by the key as sent,
+  // so that a hit costs no hashing; only keys that authenticated are held (as many as sources have).
   private readonly keyCache = new Map<string, { auth: SourceAuth; until: number }>();
   // The origins some source admits, for preflights (which carry no write key); cached the same way.
   private admitted?: { check: OriginCheck; until: number };
@@ -170,14 +170,16 @@ export class Ingestor {
   private async authenticate(key: unknown): Promise<SourceAuth> {
     if (typeof key !== 'string' || key === '')
       throw new AppError('missing_write_key', 401, 'send the write key as the HTTP Basic user name or as "writeKey" in the body');
-    const hash = hashSecret(key);
     const now = this.deps.clock.now();
-    let auth = this.keyCache.get(hash);
+    let auth = this.keyCache.get(key);
     if (!auth || auth.until < now) {
       const found = await this.deps.sources.authenticate(key);
-      if (!found) throw new AppError('invalid_write_key', 401, 'the write key is unknown or revoked');
+      if (!found) {
+        this.keyCache.delete(key);
+        throw new AppError('invalid_write_key', 401, 'the write key is unknown or revoked');
+      }
       auth = { auth: found, until: now + KEY_CACHE_MS };
-      this.keyCache.set(hash, auth);
+      this.keyCache.set(key, auth);
     }
     if (!auth.auth.enabled) throw new AppError('source_disabled', 403, `source ${auth.auth.sourceId} is disabled`);
     return auth.auth;

@@ -17,6 +17,28 @@ describe('wall-clock waits', () => {
     expect(localParts(t, 'Europe/Berlin')).toMatchObject({ day: 29, hour: 3, minute: 30 });
   });
 
+  it('fires an ambiguous time (fall back) at its first occurrence, once per local date', () => {
+    // Berlin, 2026-10-25: 02:00–02:59 happens in CEST (00:xxZ) and again in CET (01:xxZ).
+    expect(nextLocalTime(Date.UTC(2026, 9, 24, 12), '02:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    // Between the two occurrences the date's 02:30 has happened: the next is the following day's.
+    expect(nextLocalTime(Date.UTC(2026, 9, 25, 0, 40), '02:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 9, 26, 1, 30));
+    // New York, 2026-11-01: 01:30 EDT (05:30Z) first.
+    expect(nextLocalTime(Date.UTC(2026, 10, 1, 0), '01:30', 'America/New_York')).toBe(Date.UTC(2026, 10, 1, 5, 30));
+  });
+
+  it('counts the next local day across a DST change (23 and 25 hour days)', () => {
+    // 09:00 in New York the day before and the day of spring forward (2026-03-08): 23 h apart.
+    const sat = nextLocalTime(Date.UTC(2026, 2, 7, 12), '09:00', 'America/New_York');
+    expect(sat).toBe(Date.UTC(2026, 2, 7, 14));
+    expect(nextLocalTime(sat, '09:00', 'America/New_York')).toBe(Date.UTC(2026, 2, 8, 13));
+    // Across fall back (2026-11-01): 25 h apart.
+    const before = nextLocalTime(Date.UTC(2026, 9, 31, 12), '09:00', 'America/New_York');
+    expect(nextLocalTime(before, '09:00', 'America/New_York') - before).toBe(25 * 3_600_000);
+    // A zone whose clocks skip midnight (Santiago, 2026-09-06 00:00 → 01:00): 00:30 is 01:30 that day.
+    const t = nextLocalTime(Date.UTC(2026, 8, 5, 12), '00:30', 'America/Santiago');
+    expect(localParts(t, 'America/Santiago')).toMatchObject({ day: 6, hour: 1, minute: 30 });
+  });
+
   it('is always strictly later, within about a day, and shows the wanted time unless it falls in a DST gap', () => {
     fc.assert(
       fc.property(instant, hhmm, fc.constantFrom(...ZONES), (now, at, tz) => {

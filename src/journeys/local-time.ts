@@ -1,6 +1,6 @@
 // Wall-clock arithmetic in a profile's time zone (pure, Intl only): the next occurrence of a local
 // time of day, quiet hours, a local calendar date. DST: a local time that does not exist (spring
-// forward) resolves to the instant one offset later; an ambiguous one to one of its two occurrences.
+// forward) resolves to the instant one offset later; an ambiguous one (fall back) to its first occurrence.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(tz: string): Intl.DateTimeFormat {
@@ -42,17 +42,32 @@ function offsetAt(ms: number, tz: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant of a local wall-clock time (see the header for DST gaps and overlaps). */
+const DAY = 86_400_000;
+
+/**
+ * The instant of a local wall-clock time on a local date. A time that occurs once is that instant. A
+ * time the clocks skip (spring forward) resolves to the instant one offset later: 02:30 in Berlin on
+ * the last Sunday of March is 03:30 CEST, the moment the day "should" have reached 02:30. A time that
+ * occurs twice (fall back) is its first occurrence, so a local time happens once per local date.
+ */
 export function instantOf(year: number, month: number, day: number, minuteOfDay: number, tz: string): number {
   const wall = Date.UTC(year, month - 1, day, 0, minuteOfDay);
-  const guess = wall - offsetAt(wall, tz);
-  // Near a transition the offset at the guess differs; the second pass lands on the right side of it.
-  return wall - offsetAt(guess, tz);
+  // An instant t shows `wall` when t = wall − offset(t); the offsets around it are those a day either
+  // side (zones change offset at most once within a day of any time).
+  const before = offsetAt(wall - DAY, tz);
+  const after = offsetAt(wall + DAY, tz);
+  const shown = [before, after].map((o) => wall - o).filter((t) => offsetAt(t, tz) === wall - t);
+  if (shown.length > 0) return Math.min(...shown);
+  return wall - before;
 }
 
 export const minuteOfDay = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The first instant strictly after `now` at which the local clock in `tz` shows `hhmm`. */
+/**
+ * The first instant strictly after `now` at which `hhmm` happens in `tz` (see instantOf: once per
+ * local date, a skipped time at the instant one offset later). Days are counted on the local
+ * calendar, so across a DST change the next day is 23 or 25 hours away, not 24.
+ */
 export function nextLocalTime(now: number, hhmm: string, tz: string): number {
   const p = localParts(now, tz);
   for (let d = 0; d < 3; d++) {

@@ -3,14 +3,15 @@
 // outbox rows of every send commit together, and each send's idempotency key is
 // journey:<journeyId>:<version>:<profileId>:<entry>:<stepId>, so a crash or a replay neither loses
 // nor doubles a message. Definitions have no cycles (validate.ts), so a step runs once per entry.
-import type { Insertable, Transaction } from 'kysely';
+import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
 import { consentAllows, type CategoryPreferences } from '../privacy/index.js';
 import type { Database, Dialect } from '../storage/index.js';
+import { insertRows } from '../storage/bulk.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
 import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
-import { recipientOf } from './reach.js';
+import { recipientIn } from './reach.js';
 import { renderMessage } from './render.js';
 import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
 import type { JourneyActivityTable, JourneyEnrollmentsTable } from './tables.js';
@@ -91,9 +92,10 @@ export async function claim(trx: Trx, e: Enrollment) {
   e.claimed = true;
 }
 
-/** Writes the claimed enrollment's new state and its activity rows. */
-export async function saveEnrollment(trx: Trx, e: Enrollment) {
+/** Writes the claimed enrollment's new state and its activity rows (into the batch, when moving many people). */
+export async function saveEnrollment(trx: Trx, e: Enrollment, batch?: MoveBatch) {
   await claim(trx, e);
+  if (batch) return batch.save(e);
   await trx
     .updateTable('journey_enrollments')
     .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, context: JSON.stringify(e.context), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue })
@@ -104,7 +106,7 @@ export async function saveEnrollment(trx: Trx, e: Enrollment) {
 }
 
 /** Ends the enrollment (completed at an exit step, converted by the goal, exited by a rule or an archive). */
-export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'converted' | 'exited', reason: string, now: number, revenue: number | null = null) {
+export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'converted' | 'exited', reason: string, now: number, revenue: number | null = null, batch?: MoveBatch) {
   await claim(trx, e);
   e.state = state;
   e.due_at = null;
@@ -112,20 +114,20 @@ export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'conv
   e.exit_reason = reason;
   if (revenue !== null) e.revenue = revenue;
   await activity(trx, e, e.step_id, state, now, null, reason);
-  await saveEnrollment(trx, e);
+  await saveEnrollment(trx, e, batch);
 }
 
 /**
  * Runs the person from their current step until they wait or finish. `resume` says why: at a wait
  * step, `timer` and `event` pass it; at a send or update step, `timer` performs a parked action.
  */
-export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume, prefetched?: Record<string, unknown>) {
+export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume, prefetched?: Record<string, unknown>, batch?: MoveBatch) {
   await claim(trx, e);
   const steps = new Map(def.steps.map((s) => [s.id, s]));
   let traits: Record<string, unknown> | undefined = prefetched;
   const getTraits = async () => (traits ??= (await profileTraits(trx, deps.dialect, e.profile_id)) ?? {});
   let destinations: Map<string, RunnerDestination> | undefined;
-  const getDestinations = async () => (destinations ??= new Map((await deps.destinations(trx)).map((d) => [d.id, d])));
+  const getDestinations = async () => (destinations ??= batch ? await batch.destinations(trx, deps) : new Map((await deps.destinations(trx)).map((d) => [d.id, d])));
   const go = async (next: string) => {
     e.step_id = next;
     e.step_at = now;
@@ -135,12 +137,12 @@ export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, d
   };
   const park = async (due: number) => {
     e.due_at = due;
-    await saveEnrollment(trx, e);
+    await saveEnrollment(trx, e, batch);
   };
 
   for (let guard = 0; guard <= def.steps.length; guard++) {
     const step = e.step_id ? steps.get(e.step_id) : undefined;
-    if (!step) return finish(trx, e, 'exited', `step ${e.step_id} is not in version ${e.version}`, now);
+    if (!step) return finish(trx, e, 'exited', `step ${e.step_id} is not in version ${e.version}`, now, null, batch);
     switch (step.type) {
       case 'wait':
         if (resume === 'arrived') return park(now + durationMs(step.duration));
@@ -176,7 +178,7 @@ export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, d
           const allowed = afterQuietHours(now, def.rules?.quietHours, timeZoneOf(def, await getTraits()));
           if (allowed > now) return park(allowed);
         }
-        await send(trx, deps, journey, def, e, step, now, await getTraits(), await getDestinations());
+        await send(trx, deps, journey, def, e, step, now, await getTraits(), await getDestinations(), batch);
         await go(step.next);
         break;
       }
@@ -189,7 +191,7 @@ export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, d
         await go(step.next);
         break;
       case 'exit':
-        return finish(trx, e, 'completed', 'exit step', now);
+        return finish(trx, e, 'completed', 'exit step', now, null, batch);
     }
   }
   throw new Error(`journey ${journey.id} v${e.version}: more steps than the definition has (a cycle?)`);
@@ -197,7 +199,7 @@ export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, d
 
 type SendStep = Extract<Step, { type: 'send' }>;
 
-async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, step: SendStep, now: number, traits: Record<string, unknown>, destinations: Map<string, RunnerDestination>) {
+async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, step: SendStep, now: number, traits: Record<string, unknown>, destinations: Map<string, RunnerDestination>, batch?: MoveBatch) {
   const suppress = (reason: string) => activity(trx, e, step.id, 'suppressed', now, step.channel, reason);
   if (e.holdout) return suppress('holdout');
   const d = destinations.get(step.destinationId);
@@ -212,7 +214,8 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
       .where('kind', '=', 'sent')
       .where('at', '>', now - durationMs(cap.per))
       .executeTakeFirst();
-    const mine = (e.pending ?? []).filter((a) => a.kind === 'sent' && a.channel === step.channel).length;
+    // Sends not yet written: this move's, and (moving many people) the batch's earlier moves of the same person.
+    const mine = (e.pending ?? []).filter((a) => a.kind === 'sent' && a.channel === step.channel).length + (batch?.sentTo(e.profile_id, step.channel) ?? 0);
     if (Number(row?.n ?? 0) + mine >= cap.max) return suppress(`frequency cap: ${cap.max} ${step.channel} per ${cap.per.amount} ${cap.per.unit}`);
   }
   // The one consent decision (privacy/consent): events' and the API's statements, required categories granted.
@@ -225,7 +228,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
     if (!d.segments[audience.segmentId]) return suppress(`segment ${audience.segmentId} is not synced to the destination`);
     delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: audience.op, segmentId: audience.segmentId, payload: { journeyId: e.journey_id, stepId: step.id }, at: now };
   } else {
-    const recipient = recipientOf(step.channel, traits);
+    const recipient = await recipientIn(trx, step.channel, traits, e.profile_id, ctx.event);
     if (!recipient) return suppress(`not reachable by ${step.channel}`);
     if (step.couponPoolId && !ctx.coupon) {
       const code = await assignCoupon(trx, step.couponPoolId, e.profile_id, e.journey_id, now);
@@ -247,7 +250,8 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
     };
     delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: 'event', payload: { body }, at: now };
   }
-  await enqueue(trx, deps.dialect, [delivery]);
+  if (batch) batch.deliveries.push(delivery);
+  else await enqueue(trx, deps.dialect, [delivery]);
   await activity(trx, e, step.id, 'sent', now, step.channel);
 }
 
@@ -283,7 +287,82 @@ async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollme
       return rows.some((r) => matchesFilter({ conditions: c.where }, { type: r.type, event: r.event, properties: deps.dialect.parseJson(r.properties) }));
     }
     case 'reachable':
-      return recipientOf(c.channel, traits) !== null;
+      return (await recipientIn(trx, c.channel, traits, e.profile_id, e.context.event)) !== null;
+  }
+}
+
+const ENROLLMENT_COLUMNS = ['id', 'state', 'step_id', 'due_at', 'variant', 'context', 'step_at', 'exited_at', 'exit_reason', 'revenue'] as const;
+const PG_TYPES = ['text', 'text', 'text', 'bigint', 'text', 'jsonb', 'bigint', 'bigint', 'text', 'float8'];
+const LADDER = [256, 32, 4, 1];
+const updateTexts = new Map<string, string>();
+
+/** `UPDATE journey_enrollments … FROM (VALUES …)` for `rows` rows (text kept per dialect and size). */
+function updateText(dialect: Dialect, rows: number): string {
+  const key = `${dialect.name}|${rows}`;
+  let text = updateTexts.get(key);
+  if (text === undefined) {
+    const w = ENROLLMENT_COLUMNS.length;
+    const tuple = (r: number) => '(' + ENROLLMENT_COLUMNS.map((_, c) => (dialect.name === 'postgres' ? `$${r * w + c + 1}::${PG_TYPES[c]}` : '?')).join(', ') + ')';
+    const set = ENROLLMENT_COLUMNS.slice(1).map((c, i) => `"${c}" = v.column${i + 2}`).join(', ');
+    text = `UPDATE journey_enrollments SET ${set} FROM (VALUES ${Array.from({ length: rows }, (_, r) => tuple(r)).join(', ')}) AS v WHERE journey_enrollments.id = v.column1`;
+    updateTexts.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * The writes of many people's moves in one transaction (a timer tick's claimed batch), made at the
+ * end with multi-row statements: the outbox rows (through the one outbox's enqueue), the activity
+ * rows, and the enrollments' new state. The people were claimed (rev bumped) before any move, so the
+ * batch owns them until commit; a crash before commit leaves them due, exactly as they were.
+ */
+export class MoveBatch {
+  readonly deliveries: NewDelivery[] = [];
+  private readonly saves = new Map<string, Enrollment>();
+  private readonly rows: ActivityRow[] = [];
+  private readonly sent = new Map<string, number>();
+  private dests?: Map<string, RunnerDestination>;
+
+  /** The active destinations, read once per batch. */
+  async destinations(trx: Trx, deps: RunnerDeps): Promise<Map<string, RunnerDestination>> {
+    return (this.dests ??= new Map((await deps.destinations(trx)).map((d) => [d.id, d])));
+  }
+
+  save(e: Enrollment) {
+    this.saves.set(e.id, e);
+    for (const a of e.pending ?? []) {
+      this.rows.push(a);
+      if (a.kind === 'sent') this.sent.set(`${a.profile_id}\n${a.channel}`, this.sentTo(a.profile_id, a.channel ?? '') + 1);
+    }
+    e.pending = [];
+  }
+
+  /** Sends to the person on the channel already in this batch (frequency caps count them). */
+  sentTo(profileId: string, channel: string): number {
+    return this.sent.get(`${profileId}\n${channel}`) ?? 0;
+  }
+
+  get size() {
+    return this.saves.size;
+  }
+
+  async flush(trx: Trx, dialect: Dialect) {
+    await enqueue(trx, dialect, this.deliveries);
+    await insertRows(trx, dialect, 'journey_activity', ['journey_id', 'version', 'enrollment_id', 'profile_id', 'step_id', 'kind', 'channel', 'detail', 'at'], this.rows);
+    const saves = [...this.saves.values()];
+    const w = ENROLLMENT_COLUMNS.length;
+    const maxRows = Math.floor(dialect.maxParams / w);
+    for (let at = 0; at < saves.length; ) {
+      const size = Math.min(maxRows, LADDER.find((n) => n <= saves.length - at)!);
+      const params: unknown[] = [];
+      for (const e of saves.slice(at, at + size)) params.push(e.id, e.state, e.step_id, e.due_at, e.variant, JSON.stringify(e.context), e.step_at, e.exited_at, e.exit_reason, e.revenue);
+      await trx.executeQuery(CompiledQuery.raw(updateText(dialect, size), params));
+      at += size;
+    }
+    this.deliveries.length = 0;
+    this.rows.length = 0;
+    this.saves.clear();
+    this.sent.clear();
   }
 }
 

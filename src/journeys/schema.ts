@@ -282,6 +282,9 @@ export const StepStats = Type.Object({
   sent: Type.Integer(),
   /** Sends not made: holdout, frequency cap, unreachable. */
   suppressed: Type.Integer(),
+  /** Sends the destination accepted / gave up on (outbox rows delivered / dead, within the outbox's retention). */
+  delivered: Type.Integer(),
+  failed: Type.Integer(),
 });
 export const JourneyStats = Type.Object({
   journeyId: Type.String(),

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { productsOf } from './enter.js';
 import { afterQuietHours, nextLocalTime } from './local-time.js';
-import { recipientOf } from './reach.js';
+import { hasStoredPushToken, recipientOf } from './reach.js';
 import { renderMessage } from './render.js';
 import { eventMatches, profileTraits, timeZoneOf, toEnrollment, type RunnerDeps } from './runner.js';
 import {
@@ -20,6 +20,7 @@ import {
   type JourneyStats,
   type PreviewMessage,
   type ValidationResult,
+  type Channel,
 } from './schema.js';
 import { journeyStats } from './stats.js';
 import type { JourneyStore } from './store.js';
@@ -142,6 +143,8 @@ export class JourneyService {
     const ctx = { cart: productsOf(body.event), coupon: 'COUPON-PREVIEW' };
     const memberships = new Set((await this.o.db.selectFrom('segment_memberships').select('segment_id').where('profile_id', '=', body.profileId).execute()).map((m) => m.segment_id));
     const tags = new Set((await this.o.db.selectFrom('profile_tags').select('tag').where('profile_id', '=', body.profileId).execute()).map((t) => t.tag));
+    const storedPush = await hasStoredPushToken(this.o.db, body.profileId);
+    const reachable = (channel: Channel) => recipientOf(channel, traits) !== null || (channel === 'push' && storedPush);
     for (let s = steps.get(def.steps[0].id); s; ) {
       const push = (outcome: string, rendered?: Record<string, string>) => out.push({ stepId: s!.id, type: s!.type, outcome, ...(rendered ? { rendered } : {}) });
       switch (s.type) {
@@ -169,7 +172,7 @@ export class JourneyService {
                 : b.when.type === 'tag'
                   ? tags.has(b.when.tag) === (b.when.has ?? true)
                   : b.when.type === 'reachable'
-                    ? recipientOf(b.when.channel, traits) !== null
+                    ? reachable(b.when.channel)
                     : false,
           );
           push(`branch → ${hit ? hit.next : `${s.else} (else)`}`);
@@ -184,7 +187,7 @@ export class JourneyService {
         }
         case 'send': {
           const when = afterQuietHours(at, def.rules?.quietHours, tz);
-          const reach = s.channel === 'audience' || recipientOf(s.channel, traits) !== null;
+          const reach = s.channel === 'audience' || reachable(s.channel);
           const rendered = renderMessage(s.message, { profile: traits, event: body.event ?? null, journey: { id: j.id, name: j.name, version: j.version, ...ctx } });
           push(holdout ? `no ${s.channel} send: holdout` : !reach ? `no ${s.channel} send: not reachable` : `send ${s.channel} at ${new Date(when).toISOString()}${when > at ? ' (after quiet hours)' : ''}`, rendered);
           at = when;

@@ -1,5 +1,6 @@
 // The journeys' two pipeline stages. Over profile_changes (events attributed to profiles): goals,
-// awaited events, cart context, event triggers and coupon redemption. Over membership_changes:
+// awaited events, cart context, event triggers and coupon redemption, and identity merges (positions
+// follow the surviving profile). Over membership_changes:
 // segment-entered triggers and exit on segment exit. Each batch runs the people it touches in the
 // stage transaction, so positions, enrollments and outbox rows commit together.
 import type { Transaction } from 'kysely';
@@ -10,7 +11,7 @@ import { membershipFeed, type MembershipChange } from '../destinations/index.js'
 import { profileChangesFeed, type ProfileChange } from '../segments/index.js';
 import { redeemCoupon } from './coupons.js';
 import { enter, productsOf, type LiveJourney } from './enter.js';
-import { advance, EnrollmentMoved, eventMatches, finish, revenueOf, saveEnrollment, toEnrollment, type RunnerDeps } from './runner.js';
+import { advance, claim, EnrollmentMoved, eventMatches, finish, revenueOf, saveEnrollment, toEnrollment, type RunnerDeps } from './runner.js';
 import type { JourneyStore } from './store.js';
 
 type Trx = Transaction<Database>;
@@ -69,6 +70,41 @@ export async function applyEvent(trx: Trx, d: StageDeps, live: LiveJourney[], pr
   for (const j of live) if (j.def.trigger.type === 'event' && eventMatches(j.def.trigger, event)) await enter(trx, d.runner, j, profileId, event, now);
 }
 
+/**
+ * Identity merged `gone` into `into`: the person's positions follow the surviving profile. Each
+ * active enrollment of `gone` moves to `into` (as `into`'s next entry of that journey, keeping its
+ * step, pending wait and context) unless `into` is inside that journey already — then `into`'s
+ * position stands and `gone`'s ends (exited, "merged"). Their activity rows move too, so frequency
+ * caps count the sends the person got under either profile.
+ */
+export async function followMerge(trx: Trx, d: Pick<StageDeps, 'dialect'>, gone: string, into: string, now: number) {
+  const rows = await trx.selectFrom('journey_enrollments').selectAll().where('profile_id', '=', gone).where('state', '=', 'active').execute();
+  for (const r of rows) {
+    const e = toEnrollment(d.dialect, r);
+    const theirs = await trx
+      .selectFrom('journey_enrollments')
+      .select(['entry_no', 'state'])
+      .where('journey_id', '=', e.journey_id)
+      .where('profile_id', '=', into)
+      .orderBy('entry_no', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (theirs?.state === 'active') {
+      await guarded(() => finish(trx, e, 'exited', `merged into ${into}, who is in the journey already`, now));
+      continue;
+    }
+    await guarded(async () => {
+      await claim(trx, e);
+      await trx
+        .updateTable('journey_enrollments')
+        .set({ profile_id: into, entry_no: Number(theirs?.entry_no ?? 0) + 1 })
+        .where('id', '=', e.id)
+        .execute();
+    });
+  }
+  await trx.updateTable('journey_activity').set({ profile_id: into }).where('profile_id', '=', gone).execute();
+}
+
 export function journeyEventsStage(d: StageDeps) {
   return new Stage<ProfileChange>({
     name: JOURNEY_EVENTS_STAGE,
@@ -81,9 +117,9 @@ export function journeyEventsStage(d: StageDeps) {
     afterCommit: d.afterCommit,
     async apply(trx, items) {
       if (!(await d.store.anyRunning(trx))) return;
-      const changes = items.map((i) => i.item).filter((c) => c.kind === 'event' && c.event_seq !== null);
+      const changes = items.map((i) => i.item).filter((c) => (c.kind === 'event' && c.event_seq !== null) || (c.kind === 'merged' && c.other_profile_id));
       if (changes.length === 0) return;
-      const seqs = changes.map((c) => Number(c.event_seq));
+      const seqs = changes.filter((c) => c.kind === 'event').map((c) => Number(c.event_seq));
       const events = new Map<number, Record<string, unknown>>();
       for (let i = 0; i < seqs.length; i += 500) {
         const rows = await trx.selectFrom('events').select(['seq', 'payload']).where('seq', 'in', seqs.slice(i, i + 500)).execute();
@@ -92,6 +128,10 @@ export function journeyEventsStage(d: StageDeps) {
       const live = await d.store.live(trx);
       const now = d.clock.now();
       for (const c of changes) {
+        if (c.kind === 'merged') {
+          await followMerge(trx, d, c.other_profile_id!, c.profile_id, now);
+          continue;
+        }
         const event = events.get(Number(c.event_seq));
         if (event) await guarded(() => applyEvent(trx, d, live, c.profile_id, Number(c.event_seq), event, now));
       }

@@ -41,6 +41,25 @@ export async function journeyStats(db: Db, journeyId: string, def: JourneyDefini
     .groupBy(['step_id', 'kind'])
     .execute();
   const act = (stepId: string | null, kind: string) => acts.filter((a) => (stepId === null || a.step_id === stepId) && a.kind === kind).reduce((s, a) => s + Number(a.n), 0);
+  // Delivery outcomes of the sends, from the outbox rows (key journey:<id>:<version>:<profile>:<entry>:<step>).
+  const destinations = [...new Set(def.steps.flatMap((s) => (s.type === 'send' ? [s.destinationId] : [])))];
+  const outcomes = new Map<string, { delivered: number; failed: number }>();
+  if (destinations.length > 0) {
+    const rows = await db
+      .selectFrom('deliveries')
+      .select(['idempotency_key', 'status'])
+      .where('destination_id', 'in', destinations)
+      .where('idempotency_key', 'like', `journey:${journeyId}:%`)
+      .where('status', 'in', ['delivered', 'dead'])
+      .execute();
+    for (const r of rows) {
+      const stepId = r.idempotency_key.split(':').slice(5).join(':');
+      const o = outcomes.get(stepId) ?? { delivered: 0, failed: 0 };
+      if (r.status === 'delivered') o.delivered++;
+      else o.failed++;
+      outcomes.set(stepId, o);
+    }
+  }
   const treatment = outcome(0);
   const holdout = outcome(1);
   return {
@@ -58,6 +77,8 @@ export async function journeyStats(db: Db, journeyId: string, def: JourneyDefini
       entered: act(s.id, 'entered'),
       sent: act(s.id, 'sent'),
       suppressed: act(s.id, 'suppressed'),
+      delivered: outcomes.get(s.id)?.delivered ?? 0,
+      failed: outcomes.get(s.id)?.failed ?? 0,
     })),
     treatment,
     holdout,

@@ -1,6 +1,7 @@
 // The journeys' durable timers: each person's pending wait is `journey_enrollments.due_at`; the shared
 // TimerService loop calls tick() when the earliest falls due. A tick moves every due person (of
-// active and archived — draining — journeys; paused ones hold) in transactions of up to BATCH people,
+// active and archived — draining — journeys; paused ones hold) in transactions of up to BATCH people
+// (claimed with one UPDATE … RETURNING, their moves written together by a MoveBatch),
 // and runs the daily schedule triggers. Before a batch, update-profile steps append their identify
 // events to the log (message id journey:<enrollment>:<step>, so a repeat after a crash is a duplicate).
 import type { Transaction } from 'kysely';
@@ -10,10 +11,11 @@ import { TimerService } from '../shared/timer-service.js';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import { enter } from './enter.js';
 import { localMonthDay, monthDayOf, nextLocalTime } from './local-time.js';
-import { advance, EnrollmentMoved, profileTraits, toEnrollment, type RunnerDeps } from './runner.js';
+import { advance, MoveBatch, profileTraits, toEnrollment, type RunnerDeps } from './runner.js';
 import type { JourneyStore } from './store.js';
 
-const BATCH = 200;
+/** People claimed and moved per transaction. */
+const BATCH = 1000;
 export const JOURNEYS_SOURCE_ID = 'journeys';
 
 export class JourneyTimers {
@@ -53,59 +55,80 @@ export class JourneyTimers {
 
   /** Moves every person whose wait is due and runs due schedules; returns the people moved. */
   async tick(): Promise<number> {
-    const { db, dialect, clock, store } = this.o;
+    const { db, clock } = this.o;
     let moved = 0;
     const skip = new Set<string>();
     for (;;) {
       const now = clock.now();
       const paused = await this.paused();
-      let q = db.selectFrom('journey_enrollments').selectAll().where('state', '=', 'active').where('due_at', '<=', now).orderBy('due_at').limit(BATCH + skip.size);
+      let q = db.selectFrom('journey_enrollments').select(['id', 'journey_id', 'version', 'profile_id', 'step_id']).where('state', '=', 'active').where('due_at', '<=', now).orderBy('due_at').limit(BATCH + skip.size);
       if (paused.length > 0) q = q.where('journey_id', 'not in', paused);
       const due = (await q.execute()).filter((r) => !skip.has(r.id)).slice(0, BATCH);
       if (due.length === 0) break;
-      await this.appendTraitUpdates(due.map((r) => toEnrollment(dialect, r)));
-      const run = (rows: typeof due) =>
-        db.transaction().execute(async (trx) => {
-          // One read of the batch's journeys and traits; a row read before the transaction is still
-          // safe to act on: the runner's claim (rev) fails if anyone moved the person since.
-          const names = new Map((await trx.selectFrom('journeys').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => r.journey_id))]).execute()).map((j) => [j.id, j.name]));
-          const traits = new Map(
-            (await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', rows.map((r) => r.profile_id)).execute()).map((p) => [p.id, dialect.parseJson(p.traits) as Record<string, unknown>]),
-          );
-          for (const r of rows) await this.fire(trx, toEnrollment(dialect, r), names.get(r.journey_id) ?? r.journey_id, traits.get(r.profile_id) ?? {}, now);
-        });
+      await this.appendTraitUpdates(due);
       try {
-        await run(due);
+        moved += await db.transaction().execute((trx) => this.moveDue(trx, due.map((r) => r.id), now));
       } catch {
         // One person's failure must not hold the others: retry one by one, and put a failing one aside for a minute.
         for (const r of due)
-          await run([r]).catch(async (err) => {
-            this.o.onError?.(err);
-            skip.add(r.id);
-            await db.updateTable('journey_enrollments').set({ due_at: now + 60_000 }).where('id', '=', r.id).execute();
-          });
+          moved += await db
+            .transaction()
+            .execute((trx) => this.moveDue(trx, [r.id], now))
+            .catch(async (err) => {
+              this.o.onError?.(err);
+              skip.add(r.id);
+              await db.updateTable('journey_enrollments').set({ due_at: now + 60_000 }).where('id', '=', r.id).execute();
+              return 0;
+            });
       }
-      moved += due.length;
     }
     await this.runSchedules();
     if (moved > 0) this.o.onMoved?.();
     return moved;
   }
 
-  private async fire(trx: Transaction<Database>, e: ReturnType<typeof toEnrollment>, name: string, traits: Record<string, unknown>, now: number) {
-    const def = await this.o.store.definition(trx, e.journey_id, e.version);
-    try {
-      await advance(trx, this.o.runner, { id: e.journey_id, name }, def, e, now, 'timer', traits);
-    } catch (err) {
-      if (!(err instanceof EnrollmentMoved)) throw err;
+  /**
+   * Claims the given people that are still due (one UPDATE … RETURNING bumps their rev, so any
+   * other mover of theirs fails its own claim; on PostgreSQL the rows stay locked until commit and a
+   * second process waits, then finds them no longer due), moves each from their wait, and writes
+   * all their moves at once (MoveBatch). Returns the people moved.
+   */
+  private async moveDue(trx: Transaction<Database>, ids: string[], now: number): Promise<number> {
+    const { dialect, store } = this.o;
+    const claimed = [];
+    for (let i = 0; i < ids.length; i += 500)
+      claimed.push(
+        ...(await trx
+          .updateTable('journey_enrollments')
+          .set((eb) => ({ rev: eb('rev', '+', 1) }))
+          .where('id', 'in', ids.slice(i, i + 500))
+          .where('state', '=', 'active')
+          .where('due_at', '<=', now)
+          .returningAll()
+          .execute()),
+      );
+    if (claimed.length === 0) return 0;
+    const names = new Map((await trx.selectFrom('journeys').select(['id', 'name']).where('id', 'in', [...new Set(claimed.map((r) => r.journey_id))]).execute()).map((j) => [j.id, j.name]));
+    const traits = new Map<string, Record<string, unknown>>();
+    const profileIds = [...new Set(claimed.map((r) => r.profile_id))];
+    for (let i = 0; i < profileIds.length; i += 500)
+      for (const p of await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds.slice(i, i + 500)).execute()) traits.set(p.id, dialect.parseJson(p.traits) as Record<string, unknown>);
+    const batch = new MoveBatch();
+    for (const r of claimed) {
+      const e = toEnrollment(dialect, r);
+      e.claimed = true;
+      const def = await store.definition(trx, e.journey_id, e.version);
+      await advance(trx, this.o.runner, { id: e.journey_id, name: names.get(e.journey_id) ?? e.journey_id }, def, e, now, 'timer', traits.get(e.profile_id) ?? {}, batch);
     }
+    await batch.flush(trx, dialect);
+    return claimed.length;
   }
 
   /** Identify events for due update-profile steps that set traits (the event log is the source of profile traits). */
-  private async appendTraitUpdates(due: ReturnType<typeof toEnrollment>[]) {
+  private async appendTraitUpdates(due: { id: string; journey_id: string; version: number; profile_id: string; step_id: string | null }[]) {
     const events = [];
     for (const e of due) {
-      const def = await this.o.store.definition(this.o.db, e.journey_id, e.version);
+      const def = await this.o.store.definition(this.o.db, e.journey_id, Number(e.version));
       const step = def.steps.find((s) => s.id === e.step_id);
       if (step?.type !== 'update_profile' || !step.setTraits) continue;
       const ids = await this.o.db.selectFrom('identity_identifiers').select(['type', 'value']).where('profile_id', '=', e.profile_id).where('type', 'in', ['user_id', 'anonymous_id']).execute();

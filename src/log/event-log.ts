@@ -152,9 +152,9 @@ export class EventLog {
     return seqs.length === 0 ? Promise.resolve(0) : this.writer.purge([...seqs].sort((a, b) => a - b));
   }
 
-  /** Erasure: rewrites the log's storage so that purged events leave no bytes behind. */
-  compact(): Promise<void> {
-    return this.writer.compact();
+  /** Erasure: rewrites the log's storage so that purged events leave no bytes behind (`vacuum: false`: checkpoint only). */
+  compact(options?: { vacuum?: boolean }): Promise<void> {
+    return this.writer.compact(options);
   }
 
   /** Commits what was submitted, then releases the writer; append no more after this. */

@@ -22,7 +22,10 @@ export interface LogWriter {
   pruneDedupe(cutoff: number): Promise<number>;
   /** Erasure (data-subject delete): removes these events from the log for good; returns how many. */
   purge(seqs: number[]): Promise<number>;
-  /** Erasure: rewrites the log's storage so removed events leave no trace in its files (SQLite: checkpoint + VACUUM). */
-  compact(): Promise<void>;
+  /**
+   * Erasure: rewrites the log's storage so removed events leave no trace in its files (SQLite: checkpoint
+   * + VACUUM; with `vacuum: false` the checkpoint only, deleted rows being zeroed by secure_delete).
+   */
+  compact(options?: { vacuum?: boolean }): Promise<void>;
   close?(): Promise<void>;
 }

@@ -12,6 +12,9 @@ const conn = new SQLite(workerData.file);
 conn.pragma('journal_mode = WAL');
 conn.pragma('synchronous = FULL');
 conn.pragma(`cache_size = -${workerData.cacheKib}`);
+// Erasure: deleted rows are overwritten with zeros in their pages (and freed pages zeroed), so a
+// data-subject delete needs only a WAL checkpoint, not a VACUUM of the whole file (src/privacy/dsr).
+conn.pragma('secure_delete = ON');
 // Only log writers take this file's write lock: the writer threads of the API processes on one store.
 // It is taken by polling BEGIN IMMEDIATE every half millisecond (see begin()), not by SQLite's busy
 // handler, which backs off to sleeps of 25–100 ms: a writer that commits a group and begins the next
@@ -90,8 +93,10 @@ function checkpoint() {
   }
 }
 
-function compact() {
+/** Checkpoints the WAL into log.db and truncates it; with `vacuum`, also rebuilds the file (VACUUM). */
+function compact(vacuum) {
   checkpoint();
+  if (!vacuum) return;
   conn.exec('VACUUM');
   checkpoint();
 }
@@ -106,7 +111,7 @@ parentPort.on('message', (msg) => {
     if (msg.prune !== undefined) parentPort.postMessage({ id: msg.id, pruned: prune(msg.prune) });
     else if (msg.purge !== undefined) parentPort.postMessage({ id: msg.id, pruned: purge(msg.purge) });
     else if (msg.compact) {
-      compact();
+      compact(msg.vacuum !== false);
       parentPort.postMessage({ id: msg.id, done: true });
     }
     else parentPort.postMessage({ id: msg.id, seqs: append(msg.rows, msg.cutoff) });

@@ -69,9 +69,12 @@ export class SqliteLogWriter implements LogWriter {
     return this.request({ purge: seqs });
   }
 
-  /** Erasure: checkpoints the WAL into log.db, rebuilds log.db (VACUUM) and truncates the WAL. */
-  compact(): Promise<void> {
-    return this.request({ compact: true });
+  /**
+   * Erasure: checkpoints the WAL into log.db and truncates it; unless `vacuum` is false, also rebuilds
+   * log.db (VACUUM). The writer deletes with secure_delete on, so the checkpoint alone usually suffices.
+   */
+  compact(options?: { vacuum?: boolean }): Promise<void> {
+    return this.request({ compact: true, vacuum: options?.vacuum !== false });
   }
 
   private request<T>(message: object): Promise<T> {

@@ -113,6 +113,13 @@ export class Stage<T> {
   private lastReported = '';
   private fault: StageFault | undefined;
   private gatherMs = 0;
+  /**
+   * The position this runner last committed (or read from the store), so that the next batch reads the
+   * feed from there instead of querying stage_offsets first. Only a hint: the stage transaction still
+   * checks the stored position and answers 'raced' if another runner (or a rewind) moved it, and it is
+   * dropped whenever the feed has nothing after it, so a position moved back while idle is re-read.
+   */
+  private known: number | undefined;
   readonly status: StageStatus = { running: false, consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null, lastProgressAt: null, setAside: 0 };
 
   constructor(private readonly o: StageOptions<T>) {}
@@ -202,7 +209,8 @@ export class Stage<T> {
     const { db, name, feed, batchSize = 500 } = this.o;
     // The feed is read before the transaction: on SQLite the one connection is held by an open
     // transaction, so a feed reading through `db` inside it would wait for itself forever.
-    const from = await Stage.position(db, name);
+    const from = this.known ?? (await Stage.position(db, name));
+    this.known = undefined;
     if (this.isolating && from >= this.isolating.until) this.isolating = undefined;
     const items = await feed.readAfter(from, this.isolating?.limit ?? batchSize);
     if (items.length === 0) {
@@ -217,6 +225,8 @@ export class Stage<T> {
       return this.isolate(from, items, err);
     }
     if (outcome === 'raced') return this.step();
+    // Committed: the stored position is now the last item taken (or still `from` if none was).
+    this.known = outcome.length > 0 ? outcome[outcome.length - 1].position : from;
     this.progressed();
     if (outcome.length > 0) this.committed(outcome);
     return outcome.length;

@@ -7,6 +7,7 @@ import type { Catalog } from './catalog.js';
 import { evaluate } from './evaluate.js';
 import { nextChange } from './next-change.js';
 import { loadProfileStates } from './load-state.js';
+import { insertRows } from '../storage/bulk.js';
 
 type Trx = Transaction<Database>;
 
@@ -29,6 +30,9 @@ export async function reevaluateProfiles(
     const current = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
     for (const m of await trx.selectFrom('segment_memberships').select(['profile_id', 'segment_id']).where('profile_id', 'in', ids).execute())
       current.get(m.profile_id)!.add(m.segment_id);
+    // The chunk's timers in two statements (one DELETE, one multi-row upsert) rather than one per profile.
+    const disarm: string[] = [];
+    const arm: { profile_id: string; due_at: number }[] = [];
     for (const { id, triggerSeq } of chunk) {
       const state = states.get(id);
       let next: number | null = null;
@@ -42,14 +46,11 @@ export async function reevaluateProfiles(
       const entered = [...(state?.memberships ?? [])].filter((s) => !was.has(s));
       const exited = [...was].filter((s) => !state?.memberships.has(s));
       await writeChanges(trx, id, entered, exited, now, triggerSeq);
-      if (next === null) await trx.deleteFrom('segment_timers').where('profile_id', '=', id).execute();
-      else
-        await trx
-          .insertInto('segment_timers')
-          .values({ profile_id: id, due_at: next })
-          .onConflict((oc) => oc.column('profile_id').doUpdateSet({ due_at: next }))
-          .execute();
+      if (next === null) disarm.push(id);
+      else arm.push({ profile_id: id, due_at: next });
     }
+    if (disarm.length > 0) await trx.deleteFrom('segment_timers').where('profile_id', 'in', disarm).execute();
+    await insertRows(trx, dialect, 'segment_timers', ['profile_id', 'due_at'], arm, 'ON CONFLICT (profile_id) DO UPDATE SET due_at = excluded.due_at');
   }
 }
 

@@ -125,6 +125,7 @@ export const ERROR_CODES = {
 
   // Journeys and coupon pools.
   journey_not_found: { status: [404], meaning: 'no journey with this id' },
+  unknown_journey: { status: [422], meaning: 'an analytics query filters on a journey that does not exist (`details.field`)' },
   invalid_journey: { status: [422], meaning: 'the journey definition is invalid: `details.issues` lists each problem with its JSON path and step' },
   journey_status_conflict: { status: [409], meaning: 'the journey is not in a status that allows this action (e.g. resume a journey that is not paused, edit an archived one)' },
   journey_template_not_found: { status: [404], meaning: 'no journey template of this name' },

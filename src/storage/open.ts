@@ -74,6 +74,7 @@ async function openSqlite(dataDir: string): Promise<Storage> {
   conn.pragma('synchronous = FULL');
   conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
+  conn.pragma('secure_delete = ON'); // deleted rows zeroed in place: a data-subject delete rarely needs VACUUM (src/privacy/dsr)
   // SQLite's default page cache is 2 MiB: far too small once the identity graph and the timeline
   // indexes grow past it, when every insert into a random-keyed index goes back to the OS for pages.
   conn.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);

@@ -26,6 +26,7 @@ import type {
   EngagementAnswer as EngagementAnswerSchema,
   RoiAnswer as RoiAnswerSchema,
   RfmGridAnswer as RfmGridAnswerSchema,
+  JourneysAnswer as JourneysAnswerSchema,
   Breakdown as BreakdownType,
   AttributionModel as AttributionModelType,
 } from '../../../src/analytics/query-schema';
@@ -105,6 +106,7 @@ export type WebAnswer = Static<typeof WebAnswerSchema>;
 export type EngagementAnswer = Static<typeof EngagementAnswerSchema>;
 export type RoiAnswer = Static<typeof RoiAnswerSchema>;
 export type RfmGridAnswer = Static<typeof RfmGridAnswerSchema>;
+export type JourneysAnswer = Static<typeof JourneysAnswerSchema>;
 export type Breakdown = BreakdownType;
 export type AttributionModel = AttributionModelType;
 export type RfmScore = Static<typeof RfmScoreSchema>;

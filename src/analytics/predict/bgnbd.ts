@@ -1,8 +1,8 @@
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): transactions follow a
 // Poisson process with rate λ ~ Gamma(r, α); after each purchase a customer drops out with
-// probability p ~ Beta(a, b). Fitted by maximum likelihood on (x, t_x, T) in log space; gives
+// probability p ~ Beta(a, b). Fitted by maximum likelihood on (x, t_x, T) in log space (BFGS with the analytic gradient); gives
 // P(alive) and expected purchases in the next t time units.
-import { hyp2f1, lnGamma, logAddExp } from './special.js';
+import { digamma, hyp2f1, lnGamma, logAddExp } from './special.js';
 import { maximisePositive } from './optimise.js';
 
 /** One customer in the calibration period: x repeat purchases, the last at t_x, observed for T (same unit). */
@@ -65,20 +65,52 @@ export function fitBgNbd(customers: readonly Rft[], start: BgNbdParams = { r: 1,
   const counts = new Map<number, number>();
   for (const g of groups) counts.set(g.c.x, (counts.get(g.c.x) ?? 0) + g.n);
   const byX = [...counts];
+  // The log-likelihood and its gradient (ψ = digamma). Per history, with L = ln(e^A3 + e^A4) and the weights
+  // w3 = e^(A3−L), w4 = e^(A4−L): ∂A3/∂r = −ln(α+T), ∂A3/∂α = −(r+x)/(α+T), ∂A4/∂r = −ln(α+t_x),
+  // ∂A4/∂α = −(r+x)/(α+t_x), ∂A4/∂a = 1/a, ∂A4/∂b = −1/(b+x−1).
   const ll = ([r, alpha, a, b]: number[]) => {
     const lnAlpha = Math.log(alpha);
     const base = lnGamma(a + b) - lnGamma(r) - lnGamma(b) + r * lnAlpha;
+    const psiR = digamma(r);
+    const psiAB = digamma(a + b);
+    const psiB = digamma(b);
     let sum = 0;
+    let gr = 0;
+    let galpha = 0;
+    let ga = 0;
+    let gb = 0;
     const lnA4 = new Map<number, number>();
     for (const [x, n] of byX) {
       sum += n * (base + lnGamma(r + x) + lnGamma(b + x) - lnGamma(a + b + x));
+      const psiABX = digamma(a + b + x);
+      gr += n * (digamma(r + x) - psiR + lnAlpha);
+      galpha += (n * r) / alpha;
+      ga += n * (psiAB - psiABX);
+      gb += n * (psiAB + digamma(b + x) - psiB - psiABX);
       if (x > 0) lnA4.set(x, Math.log(a) - Math.log(b + x - 1));
     }
     for (const { c, n } of groups) {
-      const a3 = -(r + c.x) * Math.log(alpha + c.T);
-      sum += n * (c.x > 0 ? logAddExp(a3, lnA4.get(c.x)! - (r + c.x) * Math.log(alpha + c.tx)) : a3);
+      const rx = r + c.x;
+      const lnT = Math.log(alpha + c.T);
+      const a3 = -rx * lnT;
+      if (c.x === 0) {
+        sum += n * a3;
+        gr -= n * lnT;
+        galpha -= (n * rx) / (alpha + c.T);
+        continue;
+      }
+      const lnTx = Math.log(alpha + c.tx);
+      const a4 = lnA4.get(c.x)! - rx * lnTx;
+      const l = logAddExp(a3, a4);
+      const w3 = Math.exp(a3 - l);
+      const w4 = Math.exp(a4 - l);
+      sum += n * l;
+      gr -= n * (w3 * lnT + w4 * lnTx);
+      galpha -= n * rx * (w3 / (alpha + c.T) + w4 / (alpha + c.tx));
+      ga += (n * w4) / a;
+      gb -= (n * w4) / (b + c.x - 1);
     }
-    return sum;
+    return { value: sum, gradient: [gr, galpha, ga, gb] };
   };
   const fit = maximisePositive(ll, [start.r, start.alpha === 1 ? Math.max(1, meanT / 10) : start.alpha, start.a, start.b]);
   const [r, alpha, a, b] = fit.params;

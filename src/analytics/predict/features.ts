@@ -33,6 +33,27 @@ export const FEATURES = [
   'active_days_90d',
   'share_web',
   'share_app',
+  // Non-linear shapes of recency and frequency (a logistic regression is linear in its features; on CDNOW
+  // these take out-of-fold accuracy from 0.782 to 0.787, steady over ten fold draws — docs/predictions.md).
+  'log_recency',
+  'sqrt_recency',
+  'recency_squared',
+  'log_last_gap',
+  'log_max_gap',
+  'past_max_gap',
+  'purchase_days_60d',
+  'purchase_days_120d',
+  'purchase_days_270d',
+  'log_recency_x_log_repeat',
+  'no_repeat',
+  'one_repeat',
+  'two_repeats',
+  'bought_4w',
+  'bought_8w',
+  'bought_13w',
+  'bought_20w',
+  'log_last_spend',
+  'birth_weeks',
 ] as const;
 export type FeatureName = (typeof FEATURES)[number];
 
@@ -72,6 +93,9 @@ export function featuresOf(h: History, ctx: FeatureContext): number[] {
   const meanGap = gaps.length ? gaps.reduce((s, g) => s + g, 0) / gaps.length : T;
   const sdGap = gaps.length > 1 ? Math.sqrt(gaps.reduce((s, g) => s + (g - meanGap) ** 2, 0) / (gaps.length - 1)) : 0;
   const within = (n: number) => days.filter((d) => d > endDay - n).length;
+  const lastGap = gaps.length ? gaps[gaps.length - 1] : 0;
+  const maxGap = gaps.length ? Math.max(...gaps) : 0;
+  const bought = (weeks: number) => (days.length && recency < weeks ? 1 : 0);
   const rft = { x, tx, T };
   const alive = days.length ? pAlive(ctx.bg, rft) : 0;
   const expected = days.length ? expectedPurchases(ctx.bg, rft, ctx.horizonDays / 7) : 0;
@@ -99,5 +123,24 @@ export function featuresOf(h: History, ctx: FeatureContext): number[] {
     activeDays,
     share('page'),
     share('screen'),
+    log1p(recency),
+    Math.sqrt(recency),
+    (recency * recency) / 100,
+    log1p(lastGap),
+    log1p(maxGap),
+    gaps.length && recency > maxGap ? 1 : 0,
+    within(60),
+    within(120),
+    within(270),
+    log1p(recency) * log1p(x),
+    days.length && x === 0 ? 1 : 0,
+    x === 1 ? 1 : 0,
+    x === 2 ? 1 : 0,
+    bought(4),
+    bought(8),
+    bought(13),
+    bought(20),
+    log1p(days.length ? perDay.get(days[days.length - 1])! : 0),
+    T,
   ];
 }

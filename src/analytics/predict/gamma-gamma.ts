@@ -2,7 +2,7 @@
 // are Gamma(p, ν) with ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, from
 // the number x and the mean value m of their repeat transactions; gives the expected value of their
 // next transactions.
-import { lnGamma } from './special.js';
+import { digamma, lnGamma } from './special.js';
 import { maximisePositive } from './optimise.js';
 
 export interface SpendSummary {
@@ -36,12 +36,27 @@ export function fitGammaGamma(customers: readonly SpendSummary[]): { params: Gam
   // Per customer only logs remain; the ln Γ terms depend on x alone (one evaluation per distinct x).
   const rows = usable.map((c) => ({ x: c.x, m: c.m, lnM: Math.log(c.m), lnX: Math.log(c.x) }));
   const xs = [...new Set(rows.map((c) => c.x))];
+  // Gradient per customer: ∂/∂p = x(ψ(px+q) − ψ(px) + ln m + ln x − ln(γ+mx)), ∂/∂q = ψ(px+q) − ψ(q) + ln γ −
+  // ln(γ+mx), ∂/∂γ = q/γ − (px+q)/(γ+mx).
   const ll = ([p, q, gamma]: number[]) => {
-    const lnG = new Map(xs.map((x) => [x, lnGamma(p * x + q) - lnGamma(p * x)]));
-    const common = -lnGamma(q) + q * Math.log(gamma);
+    const byX = new Map(xs.map((x) => [x, { lnG: lnGamma(p * x + q) - lnGamma(p * x), psiPQ: digamma(p * x + q), psiP: digamma(p * x) }]));
+    const lnGammaScale = Math.log(gamma);
+    const common = -lnGamma(q) + q * lnGammaScale;
+    const psiQ = digamma(q);
     let sum = 0;
-    for (const c of rows) sum += lnG.get(c.x)! + common + (p * c.x - 1) * c.lnM + p * c.x * c.lnX - (p * c.x + q) * Math.log(gamma + c.m * c.x);
-    return sum;
+    let gp = 0;
+    let gq = 0;
+    let gg = 0;
+    for (const c of rows) {
+      const k = byX.get(c.x)!;
+      const px = p * c.x;
+      const lnDen = Math.log(gamma + c.m * c.x);
+      sum += k.lnG + common + (px - 1) * c.lnM + px * c.lnX - (px + q) * lnDen;
+      gp += c.x * (k.psiPQ - k.psiP + c.lnM + c.lnX - lnDen);
+      gq += k.psiPQ - psiQ + lnGammaScale - lnDen;
+      gg += q / gamma - (px + q) / (gamma + c.m * c.x);
+    }
+    return { value: sum, gradient: [gp, gq, gg] };
   };
   const fit = maximisePositive(ll, [1, 1, meanM]);
   const [p, q, gamma] = fit.params;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hyp2f1, lnGamma, logAddExp } from './special.js';
+import { digamma, hyp2f1, lnGamma, logAddExp } from './special.js';
 
 describe('special functions', () => {
   it('ln Γ matches known values', () => {
@@ -25,5 +25,17 @@ describe('special functions', () => {
     expect(logAddExp(1000, 1000)).toBeCloseTo(1000 + Math.log(2), 10);
     expect(logAddExp(-Infinity, 3)).toBe(3);
     expect(logAddExp(-Infinity, -Infinity)).toBe(-Infinity);
+  });
+
+  it('ψ matches known values and the derivative of ln Γ', () => {
+    expect(digamma(1)).toBeCloseTo(-0.5772156649015329, 13); // −γ (Euler–Mascheroni)
+    expect(digamma(0.5)).toBeCloseTo(-0.5772156649015329 - 2 * Math.LN2, 13);
+    expect(digamma(0.243)).toBeCloseTo(-4.351093864423211, 11); // scipy.special.digamma(0.243)
+    expect(digamma(100)).toBeCloseTo(4.600161852738088, 13);
+    for (const x of [0.3, 2.426, 7.5, 40]) {
+      const h = 1e-5 * x;
+      expect(digamma(x)).toBeCloseTo((lnGamma(x + h) - lnGamma(x - h)) / (2 * h), 6);
+    }
+    expect(Number.isNaN(digamma(0))).toBe(true);
   });
 });

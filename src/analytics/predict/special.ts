@@ -38,3 +38,19 @@ export function logAddExp(a: number, b: number): number {
   if (m === -Infinity) return -Infinity;
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
 }
+
+/**
+ * ψ(x) = d ln Γ(x)/dx for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic
+ * series ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) to the x⁻¹² term (absolute error below 1e-15 there).
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) return Number.NaN;
+  let shift = 0;
+  while (x < 10) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  const series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132 - inv2 * (691 / 32760))))));
+  return shift + Math.log(x) - 0.5 / x - series;
+}

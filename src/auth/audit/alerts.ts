@@ -1,5 +1,5 @@
 // Alert rules: stored in `alert_rules`, checked against each audit entry this process appends, and
-// delivered to a webhook (JSON POST) or by email (SMTP, MERIDIAN_ALERT_SMTP_URL). A windowed rule
+// delivered to a webhook (JSON POST, signed: X-Meridian-Signature) or by email (SMTP, MERIDIAN_ALERT_SMTP_URL). A windowed rule
 // fires at most once per window. Each delivery is itself recorded in the audit log (`alert.sent` or
 // `alert.failed`).
 import nodemailer from 'nodemailer';
@@ -10,12 +10,29 @@ import { newId } from '../../shared/ids.js';
 import type { Page } from '../../shared/paging.js';
 import type { AlertRulesTable } from '../../storage/schema.js';
 import { httpAttempt, jsonHeaders } from '../../shared/http-attempt.js';
+import type { SecretBox } from '../../shared/secret-box.js';
+import { newSigningSecret, signWebhook, SIGNATURE_HEADER } from '../../shared/webhook-signature.js';
 import type { AuditStore } from './audit-store.js';
 import { describe, EXPORT_ACTIONS, isWindowed, kindsFor, SIGN_IN_FAILED, windowTotal } from './alert-rules.js';
 import type { AlertRule, AuditEntry, CreateAlertRuleBody, UpdateAlertRuleBody } from './schema.js';
 
+export interface WebhookSigningSecretsTable {
+  purpose: string;
+  /** Sealed with the installation's secret box. */
+  secret: string;
+  created_at: number;
+}
+
+declare module '../../storage/schema.js' {
+  interface Database {
+    webhook_signing_secrets: WebhookSigningSecretsTable;
+  }
+}
+
 export interface AlertOptions {
   db: Db;
+  /** Seals the webhook signing secret at rest. */
+  box: SecretBox;
   clock: Clock;
   audit: AuditStore;
   smtpUrl?: string;
@@ -31,6 +48,33 @@ export class Alerts {
     o.audit.onAppend((entry) => {
       if (kindsFor(entry).length > 0) this.check(entry).catch(o.onError);
     });
+  }
+
+  /**
+   * The secret alert webhooks are signed with (`X-Meridian-Signature`, src/shared/webhook-signature.ts):
+   * one per installation, made on first use, stored sealed.
+   */
+  async signingSecret(): Promise<string> {
+    const { db, box, clock } = this.o;
+    const read = () => db.selectFrom('webhook_signing_secrets').select('secret').where('purpose', '=', 'alerts').executeTakeFirst();
+    let row = await read();
+    if (!row) {
+      await db.insertInto('webhook_signing_secrets').values({ purpose: 'alerts', secret: box.seal(newSigningSecret()), created_at: clock.now() }).onConflict((oc) => oc.column('purpose').doNothing()).execute();
+      row = await read();
+    }
+    return box.open(row!.secret);
+  }
+
+  /** Replaces the signing secret: receivers need the new one from then on. */
+  async rotateSigningSecret(): Promise<string> {
+    const { db, box, clock } = this.o;
+    const secret = newSigningSecret();
+    await db
+      .insertInto('webhook_signing_secrets')
+      .values({ purpose: 'alerts', secret: box.seal(secret), created_at: clock.now() })
+      .onConflict((oc) => oc.column('purpose').doUpdateSet({ secret: box.seal(secret), created_at: clock.now() }))
+      .execute();
+    return secret;
   }
 
   async list(): Promise<Page<AlertRule>> {
@@ -113,7 +157,9 @@ export class Alerts {
     let status: number | null;
     let response: string;
     if (rule.channel === 'webhook') {
-      ({ status, response } = await httpAttempt(rule.target, { method: 'POST', headers: jsonHeaders({ 'user-agent': 'meridian-alerts' }), body: JSON.stringify(alert) }, this.o.clock.now()));
+      const body = JSON.stringify(alert);
+      const signature = signWebhook(await this.signingSecret(), body, this.o.clock.now());
+      ({ status, response } = await httpAttempt(rule.target, { method: 'POST', headers: jsonHeaders({ 'user-agent': 'meridian-alerts', [SIGNATURE_HEADER]: signature }), body }, this.o.clock.now()));
     } else {
       try {
         await this.mailer!.sendMail({ from: this.o.emailFrom, to: rule.target, subject: `[Meridian alert] ${rule.kind}`, text: `${message}\n\n${JSON.stringify(entry, null, 2)}` });

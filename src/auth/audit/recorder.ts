@@ -30,29 +30,35 @@ export interface RecorderOptions {
 }
 
 export function installAuditRecorder(app: FastifyInstance, opts: RecorderOptions) {
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Callback-style: answers with nothing to audit (tracking calls have no principal) pass without a promise.
+  app.addHook('onSend', (req, reply, payload, done) => {
     const { method, url } = req.routeOptions;
-    if (url === undefined || !req.principal) return payload;
+    if (url === undefined || !req.principal) return done(null, payload);
     const key = routeKey(String(method), url);
     const read = AUDITED_READS.has(key);
-    if (!isUnsafe(req.method) && !(read && reply.statusCode < 400)) return payload;
-    try {
-      const params = (req.params ?? {}) as Record<string, string>;
-      const size = read && opts.exportSize ? await opts.exportSize(key, params) : undefined;
-      await opts.audit.append({
-        actor: req.principal.actor,
-        actorLabel: req.principal.label,
-        action: key,
-        target: targetOf(params),
-        status: reply.statusCode,
-        ip: req.ip,
-        details: detailsOf(req, size),
-      });
-    } catch (err) {
-      opts.onError(err);
-    }
-    return payload;
+    if (!isUnsafe(req.method) && !(read && reply.statusCode < 400)) return done(null, payload);
+    record(req, reply.statusCode, key, read, opts).then(() => done(null, payload), done);
   });
+}
+
+/** Appends the audit entry; a failure is reported, never thrown (the answer goes out either way). */
+async function record(req: FastifyRequest, status: number, key: string, read: boolean, opts: RecorderOptions): Promise<void> {
+  const principal = req.principal!;
+  try {
+    const params = (req.params ?? {}) as Record<string, string>;
+    const size = read && opts.exportSize ? await opts.exportSize(key, params) : undefined;
+    await opts.audit.append({
+      actor: principal.actor,
+      actorLabel: principal.label,
+      action: key,
+      target: targetOf(params),
+      status,
+      ip: req.ip,
+      details: detailsOf(req, size),
+    });
+  } catch (err) {
+    opts.onError(err);
+  }
 }
 
 export function targetOf(params: Record<string, string>): string | null {

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { PageOf } from '../../shared/paging.js';
+import { actionRoute } from '../../shared/action-route.js';
 import type { Alerts } from './alerts.js';
 import type { AuditStore } from './audit-store.js';
 import { AlertRule, AuditEntry, AuditExportQuery, AuditQuery, ChainStatus, CreateAlertRuleBody, UpdateAlertRuleBody } from './schema.js';
@@ -47,6 +48,13 @@ export async function auditRoutes(app: FastifyInstance, o: { audit: AuditStore; 
     { schema: { tags: atags, summary: 'Change an alert rule', params: IdParams, body: UpdateAlertRuleBody, response: { 200: AlertRule } } },
     async (req) => o.alerts.update(req.params.id, req.body),
   );
+  const SigningSecret = Type.Object({ secret: Type.String({ description: 'HMAC-SHA256 key of X-Meridian-Signature on alert webhooks (docs/security.md)' }) });
+  app.get('/v1/alert-rules/signing-secret', { schema: { tags: atags, summary: 'The secret alert webhooks are signed with', response: { 200: SigningSecret } } }, async () => ({
+    secret: await o.alerts.signingSecret(),
+  }));
+  app.post('/v1/alert-rules/signing-secret/rotate', actionRoute({ schema: { tags: atags, summary: 'Replace the alert webhooks’ signing secret', response: { 200: SigningSecret } } }), async () => ({
+    secret: await o.alerts.rotateSigningSecret(),
+  }));
   app.delete<Id>('/v1/alert-rules/:id', { schema: { tags: atags, summary: 'Delete an alert rule', params: IdParams } }, async (req, reply) => {
     await o.alerts.remove(req.params.id);
     return reply.code(204).send();

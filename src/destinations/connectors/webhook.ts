@@ -27,6 +27,9 @@ export const webhook: Connector = {
   config: Type.Object({
     url: Type.String({ pattern: '^https?://' }),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra request headers' })),
+    deletionNotices: Type.Optional(
+      Type.Boolean({ description: 'also POST a `meridian.deletion` notice (the person\'s userIds, anonymousIds, emails) when a data-subject delete or suppress runs, so the receiver can erase them too' }),
+    ),
   }),
   secrets: Type.Object({ signingSecret: Type.Optional(Type.String({ minLength: 16 })) }),
   maxBatch: 1,

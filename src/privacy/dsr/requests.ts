@@ -54,7 +54,7 @@ export class PrivacyRequests {
   /** Deletes scheduled and not yet run: while any waits, compaction is left to the last of them. */
   private pendingDeletes = 0;
   /** Erased requests waiting for the compaction that completes them. */
-  private readonly erased: { id: string; result: RequestResult; proofHash: string }[] = [];
+  private readonly erased: { id: string; result: RequestResult; proofHash: string; values: string[] }[] = [];
 
   constructor(private readonly o: RequestsOptions) {}
 
@@ -141,12 +141,14 @@ export class PrivacyRequests {
   private async completeErased() {
     if (this.erased.length === 0) return;
     const { db, dialect, log } = this.o;
+    let compaction: RequestResult['compaction'];
     if (this.o.compact) {
       for (const e of this.erased) await this.progress(e.id, 'compacting', 0.9);
-      await compactStore(db, dialect, log, this.o.compactMain);
+      // One byte search for everyone erased since the last compaction: each request carries the report.
+      compaction = await compactStore(db, dialect, log, this.o.compactMain, { dataDir: this.o.dataDir, values: this.erased.flatMap((e) => e.values) });
     }
     for (const e of this.erased.splice(0)) {
-      await this.finish(e.id, 'completed', e.result);
+      await this.finish(e.id, 'completed', compaction ? { ...e.result, compaction } : e.result);
       // The request log keeps the salted proof only: not even the keyed hash of who it was about.
       await db.updateTable('privacy_requests').set({ subject_hash: e.proofHash }).where('id', '=', e.id).execute();
     }
@@ -214,13 +216,13 @@ export class PrivacyRequests {
       suppressed = await this.o.suppressions.add(subject.hashes, id);
     }
     await this.progress(id, 'notifying destinations', 0.2);
-    const destinations = await forwardRemovals({ ...this.o.forward, db, dialect, clock }, id, subject);
+    const destinations = await forwardRemovals({ ...this.o.forward, db, dialect, clock }, id, subject, row.kind);
     await this.progress(id, 'erasing', 0.5);
     const rows = await eraseSubject(db, dialect, this.o.log, subject);
     await this.progress(id, 'scrubbing import files', 0.7);
     const files = await scrubImportFiles(db, this.o.dataDir, subject.texts);
     const result: RequestResult = { ...base, rows, destinations, importLines: files.lines, importFilesBusy: files.busy, ...(suppressed !== undefined ? { suppressed } : {}) };
-    this.erased.push({ id, result, proofHash: row.proof_hash });
+    this.erased.push({ id, result, proofHash: row.proof_hash, values: subject.proofValues });
     // Compaction rewrites the whole store: when more deletes wait in the queue, it runs once after the
     // last of them, and each erased request completes then (until then its bytes may still be on disk).
     if (this.compactionWaits()) {

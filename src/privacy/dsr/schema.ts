@@ -33,6 +33,16 @@ export const PrivacyRequest = Type.Object({
       importLines: Type.Optional(Type.Integer({ description: 'delete: lines removed from import files under the data directory' })),
       importFilesBusy: Type.Optional(Type.Integer({ description: 'delete: import files left as they are because their import is still running' })),
       suppressed: Type.Optional(Type.Integer({ description: 'suppress: identifiers now refused at ingest' })),
+      compaction: Type.Optional(
+        Type.Object(
+          {
+            vacuumed: Type.Array(Type.String(), { description: 'database files rebuilt (VACUUM) because the byte search found the person in them after the checkpoint' }),
+            residue: Type.Array(Type.Object({ file: Type.String(), values: Type.Integer() }), { description: 'files under the data directory still holding any of the identifier values (none: the proof)' }),
+            searched: Type.Integer({ description: 'files searched' }),
+          },
+          { description: 'delete on the embedded store: the byte search of every file under the data directory after compaction' },
+        ),
+      ),
       exportAvailable: Type.Optional(Type.Boolean()),
       error: Type.Optional(Type.String()),
     }),

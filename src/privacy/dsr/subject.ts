@@ -16,6 +16,8 @@ export interface Subject {
   emails: string[];
   /** Values searched for in payloads stored as text (identifier values, raw email/phone traits). */
   texts: string[];
+  /** What the byte search after compaction looks for (byte-search.ts): `texts` and the person's name traits. */
+  proofValues: string[];
   seqs: number[];
   /** Keyed hashes of every key (matches privacy_requests.subject_hash and the suppression list). */
   hashes: string[];
@@ -36,6 +38,8 @@ export async function subjectKey(db: Db, type: string, value: string): Promise<s
 }
 
 const PERSONAL_TRAITS = /^(email|phone|mobile)$/i;
+/** Traits also searched for in the files after a delete (never matched against other rows: a name is not unique). */
+const NAME_TRAITS = /^(name|first_?name|last_?name|full_?name)$/i;
 
 export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, key: string): Promise<Subject> {
   const owner = await db.selectFrom('identity_identifiers').select(['profile_id', 'component_id']).where('key', '=', key).executeTakeFirst();
@@ -43,6 +47,7 @@ export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, 
   const keys = new Set([key]);
   const components = new Set<string>();
   const texts = new Set<string>();
+  const names = new Set<string>();
   if (profileIds.length > 0) {
     const [graph, state, profile] = await Promise.all([
       db.selectFrom('identity_identifiers').select(['key', 'component_id']).where('profile_id', 'in', profileIds).execute(),
@@ -59,7 +64,10 @@ export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, 
     }
     for (const p of profile)
       for (const [name, value] of Object.entries(dialect.parseJson(p.traits) as Record<string, unknown>))
-        if (PERSONAL_TRAITS.test(name) && typeof value === 'string' && value.trim().length >= 3) texts.add(value);
+        if (typeof value === 'string' && value.trim().length >= 3) {
+          if (PERSONAL_TRAITS.test(name)) texts.add(value);
+          else if (NAME_TRAITS.test(name)) names.add(value);
+        }
   }
   const byType = (type: string) => [...keys].map(splitKey).filter((k) => k.type === type).map((k) => k.value);
   const userIds = byType('user_id');
@@ -87,6 +95,7 @@ export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, 
     anonymousIds,
     emails: byType('email'),
     texts: [...texts],
+    proofValues: [...new Set([...texts, ...names])],
     seqs: [...seqs].sort((a, b) => a - b),
     hashes: [...keys].map((k) => keyedHash(hashKey, k)),
   };

@@ -25,14 +25,16 @@ export async function maskerOf(classification: ClassificationStore, req: Fastify
 
 /** Installs the hook on the root instance, before the capabilities register their routes. */
 export function installMasking(app: FastifyInstance, classification: ClassificationStore) {
-  app.addHook('preSerialization', async (req, reply, payload) => {
+  // Callback-style: answers without personal data (every tracking call) pass without a promise.
+  app.addHook('preSerialization', (req, reply, payload, done) => {
     const paths = req.routeOptions.config?.pii;
-    if (!paths || reply.statusCode >= 400 || payload === null || typeof payload !== 'object') return payload;
-    if (piiAccessOf(req.principal) === 'full') return payload;
-    const mask = await maskerOf(classification, req);
-    let out: unknown = payload;
-    for (const path of paths) out = applyAt(out, path === '' ? [] : path.split('.'), mask);
-    return out;
+    if (!paths || reply.statusCode >= 400 || payload === null || typeof payload !== 'object') return done(null, payload);
+    if (piiAccessOf(req.principal) === 'full') return done(null, payload);
+    maskerOf(classification, req).then((mask) => {
+      let out: unknown = payload;
+      for (const path of paths) out = applyAt(out, path === '' ? [] : path.split('.'), mask);
+      done(null, out);
+    }, done);
   });
 }
 

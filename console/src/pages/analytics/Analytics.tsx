@@ -1,5 +1,5 @@
 // The Analytics section: one window (filters.tsx) shared by the dashboard, funnels, cohorts, paths,
-// web analytics and channel ROI tabs.
+// web analytics, channel ROI and journey effect tabs.
 import { lazy, Suspense, useState } from 'react';
 import { Skeleton, Tabs } from 'antd';
 import { useSearchParams } from 'react-router-dom';
@@ -14,6 +14,7 @@ const tabs = {
   paths: lazy(() => import('./Paths')),
   web: lazy(() => import('./Web')),
   roi: lazy(() => import('./ChannelRoi')),
+  journeys: lazy(() => import('./Journeys')),
 };
 type Tab = keyof typeof tabs;
 
