@@ -62,6 +62,9 @@ describe.skipIf(!hasChromium)('journeys in the console', () => {
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.getByRole('button', { name: 'Pause' }).waitFor();
     expect(((await (await server.admin(`/v1/journeys/${id}`)).json()) as { status: string }).status).toBe('active');
+    // Each step's sends are counted by their outbox outcome as well.
+    await page.getByRole('columnheader', { name: 'Delivered' }).waitFor();
+    await page.getByRole('columnheader', { name: 'Failed' }).waitFor();
 
     await page.getByRole('link', { name: 'Journeys' }).click();
     await page.getByRole('tab', { name: 'Journeys' }).click();

@@ -250,6 +250,8 @@ function JourneyStatsPanel({ stats }: { stats?: JourneyStats }) {
               { title: t('journeys.atStep'), dataIndex: 'at', align: 'right', render: (n) => fmt.number(n) },
               { title: t('journeys.entered'), dataIndex: 'entered', align: 'right', render: (n) => fmt.number(n) },
               { title: t('journeys.sent'), dataIndex: 'sent', align: 'right', render: (n) => fmt.number(n) },
+              { title: t('journeys.delivered'), dataIndex: 'delivered', align: 'right', render: (n) => fmt.number(n) },
+              { title: t('journeys.failed'), dataIndex: 'failed', align: 'right', render: (n) => fmt.number(n) },
               { title: t('journeys.suppressed'), dataIndex: 'suppressed', align: 'right', render: (n) => fmt.number(n) },
             ]}
           />
