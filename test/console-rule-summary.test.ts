@@ -56,10 +56,10 @@ describe('rule summary', () => {
     expect(say(root).split(', or ')).toEqual([
       'trait plan is one of “pro”, “team”',
       'computed trait orders_90d is set',
-      'did not perform “Login” between 2 weeks and 1 weeks ago',
+      'did not perform “Login” between 2 weeks and 1 week ago',
       'performed “Order Completed” at least 1 time',
       'performed “Order Completed” with the sum of total > 1,000',
-      'performed “Cart Viewed”, not followed by “Order Completed” within 1 hours',
+      'performed “Cart Viewed”, not followed by “Order Completed” within 1 hour',
       'last performed “Order Completed” more than 30 days ago',
       '(is in the segment “VIP”, and has the tag “newsletter”)',
       'not (is in the RFM segment Champions, At risk)',

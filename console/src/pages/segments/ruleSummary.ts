@@ -33,7 +33,8 @@ function test(op: string, v: unknown, ctx: SummaryContext): string {
 
 const quote = (text: string, ctx: SummaryContext) => ctx.t('ruleSummary.quoted', { text });
 
-const duration = (d: Duration, ctx: SummaryContext) => ctx.t('ruleSummary.duration', { amount: ctx.number(d.amount), unit: ctx.t(`rule.units.${d.unit}`) });
+// Each unit has its own plural forms ("1 hour", "2 hours"); `count` picks the form, `amount` is the number as shown.
+const duration = (d: Duration, ctx: SummaryContext) => ctx.t(`ruleSummary.durations.${d.unit}`, { count: d.amount, amount: ctx.number(d.amount) });
 
 function window(w: Window | undefined, ctx: SummaryContext): string {
   if (!w) return '';
