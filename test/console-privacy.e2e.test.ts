@@ -1,6 +1,7 @@
 // The privacy pages in Chromium against a real server: Settings → Consent categories (add one), the
-// consent card on a customer (a grant recorded through the page reaches the API), and Privacy
-// requests (file an access request, watch it complete, download its export).
+// consent card on a customer (a grant recorded through the page reaches the API), Privacy requests
+// (file an access request, watch it complete, download its export), and Settings → Encryption (rotate
+// the field-encryption keys and watch the re-encryption finish). The server runs with a KEK.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { ensureConsoleBuilt } from './helpers/console-build.js';
 import { eventually } from './helpers/eventually.js';
 
 const EMAIL = 'mei.lin@example.com';
+const KEK = 'c'.repeat(64);
 
 describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
   let server: TestServer;
@@ -22,7 +24,7 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    server = await startTestServer();
+    server = await startTestServer({ config: { kek: KEK } });
     const source = await server.createSource('web');
     await track(server.url, source.writeKey, '/v1/identify', { userId: 'u-mei', traits: { email: EMAIL, name: 'Mei Lin' }, context: { consent: { categoryPreferences: { analytics: true } } } });
     await server.meridian.drainPipeline();
@@ -71,6 +73,24 @@ describe.skipIf(!hasChromium)('privacy pages in the browser', () => {
     const doc = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     expect(doc.identifiers).toEqual(expect.arrayContaining([{ type: 'email', value: EMAIL }]));
     await shot('privacy-requests');
+  });
+
+  it('rotates the field-encryption keys in Settings and shows the re-encryption to its end', async () => {
+    const before = (await admin.get('/v1/privacy/keys')).body as { kekId: string; activeKeyId: string; keys: unknown[] };
+    await page.goto(`${server.url}/settings`);
+    await page.getByRole('tab', { name: 'Encryption' }).click();
+    await page.getByText(before.kekId, { exact: true }).first().waitFor();
+    await page.getByRole('button', { name: 'Rotate keys' }).click();
+    await page.getByRole('button', { name: 'Yes' }).click();
+    await page.getByText('Rotation started').waitFor();
+    await page.getByTestId('reencryption-progress').getByText(/^Done/).waitFor({ timeout: 30_000 });
+    const after = (await admin.get('/v1/privacy/keys')).body as { activeKeyId: string; keys: unknown[]; reencryption: { remaining: number } };
+    expect(after.activeKeyId).not.toBe(before.activeKeyId);
+    expect(after.keys.length).toBe(before.keys.length + 1);
+    expect(after.reencryption.remaining).toBe(0);
+    // The new active key is the one the page marks active.
+    expect(await page.locator('.ant-table-row').filter({ hasText: 'Active' }).textContent()).toContain(after.activeKeyId);
+    await shot('settings-encryption');
     // No script error on any of the pages (aborted chunk loads on navigation and the profile's absent RFM score are expected).
     expect(problems.filter((p) => p.startsWith('page error'))).toEqual([]);
   });

@@ -37,6 +37,7 @@ import type { DbSyncSource as DbSyncSourceSchema, PutDbSyncBody, RunResult } fro
 import type { CampaignVisits as CampaignVisitsSchema, ReportImportResult, Platform } from '../../../src/sources/ads/schema';
 import type { ConsentCategory as ConsentCategorySchema, NewConsentCategory as NewConsentCategorySchema, ConsentState as ConsentStateSchema, ConsentStatement as ConsentStatementSchema } from '../../../src/privacy/consent/schema';
 import type { PrivacyRequest as PrivacyRequestSchema, NewPrivacyRequest as NewPrivacyRequestSchema } from '../../../src/privacy/dsr/schema';
+import type { KeyStatus as KeyStatusSchema } from '../../../src/privacy/encryption/schema';
 
 export interface Page<T> {
   data: T[];
@@ -126,6 +127,7 @@ export type ConsentState = Static<typeof ConsentStateSchema>;
 export type ConsentStatement = Static<typeof ConsentStatementSchema>;
 export type PrivacyRequest = Static<typeof PrivacyRequestSchema>;
 export type NewPrivacyRequest = Static<typeof NewPrivacyRequestSchema>;
+export type EncryptionKeys = Static<typeof KeyStatusSchema>;
 
 export type ModelCard = Static<typeof ModelCardSchema>;
 export type PredictionJob = Static<typeof PredictionJobSchema>;

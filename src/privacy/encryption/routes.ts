@@ -1,23 +1,11 @@
 // Admin API of field encryption: the data keys and the KEK rotation (re-encryption runs in the background).
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import type { ApiKeyStore } from '../../auth/index.js';
 import { AppError } from '../../shared/errors.js';
 import { actionRoute } from '../../shared/action-route.js';
 import type { FieldCipher } from '../../shared/encryption/field-cipher.js';
 import type { Reencryptor } from '../../shared/encryption/reencrypt.js';
-
-const KeyStatus = Type.Object({
-  kekId: Type.String({ description: 'fingerprint of the configured KEK (MERIDIAN_KEK)' }),
-  activeKeyId: Type.String({ description: 'the data key new values are sealed with' }),
-  keys: Type.Array(Type.Object({ id: Type.String(), kekId: Type.String(), active: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }) })),
-  reencryption: Type.Object({
-    running: Type.Boolean(),
-    reencrypted: Type.Integer({ description: 'values moved to the active key by the current or last pass' }),
-    remaining: Type.Integer({ description: 'values still in clear or under an older data key' }),
-    error: Type.Union([Type.String(), Type.Null()]),
-  }),
-});
+import { KeyStatus } from './schema.js';
 
 export async function keyRoutes(app: FastifyInstance, opts: { cipher?: FieldCipher; reencryptor?: Reencryptor; keys: ApiKeyStore }) {
   const tags = ['privacy'];

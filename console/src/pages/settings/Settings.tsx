@@ -1,5 +1,5 @@
 // Settings: identity resolution rules (and the rebuild that applies them to past events), computed
-// trait definitions, consent categories, and access — users, roles, API keys, the audit log — each tab shown to those
+// trait definitions, consent categories, access — users, roles, API keys, the audit log — and field-encryption keys, each tab shown to those
 // whose permissions let them use it.
 import { lazy, useEffect, useState } from 'react';
 import { Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
@@ -25,6 +25,7 @@ const UsersPanel = lazy(() => import('./access/UsersPanel'));
 const RolesPanel = lazy(() => import('./access/RolesPanel'));
 const ApiKeysPanel = lazy(() => import('./access/ApiKeysPanel'));
 const AuditPanel = lazy(() => import('./access/AuditPanel'));
+const EncryptionKeysPanel = lazy(() => import('./EncryptionKeysPanel'));
 
 export default function Settings() {
   const { t } = useTranslation();
@@ -37,6 +38,7 @@ export default function Settings() {
     (has(me, 'users:read') || has(me, 'roles:write')) && { key: 'roles', label: t('access.tabs.roles'), children: <RolesPanel /> },
     has(me, 'api-keys:read') && { key: 'api-keys', label: t('access.tabs.apiKeys'), children: <ApiKeysPanel /> },
     has(me, 'audit:read') && { key: 'audit', label: t('access.tabs.audit'), children: <AuditPanel /> },
+    has(me, 'privacy:admin') && { key: 'encryption', label: t('settings.encryption.title'), children: <EncryptionKeysPanel /> },
   ].filter((x) => !!x);
   return (
     <>
