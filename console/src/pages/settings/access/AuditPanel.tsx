@@ -11,7 +11,8 @@ import type { AlertRule, AuditEntry, ChainStatus, NewAlertRule, Page } from '../
 import { useAuth } from '../../../auth/AuthContext';
 import { can } from '../../../auth/permissions';
 import { Confirm, ErrorAlert } from '../../../components/feedback';
-import { Pager, usePaged } from '../../../components/paging';
+import { ListTable } from '../../../components/ListTable';
+import { usePaged } from '../../../components/paging';
 import { useNotify } from '../../../components/useNotify';
 import { useFormat } from '../../../i18n/format';
 
@@ -65,27 +66,23 @@ export default function AuditPanel() {
           {t('access.audit.export')}
         </Button>
       </Form>
-      {entries.error ? (
-        <ErrorAlert error={entries.error} />
-      ) : (
-        <Table<AuditEntry>
-          size="small"
-          rowKey="seq"
-          loading={entries.isLoading}
-          pagination={false}
-          dataSource={entries.rows}
-          scroll={{ x: 900 }}
-          columns={[
-            { title: t('access.audit.at'), dataIndex: 'at', width: 190, render: (v: string) => fmt.dateTime(v) },
-            { title: t('access.audit.actor'), render: (_, e) => e.actorLabel ?? e.actor },
-            { title: t('access.audit.action'), dataIndex: 'action', render: (v: string) => <code>{v}</code> },
-            { title: t('access.audit.target'), dataIndex: 'target', ellipsis: true, render: (v: string | null) => v ?? '—' },
-            { title: t('access.audit.status'), dataIndex: 'status', render: (v: number | null) => (v === null ? '—' : <Tag color={v < 300 ? 'green' : v < 500 ? 'orange' : 'red'}>{v}</Tag>) },
-            { title: 'IP', dataIndex: 'ip' },
-          ]}
-        />
-      )}
-      <Pager paged={entries} />
+      <ListTable<AuditEntry>
+        rowKey="seq"
+        loading={entries.isLoading}
+        rows={entries.rows}
+        error={entries.error}
+        cursor={entries}
+        empty={{ text: t(Object.values(filter).some(Boolean) ? 'access.audit.emptyFiltered' : 'access.audit.empty') }}
+        scroll={{ x: 900 }}
+        columns={[
+          { title: t('access.audit.at'), dataIndex: 'at', width: 190, render: (v: string) => fmt.dateTime(v) },
+          { title: t('access.audit.actor'), render: (_, e) => e.actorLabel ?? e.actor },
+          { title: t('access.audit.action'), dataIndex: 'action', render: (v: string) => <code>{v}</code> },
+          { title: t('access.audit.target'), dataIndex: 'target', ellipsis: true, render: (v: string | null) => v ?? '—' },
+          { title: t('access.audit.status'), dataIndex: 'status', render: (v: number | null) => (v === null ? '—' : <Tag color={v < 300 ? 'green' : v < 500 ? 'orange' : 'red'}>{v}</Tag>) },
+          { title: 'IP', dataIndex: 'ip' },
+        ]}
+      />
       <AlertRules />
     </Space>
   );
