@@ -24,7 +24,7 @@ import type { ConsentStore } from '../privacy/consent/index.js';
 import { Unsubscribes } from './unsubscribe.js';
 
 export { enqueue, type NewDelivery } from './outbox.js';
-export { signWebhook } from './connectors/webhook.js';
+export { signWebhook } from '../shared/webhook-signature.js';
 export { PushTokens, type PushTokenRow } from './push-tokens.js';
 export { Condition, matchesFilter, getPath } from './event-filter.js';
 export { membershipFeed, type MembershipChange } from './audience-stage.js';

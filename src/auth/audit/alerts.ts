@@ -1,5 +1,5 @@
 // Alert rules: stored in `alert_rules`, checked against each audit entry this process appends, and
-// delivered to a webhook (JSON POST, signed: X-Meridian-Signature) or by email (SMTP, MERIDIAN_ALERT_SMTP_URL). A windowed rule
+// delivered to a webhook (JSON POST, signed like every webhook Meridian sends: X-Meridian-Timestamp and X-Meridian-Signature) or by email (SMTP, MERIDIAN_ALERT_SMTP_URL). A windowed rule
 // fires at most once per window. Each delivery is itself recorded in the audit log (`alert.sent` or
 // `alert.failed`).
 import nodemailer from 'nodemailer';
@@ -11,7 +11,7 @@ import type { Page } from '../../shared/paging.js';
 import type { AlertRulesTable } from '../../storage/schema.js';
 import { httpAttempt, jsonHeaders } from '../../shared/http-attempt.js';
 import type { SecretBox } from '../../shared/secret-box.js';
-import { newSigningSecret, signWebhook, SIGNATURE_HEADER } from '../../shared/webhook-signature.js';
+import { newSigningSecret, webhookSignatureHeaders } from '../../shared/webhook-signature.js';
 import type { AuditStore } from './audit-store.js';
 import { describe, EXPORT_ACTIONS, isWindowed, kindsFor, SIGN_IN_FAILED, windowTotal } from './alert-rules.js';
 import type { AlertRule, AuditEntry, CreateAlertRuleBody, UpdateAlertRuleBody } from './schema.js';
@@ -158,8 +158,8 @@ export class Alerts {
     let response: string;
     if (rule.channel === 'webhook') {
       const body = JSON.stringify(alert);
-      const signature = signWebhook(await this.signingSecret(), body, this.o.clock.now());
-      ({ status, response } = await httpAttempt(rule.target, { method: 'POST', headers: jsonHeaders({ 'user-agent': 'meridian-alerts', [SIGNATURE_HEADER]: signature }), body }, this.o.clock.now()));
+      const signature = webhookSignatureHeaders(await this.signingSecret(), body, this.o.clock.now());
+      ({ status, response } = await httpAttempt(rule.target, { method: 'POST', headers: jsonHeaders({ 'user-agent': 'meridian-alerts', ...signature }), body }, this.o.clock.now()));
     } else {
       try {
         await this.mailer!.sendMail({ from: this.o.emailFrom, to: rule.target, subject: `[Meridian alert] ${rule.kind}`, text: `${message}\n\n${JSON.stringify(entry, null, 2)}` });

@@ -48,7 +48,7 @@ export async function auditRoutes(app: FastifyInstance, o: { audit: AuditStore; 
     { schema: { tags: atags, summary: 'Change an alert rule', params: IdParams, body: UpdateAlertRuleBody, response: { 200: AlertRule } } },
     async (req) => o.alerts.update(req.params.id, req.body),
   );
-  const SigningSecret = Type.Object({ secret: Type.String({ description: 'HMAC-SHA256 key of X-Meridian-Signature on alert webhooks (docs/security.md)' }) });
+  const SigningSecret = Type.Object({ secret: Type.String({ description: 'HMAC-SHA256 key of X-Meridian-Signature (over X-Meridian-Timestamp and the body) on alert webhooks (docs/security.md)' }) });
   app.get('/v1/alert-rules/signing-secret', { schema: { tags: atags, summary: 'The secret alert webhooks are signed with', response: { 200: SigningSecret } } }, async () => ({
     secret: await o.alerts.signingSecret(),
   }));

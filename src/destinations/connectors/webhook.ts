@@ -2,13 +2,11 @@
 //   X-Meridian-Timestamp: <unix ms>
 //   X-Meridian-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>
 //   Idempotency-Key: <delivery key>  (same on every retry, for receivers that dedupe)
-import { createHmac } from 'node:crypto';
+// (src/shared/webhook-signature.ts: the one signature of every webhook Meridian sends.)
 import { Type } from '@sinclair/typebox';
 import { httpAttempt, jsonHeaders } from '../../shared/http-attempt.js';
+import { signWebhook } from '../../shared/webhook-signature.js';
 import type { Connector, ConnectorContext } from './types.js';
-
-export const signWebhook = (secret: string, timestamp: string, body: string) =>
-  'v1=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 
 const post = (ctx: ConnectorContext, body: string, key: string) => {
   const timestamp = String(ctx.now());
