@@ -87,6 +87,15 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await live.locator('.ant-list-item').filter({ hasText: 'Order Completed' }).first().click();
     expect(await page.locator('pre').last().textContent()).toContain('"total"');
     await shot('source-live-en');
+    await page.keyboard.press('Escape');
+    // The stored history lists the same six events, paged; nothing was refused.
+    await page.getByRole('tab', { name: 'Event history' }).click();
+    // The Node SDK's message ids start with "node-next".
+    const history = page.getByRole('row').filter({ hasText: 'node-next' });
+    await expect.poll(() => history.count()).toBe(6);
+    expect(await history.filter({ hasText: 'Order Completed' }).count()).toBe(3);
+    await page.getByRole('tab', { name: 'Failed events' }).click();
+    await page.getByText('No failed events. Everything sent to this source was accepted.').waitFor();
   });
 
   it('finds the customer by email and shows the 360° profile', async () => {

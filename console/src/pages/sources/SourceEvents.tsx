@@ -1,13 +1,13 @@
 // What arrived on a source (GET /v1/events, filtered by user or anonymous id, type) and what could
 // not enter the log (GET /v1/failed-events), both paged.
 import { useState } from 'react';
-import { Button, Drawer, Form, Input, Select, Table, Tag, Typography } from 'antd';
+import { Button, Drawer, Form, Input, Select, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { EventView, FailedEvent, Page } from '../../api/types';
-import { EmptyState, ErrorAlert } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
-import { Pager, usePaged } from '../../components/paging';
+import { ListTable } from '../../components/ListTable';
+import { usePaged } from '../../components/paging';
 import { useFormat } from '../../i18n/format';
 import { eventLabel } from './LiveDebugger';
 
@@ -33,15 +33,14 @@ export function SourceEvents({ sourceId }: { sourceId: string }) {
         </Form.Item>
         <Button htmlType="submit">{t('common.filter')}</Button>
       </Form>
-      <ErrorAlert error={paged.error} />
-      <Table<EventView>
-        size="small"
+      <ListTable<EventView>
         rowKey="seq"
         loading={paged.isFetching}
-        dataSource={paged.rows}
-        pagination={false}
+        rows={paged.rows}
+        error={paged.error}
+        cursor={paged}
         onRow={(e) => ({ onClick: () => setOpen(e), onKeyDown: (k) => k.key === 'Enter' && setOpen(e), tabIndex: 0, style: { cursor: 'pointer' } })}
-        locale={{ emptyText: <EmptyState text={t('events.empty')} /> }}
+        empty={{ text: t('events.empty') }}
         columns={[
           { title: t('events.receivedAt'), dataIndex: 'receivedAt', render: (at) => fmt.dateTime(at) },
           { title: t('events.type'), dataIndex: 'type', render: (type) => <Tag>{type}</Tag> },
@@ -50,7 +49,6 @@ export function SourceEvents({ sourceId }: { sourceId: string }) {
           { title: 'messageId', dataIndex: 'messageId', ellipsis: true },
         ]}
       />
-      <Pager paged={paged} />
       <Drawer open={!!open} width={560} title={open && eventLabel(open)} onClose={() => setOpen(null)}>
         {open && <CodeBlock code={JSON.stringify(open.message, null, 2)} maxHeight={2000} />}
       </Drawer>
@@ -64,14 +62,13 @@ export function FailedEvents({ sourceId }: { sourceId: string }) {
   const paged = usePaged(['failed-events', sourceId], (cursor) => api.get<Page<FailedEvent>>('/v1/failed-events', { sourceId, cursor, limit: 50 }));
   return (
     <>
-      <ErrorAlert error={paged.error} />
-      <Table<FailedEvent>
-        size="small"
+      <ListTable<FailedEvent>
         rowKey="id"
         loading={paged.isFetching}
-        dataSource={paged.rows}
-        pagination={false}
-        locale={{ emptyText: <EmptyState text={t('failed.empty')} /> }}
+        rows={paged.rows}
+        error={paged.error}
+        cursor={paged}
+        empty={{ text: t('failed.empty') }}
         expandable={{ expandedRowRender: (f) => <CodeBlock code={JSON.stringify(f.payload, null, 2)} /> }}
         columns={[
           { title: t('failed.at'), dataIndex: 'failedAt', render: (at) => fmt.dateTime(at) },
@@ -80,7 +77,6 @@ export function FailedEvents({ sourceId }: { sourceId: string }) {
           { title: t('failed.reason'), dataIndex: 'reason' },
         ]}
       />
-      <Pager paged={paged} />
     </>
   );
 }
