@@ -3,11 +3,11 @@
 // outbox rows of every send commit together, and each send's idempotency key is
 // journey:<journeyId>:<version>:<profileId>:<entry>:<stepId>, so a crash or a replay neither loses
 // nor doubles a message. Definitions have no cycles (validate.ts), so a step runs once per entry.
-import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
+import { type Insertable, type Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
 import { consentAllows, type CategoryPreferences } from '../privacy/index.js';
 import type { Database, Dialect } from '../storage/index.js';
-import { insertRows } from '../storage/bulk.js';
+import { insertRows, updateRows } from '../storage/bulk.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
 import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
@@ -293,22 +293,6 @@ async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollme
 
 const ENROLLMENT_COLUMNS = ['id', 'state', 'step_id', 'due_at', 'variant', 'context', 'step_at', 'exited_at', 'exit_reason', 'revenue'] as const;
 const PG_TYPES = ['text', 'text', 'text', 'bigint', 'text', 'jsonb', 'bigint', 'bigint', 'text', 'float8'];
-const LADDER = [256, 32, 4, 1];
-const updateTexts = new Map<string, string>();
-
-/** `UPDATE journey_enrollments … FROM (VALUES …)` for `rows` rows (text kept per dialect and size). */
-function updateText(dialect: Dialect, rows: number): string {
-  const key = `${dialect.name}|${rows}`;
-  let text = updateTexts.get(key);
-  if (text === undefined) {
-    const w = ENROLLMENT_COLUMNS.length;
-    const tuple = (r: number) => '(' + ENROLLMENT_COLUMNS.map((_, c) => (dialect.name === 'postgres' ? `$${r * w + c + 1}::${PG_TYPES[c]}` : '?')).join(', ') + ')';
-    const set = ENROLLMENT_COLUMNS.slice(1).map((c, i) => `"${c}" = v.column${i + 2}`).join(', ');
-    text = `UPDATE journey_enrollments SET ${set} FROM (VALUES ${Array.from({ length: rows }, (_, r) => tuple(r)).join(', ')}) AS v WHERE journey_enrollments.id = v.column1`;
-    updateTexts.set(key, text);
-  }
-  return text;
-}
 
 /**
  * The writes of many people's moves in one transaction (a timer tick's claimed batch), made at the
@@ -349,16 +333,8 @@ export class MoveBatch {
   async flush(trx: Trx, dialect: Dialect) {
     await enqueue(trx, dialect, this.deliveries);
     await insertRows(trx, dialect, 'journey_activity', ['journey_id', 'version', 'enrollment_id', 'profile_id', 'step_id', 'kind', 'channel', 'detail', 'at'], this.rows);
-    const saves = [...this.saves.values()];
-    const w = ENROLLMENT_COLUMNS.length;
-    const maxRows = Math.floor(dialect.maxParams / w);
-    for (let at = 0; at < saves.length; ) {
-      const size = Math.min(maxRows, LADDER.find((n) => n <= saves.length - at)!);
-      const params: unknown[] = [];
-      for (const e of saves.slice(at, at + size)) params.push(e.id, e.state, e.step_id, e.due_at, e.variant, JSON.stringify(e.context), e.step_at, e.exited_at, e.exit_reason, e.revenue);
-      await trx.executeQuery(CompiledQuery.raw(updateText(dialect, size), params));
-      at += size;
-    }
+    const saves = [...this.saves.values()].map((e) => ({ ...e, context: JSON.stringify(e.context) }));
+    await updateRows(trx, dialect, 'journey_enrollments', ENROLLMENT_COLUMNS, PG_TYPES, saves);
     this.deliveries.length = 0;
     this.rows.length = 0;
     this.saves.clear();
