@@ -28,7 +28,7 @@ export const DEFAULT_BATCH_SIZE = 1000;
 
 export class DbSyncWorker {
   private timer?: NodeJS.Timeout;
-  private readonly inFlight = new Map<string, Promise<RunResult>>();
+  private readonly inFlight = new Map<string, Promise<RunResult | undefined>>();
 
   constructor(
     private readonly deps: {
@@ -96,15 +96,22 @@ export class DbSyncWorker {
   }
 
   /** Runs under the lease; undefined when another process holds it. */
-  private async leased(c: Connector<DbSyncSettings, DbSyncState>): Promise<RunResult | undefined> {
-    const lease = await this.deps.connectors.claim(c.sourceId, 'db_sync', LEASE_MS);
-    if (lease === null) return undefined;
-    const run = this.run(c).finally(() => {
-      this.inFlight.delete(c.sourceId);
-      return this.deps.connectors.release(c.sourceId, 'db_sync', lease);
+  private leased(c: Connector<DbSyncSettings, DbSyncState>): Promise<RunResult | undefined> {
+    // In flight from before the claim: a runNow in this process that arrives while the scheduled run is
+    // still claiming waits for it, instead of losing the lease to it and answering db_sync_running.
+    const attempt = (async () => {
+      const lease = await this.deps.connectors.claim(c.sourceId, 'db_sync', LEASE_MS);
+      if (lease === null) return undefined;
+      try {
+        return await this.run(c);
+      } finally {
+        await this.deps.connectors.release(c.sourceId, 'db_sync', lease);
+      }
+    })().finally(() => {
+      if (this.inFlight.get(c.sourceId) === attempt) this.inFlight.delete(c.sourceId);
     });
-    this.inFlight.set(c.sourceId, run);
-    return run;
+    this.inFlight.set(c.sourceId, attempt);
+    return attempt;
   }
 
   private async run(c: Connector<DbSyncSettings, DbSyncState>): Promise<RunResult> {
