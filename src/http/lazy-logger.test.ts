@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lazyChildLoggerFactory } from './lazy-logger.js';
 
 function capture(level: string) {
@@ -42,5 +42,24 @@ describe('lazy request logger', () => {
     // A grandchild (what a plugin may ask for) is a real pino child with both bindings.
     log.child({ job: 'j' }).info('grandchild');
     expect(lines[1]).toMatchObject({ reqId: 'req-1', job: 'j', msg: 'grandchild' });
+  });
+
+  it('answers a route level (Fastify `logLevel`) without building the pino child, and writes at it', () => {
+    const { lines, parent, child } = capture('info');
+    const build = vi.spyOn(parent, 'child');
+    const route = child({ level: 'warn' });
+    expect(route.isLevelEnabled('info')).toBe(false);
+    expect(route.isLevelEnabled('warn')).toBe(true);
+    expect(route.isLevelEnabled('error')).toBe(true);
+    route.info('not written at a warn route');
+    expect(build).not.toHaveBeenCalled();
+    expect(lines).toHaveLength(0);
+    route.warn('written');
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(lines).toMatchObject([{ level: 40, reqId: 'req-1', msg: 'written' }]);
+    const silent = child({ level: 'silent' });
+    expect(silent.isLevelEnabled('fatal')).toBe(false);
+    const verbose = child({ level: 'trace' });
+    expect(verbose.isLevelEnabled('trace')).toBe(true);
   });
 });

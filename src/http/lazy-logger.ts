@@ -38,9 +38,14 @@ class LazyChildLogger {
   }
 
   isLevelEnabled(level: LevelWithSilentOrString): boolean {
-    // A child inherits its parent's level unless its options set one (then it is built to answer).
-    if (this.real || this.options.level !== undefined) return this.logger.isLevelEnabled(level);
-    return this.parent.isLevelEnabled(level);
+    if (this.real) return this.real.isLevelEnabled(level);
+    // A child inherits its parent's level unless its options set one (a route's `logLevel`): compare
+    // with that level's number, as pino would, without building the child.
+    const own = this.options.level;
+    if (own === undefined) return this.parent.isLevelEnabled(level);
+    const values = this.parent.levels.values;
+    const wanted = values[level];
+    return wanted !== undefined && own !== 'silent' && wanted >= (values[own] ?? Infinity);
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {

@@ -7,6 +7,7 @@ import { decodeBody } from './parse-body.js';
 import type { Ingestor } from './service.js';
 import { AppError } from '../shared/errors.js';
 import { basicUser } from './basic-auth.js';
+import { highVolumeLogLevel } from '../http/high-volume-logging.js';
 
 export interface TrackingRouteOptions {
   ingestor: Ingestor;
@@ -26,6 +27,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
     }
   });
 
+  const logLevel = highVolumeLogLevel(app);
   const route = (path: string, kind: MessageType | 'batch', body: object) =>
     app.post<{ Querystring: { writeKey?: string } }>(
       path,
@@ -39,6 +41,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: TrackingRouteOp
         },
         // Validation is per message in the Ingestor (a bad batch item must not sink the others).
         validatorCompiler: () => () => true,
+        logLevel,
       },
       async (req) => {
         // Fastify skips the parser for a body-less request (a JSON `null` body is invalid_body, not empty).

@@ -12,6 +12,7 @@ import type { SourceStore } from '../sources/index.js';
 import { AppError } from '../shared/errors.js';
 import type { Ingestor } from './service.js';
 import { basicUser } from './basic-auth.js';
+import { highVolumeLogLevel } from '../http/high-volume-logging.js';
 import { rudderSourceConfig, segmentSettings } from './sdk-config.js';
 
 export interface SdkRouteOptions {
@@ -66,7 +67,7 @@ export async function sdkRoutes(app: FastifyInstance, opts: SdkRouteOptions) {
 
   app.get<{ Params: { writeKey: string } }>(
     '/v1/projects/:writeKey/settings',
-    { schema: { tags, summary: "Segment analytics.js settings (the CDN's), pointing it at this server", params: Type.Object({ writeKey: Type.String() }) } },
+    { schema: { tags, summary: "Segment analytics.js settings (the CDN's), pointing it at this server", params: Type.Object({ writeKey: Type.String() }) }, logLevel: highVolumeLogLevel(app) },
     async (req) => {
       await ingestor.sourceFor(req.params.writeKey, req.headers.origin);
       return segmentSettings(req.params.writeKey, publicBase(req));

@@ -10,6 +10,7 @@ import { PageOf } from '../shared/paging.js';
 import { decide, eventWindows } from './decide.js';
 import { CreatePlacementBody, DecideBody, DecideResponse, Placement, UpdatePlacementBody } from './schema.js';
 import type { PlacementStore } from './store.js';
+import { highVolumeLogLevel } from '../http/high-volume-logging.js';
 import type { VisitorFactsReader } from './visitor-facts.js';
 
 /** What decide needs from collection: the source behind a write key, and a way to record exposures. */
@@ -61,6 +62,7 @@ export async function personalisationRoutes(
         body: DecideBody,
         response: { 200: DecideResponse },
       },
+      logLevel: highVolumeLogLevel(app),
     },
     async (req) => {
       const source = await o.collection.sourceFor(basicUser(req.headers.authorization) ?? req.body.writeKey, req.headers.origin);
