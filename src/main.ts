@@ -94,7 +94,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
       throw err;
     });
   const metrics = new Metrics();
-  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile });
+  const log = new EventLog(storage.db, storage.dialect, { clock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile, cipher });
   const failed = new FailedEvents(storage.db, storage.dialect, cipher);
   const sources = new SourceStore(storage.db, clock);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
@@ -125,7 +125,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
-  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn()], (err) => app.log.error({ err }, 're-encryption failed'));
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn()], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
@@ -135,7 +135,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
 
   const stages: Stage<unknown>[] = [];
   // Identity resolution comes first: every later stage reads the profiles it maintains.
-  const identityEngine = new IdentityEngine(storage.dialect, clock);
+  const identityEngine = new IdentityEngine(storage.dialect, clock, log.payloads);
   const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: logStageFailures(app.log) });
   stages.push(identity as unknown as Stage<unknown>);
   await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });

@@ -3,7 +3,7 @@
 // also uses. The decisions themselves are made by the pure session/resolve code.
 import type { Transaction } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
-import { toStoredEvent, type StoredEvent } from '../log/index.js';
+import { eventPayloads, toStoredEvents, type StoredEvent } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import { isIncremental, loadDefinitions, type ComputedTraitDefinition } from '../profiles/fold.js';
 import { canonicalKey, compareKeys, ComponentTracker, type CanonicalKey } from './components.js';
@@ -45,6 +45,8 @@ export class IdentityEngine {
   constructor(
     private readonly dialect: Dialect,
     private readonly clock: Clock,
+    /** The log's payload column (EventLog.payloads) when field encryption may be on; without it payloads are read in clear. */
+    private readonly payloads = eventPayloads(dialect, undefined),
   ) {}
 
   /** Rules, separations, definitions and source types: a handful of small reads per batch. */
@@ -71,7 +73,8 @@ export class IdentityEngine {
   private async readPrepared(trx: Trx, ctx: BatchContext, seqs: number[]): Promise<PreparedEvent[]> {
     const events: PreparedEvent[] = [];
     await inChunks(this.dialect, seqs, async (chunk) => {
-      for (const r of await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute()) events.push(this.prepare(ctx, toStoredEvent(r, this.dialect)));
+      const rows = await trx.selectFrom('events').selectAll().where('seq', 'in', chunk).execute();
+      for (const e of await toStoredEvents(rows, this.payloads)) events.push(this.prepare(ctx, e));
     });
     return events;
   }

@@ -87,7 +87,7 @@ class PrefetchingFeed implements IdentityFeed {
 
   constructor(
     private readonly db: Db,
-    log: EventLog,
+    private readonly log: EventLog,
     private readonly logFile: string,
   ) {
     ({ onAppend: this.onAppend, head: this.head } = log.asFeed());
@@ -126,7 +126,10 @@ class PrefetchingFeed implements IdentityFeed {
   }
 
   private startThread(): Worker {
-    const thread = startModuleWorker(import.meta.url, './prefetch-thread', { logFile: this.logFile, cacheKib: SQLITE_CACHE_KIB });
+    // Sealed payloads (field encryption) are opened in the thread with the data keys known now, in
+    // memory only; a value under a key added later fails the prefetch and that batch is read here.
+    const dataKeys = this.log.payloads.cipher?.dataKeys() ?? [];
+    const thread = startModuleWorker(import.meta.url, './prefetch-thread', { logFile: this.logFile, cacheKib: SQLITE_CACHE_KIB, dataKeys });
     thread.on('message', (reply: { id: number; events?: IdentityInput['event'][]; error?: string }) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);

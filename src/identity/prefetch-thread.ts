@@ -5,6 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { prepareEvent } from './prepare.js';
 import type { IdentityRules } from './schema.js';
+import { keyIdOf, open, type DataKey } from '../shared/encryption/envelope.js';
+import { sealedText } from '../shared/encryption/sealed-json.js';
 
 interface Row {
   seq: number;
@@ -14,12 +16,24 @@ interface Row {
   event: string | null;
   ts: number;
   payload: string;
+  payload_key: string | null;
+}
+
+/** The data keys of field encryption when it is on (sealed payloads: the log's payload_key is set). */
+const keys = new Map((workerData.dataKeys as DataKey[]).map((k) => [k.id, { id: k.id, key: Buffer.from(k.key) }]));
+
+function payloadOf(r: Row): Record<string, unknown> {
+  if (r.payload_key === null) return JSON.parse(r.payload) as Record<string, unknown>;
+  const sealed = sealedText(r.payload);
+  const key = keys.get(keyIdOf(sealed) ?? '');
+  if (!key) throw new Error(`data key ${r.payload_key} is not known to this thread`);
+  return JSON.parse(open(key, sealed)) as Record<string, unknown>;
 }
 
 const conn = new SQLite(workerData.logFile as string, { readonly: true, fileMustExist: true });
 conn.pragma(`cache_size = -${workerData.cacheKib as number}`);
 const select = conn.prepare<[number, number], Row>(
-  'SELECT seq, source_id, message_id, type, event, ts, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  'SELECT seq, source_id, message_id, type, event, ts, payload, payload_key FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
 );
 let rulesText = '';
 let rules: IdentityRules;
@@ -34,7 +48,7 @@ parentPort!.on('message', (msg: { close?: true; id: number; after: number; limit
     if (msg.rules !== rulesText) [rules, rulesText] = [JSON.parse(msg.rules) as IdentityRules, msg.rules];
     const events = select.all(msg.after, msg.limit).map((r) => {
       const e = prepareEvent(
-        { seq: r.seq, sourceId: r.source_id, messageId: r.message_id, type: r.type, event: r.event, ts: r.ts, payload: JSON.parse(r.payload) as Record<string, unknown> },
+        { seq: r.seq, sourceId: r.source_id, messageId: r.message_id, type: r.type, event: r.event, ts: r.ts, payload: payloadOf(r) },
         rules,
         null, // the stage sets it from the sources it reads in its transaction
       );

@@ -41,7 +41,7 @@ export async function createJourneys(o: {
     timers.poke();
     o.onSend();
   };
-  const deps = { db: o.db, dialect: o.dialect, clock: o.clock, store, runner, afterCommit, onError: logStageFailures(o.app.log) };
+  const deps = { db: o.db, dialect: o.dialect, clock: o.clock, payloads: o.log.payloads, store, runner, afterCommit, onError: logStageFailures(o.app.log) };
   const stages = [journeyEventsStage(deps), journeyMembershipsStage(deps)] as unknown as Stage<unknown>[];
   const journeys = new JourneyService({ db: o.db, dialect: o.dialect, clock: o.clock, store, runner, onChange: () => timers.poke() });
   const coupons = new CouponStore(o.db, o.dialect, o.clock);

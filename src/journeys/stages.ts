@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import { Stage, type StageOptions } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Database, Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import { membershipFeed, type MembershipChange } from '../destinations/index.js';
 import { profileChangesFeed, type ProfileChange } from '../segments/index.js';
 import { redeemCoupon } from './coupons.js';
@@ -22,6 +23,8 @@ interface StageDeps {
   db: Db;
   dialect: Dialect;
   clock: Clock;
+  /** events.payload (EventLog.payloads): opened when sealed at rest. */
+  payloads: SealedJson;
   store: JourneyStore;
   runner: RunnerDeps;
   afterCommit(): void;
@@ -122,8 +125,9 @@ export function journeyEventsStage(d: StageDeps) {
       const seqs = changes.filter((c) => c.kind === 'event').map((c) => Number(c.event_seq));
       const events = new Map<number, Record<string, unknown>>();
       for (let i = 0; i < seqs.length; i += 500) {
-        const rows = await trx.selectFrom('events').select(['seq', 'payload']).where('seq', 'in', seqs.slice(i, i + 500)).execute();
-        for (const r of rows) events.set(Number(r.seq), d.dialect.parseJson(r.payload) as Record<string, unknown>);
+        const rows = await trx.selectFrom('events').select(['seq', 'payload', 'payload_key']).where('seq', 'in', seqs.slice(i, i + 500)).execute();
+        const payloads = await d.payloads.openAll(rows.map((r) => ({ value: r.payload, key: r.payload_key })));
+        rows.forEach((r, n) => events.set(Number(r.seq), payloads[n] as Record<string, unknown>));
       }
       const live = await d.store.live(trx);
       const now = d.clock.now();

@@ -9,6 +9,9 @@ import { GroupCommit } from './group-commit.js';
 import { SqlLogWriter } from './sql-writer.js';
 import { SqliteLogWriter } from './sqlite-writer.js';
 import type { LogWriter, NewLogEvent } from './log-writer.js';
+import type { FieldCipher } from '../shared/encryption/field-cipher.js';
+import type { SealedColumn } from '../shared/encryption/reencrypt.js';
+import { SealedJson } from '../shared/encryption/sealed-json.js';
 
 export type { NewLogEvent } from './log-writer.js';
 
@@ -40,6 +43,12 @@ export interface LogOptions {
   dedupeWindowMs: number;
   /** The embedded store's log file (Storage.logFile), required on SQLite: the writer thread's. */
   logFile?: string;
+  /**
+   * Field encryption at rest (a KEK configured): payloads are sealed by the writer (SQLite: in its
+   * thread, off the event loop) and opened on read. The indexed columns stay in clear: user_id and
+   * anonymous_id are the pseudonymous ids the read API and data-subject requests look events up by.
+   */
+  cipher?: FieldCipher;
 }
 
 type Listener = (events: StoredEvent[]) => void;
@@ -50,6 +59,8 @@ export class EventLog {
   private readonly signals = new Set<() => void>();
   private readonly writer: LogWriter;
   private admission?: Admission;
+  /** events.payload, sealed at rest with a KEK: every reader of the events table opens rows through it. */
+  readonly payloads: SealedJson;
 
   constructor(
     private readonly db: Db,
@@ -57,7 +68,9 @@ export class EventLog {
     private readonly options: LogOptions,
   ) {
     if (dialect.name === 'sqlite' && !options.logFile) throw new Error('the embedded event log needs its file (Storage.logFile)');
-    this.writer = options.logFile ? new SqliteLogWriter(options.logFile) : new SqlLogWriter(db, dialect);
+    this.payloads = eventPayloads(dialect, options.cipher);
+    this.writer = options.logFile ? new SqliteLogWriter(options.logFile, options.cipher?.activeDataKey()) : new SqlLogWriter(db, dialect, this.payloads);
+    options.cipher?.onRotate((key) => this.writer.useDataKey?.(key));
     // The writer thread commits queued groups in order, so a second group may wait in its queue.
     this.group = new GroupCommit((items) => this.commit(items), options.logFile ? 2 : 1);
   }
@@ -106,8 +119,7 @@ export class EventLog {
   async readAfter(seq: number, limit: number, sourceId?: string): Promise<StoredEvent[]> {
     let query = this.db.selectFrom('events').selectAll().where('seq', '>', seq);
     if (sourceId) query = query.where('source_id', '=', sourceId);
-    const rows = await query.orderBy('seq').limit(limit).execute();
-    return rows.map((r) => this.toStored(r));
+    return toStoredEvents(await query.orderBy('seq').limit(limit).execute(), this.payloads);
   }
 
   /** The log as a stage input feed (positions are log offsets). */
@@ -135,8 +147,15 @@ export class EventLog {
     if (q.since !== undefined) query = query.where('received_at', '>=', q.since);
     if (before !== undefined) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(q.limit + 1).execute();
-    const data = rows.slice(0, q.limit).map((r) => this.toStored(r));
+    const data = await toStoredEvents(rows.slice(0, q.limit), this.payloads);
     return { data, next: rows.length > q.limit ? encodeCursor(data[data.length - 1].seq) : null };
+  }
+
+  /** The payload column, for key rotation and for sealing what was stored in clear (privacy's Reencryptor). */
+  sealedColumn(): SealedColumn {
+    const writer = this.writer;
+    // The embedded log is written only by its writer thread: the main connection attaches it read-only.
+    return this.payloads.column(this.db, writer.reseal && (async (rows) => void (await writer.reseal!(rows))));
   }
 
   /** Forgets messageIds older than the dedupe window. */
@@ -193,17 +212,25 @@ export class EventLog {
     });
     for (const l of this.listeners) l(stored);
   }
-
-  private toStored(r: EventRow): StoredEvent {
-    return toStoredEvent(r, this.dialect);
-  }
 }
 
 /** An `events` row as Kysely selects it: the table type is the one definition of its shape. */
 type EventRow = Selectable<EventsTable>;
 
-/** An `events` row as a StoredEvent (also for stages that read events back by offset inside their transaction). */
-export function toStoredEvent(r: EventRow, dialect: Dialect): StoredEvent {
+/** The events.payload column, sealed with `cipher` (undefined: field encryption off). */
+export const eventPayloads = (dialect: Dialect, cipher: FieldCipher | undefined) =>
+  new SealedJson({ table: 'events', id: 'seq', value: 'payload', key: 'payload_key' }, dialect, cipher);
+
+/**
+ * `events` rows as StoredEvents, payloads opened (also for stages that read events back by offset
+ * inside their transaction): the one way rows of the events table are read.
+ */
+export async function toStoredEvents(rows: EventRow[], payloads: SealedJson): Promise<StoredEvent[]> {
+  const opened = await payloads.openAll(rows.map((r) => ({ value: r.payload, key: r.payload_key })));
+  return rows.map((r, i) => toStoredEvent(r, opened[i] as Record<string, unknown>));
+}
+
+function toStoredEvent(r: EventRow, payload: Record<string, unknown>): StoredEvent {
   return {
     seq: r.seq,
     sourceId: r.source_id,
@@ -214,6 +241,6 @@ export function toStoredEvent(r: EventRow, dialect: Dialect): StoredEvent {
     anonymousId: r.anonymous_id,
     ts: r.ts,
     receivedAt: r.received_at,
-    payload: dialect.parseJson(r.payload) as Record<string, unknown>,
+    payload,
   };
 }

@@ -1,4 +1,4 @@
-export { EventLog, toStoredEvent, type NewLogEvent, type StoredEvent, type AppendOutcome, type Admission, type EventQuery } from './event-log.js';
+export { EventLog, eventPayloads, toStoredEvents, type NewLogEvent, type StoredEvent, type AppendOutcome, type Admission, type EventQuery } from './event-log.js';
 export { FailedEvents, type FailedEvent } from './failed-events.js';
 export { logRoutes } from './routes.js';
 export { Stage, type Feed, type StageOptions, type StageFailureContext, type StageFault, type StageStatus, logStageFailures } from './stage.js';

@@ -4,6 +4,7 @@ import type { Db, Dialect } from '../storage/index.js';
 import { sql } from 'kysely';
 import { chunkRows } from '../storage/index.js';
 import type { LogWriter, NewLogEvent } from './log-writer.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 
 const key = (sourceId: string, messageId: string) => `${sourceId}\u0000${messageId}`;
 
@@ -11,6 +12,8 @@ export class SqlLogWriter implements LogWriter {
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
+    /** events.payload: sealed here when field encryption is on (PostgreSQL has no writer thread). */
+    private readonly payloads: SealedJson,
   ) {}
 
   async append(events: NewLogEvent[], cutoff: number): Promise<(number | null)[]> {
@@ -33,21 +36,25 @@ export class SqlLogWriter implements LogWriter {
       }
       const toInsert = events.filter((e) => fresh.has(key(e.sourceId, e.messageId)));
       const seqs = new Map<string, number>();
-      for (const chunk of chunkRows(toInsert, 10, this.dialect)) {
+      for (const chunk of chunkRows(toInsert, 11, this.dialect)) {
         const rows = await trx
           .insertInto('events')
           .values(
-            chunk.map((e) => ({
-              source_id: e.sourceId,
-              message_id: e.messageId,
-              type: e.type,
-              event: e.event,
-              user_id: e.userId,
-              anonymous_id: e.anonymousId,
-              ts: e.ts,
-              received_at: e.receivedAt,
-              payload: e.payload,
-            })),
+            chunk.map((e) => {
+              const payload = this.payloads.store(e.payload);
+              return {
+                source_id: e.sourceId,
+                message_id: e.messageId,
+                type: e.type,
+                event: e.event,
+                user_id: e.userId,
+                anonymous_id: e.anonymousId,
+                ts: e.ts,
+                received_at: e.receivedAt,
+                payload: payload.value,
+                payload_key: payload.key,
+              };
+            }),
           )
           .returning(['seq', 'source_id', 'message_id'])
           .execute();

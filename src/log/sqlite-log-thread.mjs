@@ -5,7 +5,13 @@
 // Each append message is one group commit: claim every messageId in the dedupe window and insert the
 // new events, in one BEGIN IMMEDIATE transaction whose COMMIT fsyncs the WAL (synchronous=FULL). A
 // prune message forgets messageIds older than the window.
+//
+// With field encryption on (a KEK configured), the thread is given the active data key (in memory
+// only) and seals each payload here, off the event loop, in the format of src/shared/encryption/
+// envelope.ts: `enc1.<key id>.<nonce>.<ciphertext>.<tag>`, AES-256-GCM with the key id as
+// authenticated data, stored as a JSON string with the key id in payload_key (see sealed-json.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 
 const conn = new SQLite(workerData.file);
@@ -44,11 +50,27 @@ const claim = conn.prepare(
    ON CONFLICT (source_id, message_id) DO UPDATE SET seen_at = excluded.seen_at WHERE dedupe.seen_at < ?`,
 );
 const insert = conn.prepare(
-  `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, ts, received_at, payload)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  `INSERT INTO events (source_id, message_id, type, event, user_id, anonymous_id, ts, received_at, payload, payload_key)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 
 const FIELDS = workerData.fields;
+const PAYLOAD = 8;
+
+/** The active data key { id, key: Buffer, aad: Buffer } or null (no KEK: payloads in clear). */
+let dataKey = null;
+const useKey = (k) => (dataKey = k ? { id: k.id, key: Buffer.from(k.key), aad: Buffer.from(k.id) } : null);
+useKey(workerData.dataKey);
+
+const b64 = (b) => b.toString('base64url');
+/** One nonce draw per group, 12 bytes per event: randomBytes has a fixed cost per call. */
+function sealPayload(json, nonces, n) {
+  const nonce = nonces.subarray(n * 12, n * 12 + 12);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce);
+  cipher.setAAD(dataKey.aad);
+  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  return `"enc1.${dataKey.id}.${b64(nonce)}.${b64(body)}.${b64(cipher.getAuthTag())}"`;
+}
 
 /** Runs `work` in one write transaction on the log file. */
 function write(work) {
@@ -65,15 +87,34 @@ function write(work) {
 
 /** rows: flat [sourceId, messageId, type, event, userId, anonymousId, ts, receivedAt, payload, sourceId, …] */
 function append(rows, cutoff) {
+  // Sealed before the write lock is taken: another process's writer is not kept waiting for it.
+  const key = dataKey;
+  const count = rows.length / FIELDS;
+  const sealed = new Array(count);
+  if (key) {
+    const nonces = randomBytes(12 * count);
+    for (let n = 0; n < count; n++) sealed[n] = sealPayload(rows[n * FIELDS + PAYLOAD], nonces, n);
+  }
   return write(() => {
     const seqs = [];
-    for (let i = 0; i < rows.length; i += FIELDS) {
+    for (let i = 0, n = 0; i < rows.length; i += FIELDS, n++) {
       const claimed = claim.run(rows[i], rows[i + 1], rows[i + 7], cutoff).changes === 1;
-      seqs.push(claimed ? Number(insert.run(rows.slice(i, i + FIELDS)).lastInsertRowid) : null);
+      if (!claimed) {
+        seqs.push(null);
+        continue;
+      }
+      const row = rows.slice(i, i + FIELDS);
+      if (key) row[PAYLOAD] = sealed[n];
+      row.push(key ? key.id : null);
+      seqs.push(Number(insert.run(row).lastInsertRowid));
     }
     return seqs;
   });
 }
+
+// Key rotation: payloads moved to the active data key, each only if still under the key it was read with.
+const reseal = conn.prepare('UPDATE events SET payload = ?, payload_key = ? WHERE seq = ? AND payload_key IS ?');
+const resealAll = (rows) => write(() => rows.reduce((n, r) => n + reseal.run(r.to.value, r.to.key, Number(r.id), r.fromKeyId).changes, 0));
 
 const forget = conn.prepare('DELETE FROM dedupe WHERE seen_at < ?');
 const prune = (cutoff) => write(() => forget.run(cutoff).changes);
@@ -108,7 +149,9 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    if (msg.prune !== undefined) parentPort.postMessage({ id: msg.id, pruned: prune(msg.prune) });
+    if (msg.dataKey !== undefined) useKey(msg.dataKey);
+    else if (msg.prune !== undefined) parentPort.postMessage({ id: msg.id, pruned: prune(msg.prune) });
+    else if (msg.reseal !== undefined) parentPort.postMessage({ id: msg.id, pruned: resealAll(msg.reseal) });
     else if (msg.purge !== undefined) parentPort.postMessage({ id: msg.id, pruned: purge(msg.purge) });
     else if (msg.compact) {
       compact(msg.vacuum !== false);

@@ -7,7 +7,8 @@
 // processes beside each other on one store each have such a thread and share that file's write lock.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { LogWriter, NewLogEvent } from './log-writer.js';
+import type { LogWriter, NewLogEvent, ResealedPayload } from './log-writer.js';
+import type { DataKey } from '../shared/encryption/envelope.js';
 import { SQLITE_CACHE_KIB } from '../storage/open.js';
 
 /** The fields of one event, in the thread's insert order; events are sent as one flat array (see FIELDS). */
@@ -25,8 +26,9 @@ export class SqliteLogWriter implements LogWriter {
   private nextId = 1;
   private failure: Error | null = null;
 
-  constructor(file: string) {
-    this.thread = new Worker(threadFile, { workerData: { file, busyTimeoutMs: BUSY_TIMEOUT_MS, cacheKib: SQLITE_CACHE_KIB, fields: FIELDS } });
+  /** `dataKey`: with field encryption on, the active data key the thread seals payloads with (in memory only). */
+  constructor(file: string, dataKey?: DataKey) {
+    this.thread = new Worker(threadFile, { workerData: { file, busyTimeoutMs: BUSY_TIMEOUT_MS, cacheKib: SQLITE_CACHE_KIB, fields: FIELDS, dataKey: dataKey ?? null } });
     // An idle writer does not keep the process alive; one with work in flight does.
     this.thread.unref();
     this.thread.on('message', (reply: Reply) => {
@@ -57,6 +59,16 @@ export class SqliteLogWriter implements LogWriter {
       rows[i++] = e.payload;
     }
     return this.request({ rows, cutoff });
+  }
+
+  /** After a key rotation: later appends are sealed under this data key. Messages are handled in order. */
+  useDataKey(dataKey: DataKey): void {
+    if (!this.failure) this.thread.postMessage({ dataKey });
+  }
+
+  /** Key rotation, on the log's connection: payloads moved to the active data key, one commit per batch. */
+  reseal(rows: ResealedPayload[]): Promise<number> {
+    return this.request({ reseal: rows });
   }
 
   /** On the log's connection: the main connection sees the log file read-only. */

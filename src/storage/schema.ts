@@ -101,8 +101,10 @@ export interface EventsTable {
   anonymous_id: string | null;
   ts: number;
   received_at: number;
-  /** JSON text on SQLite, JSONB on PostgreSQL: read it through `dialect.parseJson`. */
+  /** JSON text on SQLite, JSONB on PostgreSQL; sealed when payload_key is set: read it through EventLog.payloads. */
   payload: string;
+  /** The data key the payload is sealed with (NULL: in clear). */
+  payload_key: string | null;
 }
 
 export interface DedupeTable {

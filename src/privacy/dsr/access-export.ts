@@ -7,10 +7,11 @@ import type { ProfileReader } from '../../profiles/index.js';
 import { splitKey } from '../../identity/index.js';
 import type { ConsentStore } from '../consent/index.js';
 import type { Subject } from './subject.js';
+import { toStoredEvents, type EventLog } from '../../log/index.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-export async function buildExport(o: { db: Db; dialect: Dialect; profiles: ProfileReader; consent: ConsentStore; now: number }, subject: Subject): Promise<Record<string, unknown>> {
+export async function buildExport(o: { db: Db; dialect: Dialect; log: EventLog; profiles: ProfileReader; consent: ConsentStore; now: number }, subject: Subject): Promise<Record<string, unknown>> {
   const { db, dialect } = o;
   const profiles = [];
   for (const id of subject.profileIds) {
@@ -24,7 +25,7 @@ export async function buildExport(o: { db: Db; dialect: Dialect; profiles: Profi
   const events = [];
   for (let i = 0; i < subject.seqs.length; i += 500) {
     const rows = await db.selectFrom('events').selectAll().where('seq', 'in', subject.seqs.slice(i, i + 500)).orderBy('seq').execute();
-    for (const r of rows) events.push({ seq: Number(r.seq), sourceId: r.source_id, type: r.type, event: r.event, receivedAt: iso(r.received_at), payload: dialect.parseJson(r.payload) });
+    for (const e of await toStoredEvents(rows, o.log.payloads)) events.push({ seq: e.seq, sourceId: e.sourceId, type: e.type, event: e.event, receivedAt: iso(e.receivedAt), payload: e.payload });
   }
   const orderKeys = [...subject.profileIds, ...subject.userIds, ...subject.anonymousIds];
   const deliveries =

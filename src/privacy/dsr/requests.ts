@@ -199,7 +199,7 @@ export class PrivacyRequests {
 
     if (row.kind === 'access') {
       await this.progress(id, 'exporting', 0.3);
-      const doc = await buildExport({ db, dialect, profiles: this.o.profiles, consent: this.o.consent, now: clock.now() }, subject);
+      const doc = await buildExport({ db, dialect, log: this.o.log, profiles: this.o.profiles, consent: this.o.consent, now: clock.now() }, subject);
       await this.finish(id, 'completed', { ...base, exportAvailable: true }, JSON.stringify(doc));
       return;
     }

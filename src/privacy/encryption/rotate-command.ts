@@ -3,7 +3,7 @@
 import type { Config } from '../../config.js';
 import { openStorage } from '../../storage/index.js';
 import { systemClock } from '../../shared/clock.js';
-import { FailedEvents } from '../../log/index.js';
+import { EventLog, FailedEvents } from '../../log/index.js';
 import { FieldCipher } from '../../shared/encryption/field-cipher.js';
 import { loadKeks } from '../../shared/encryption/kek.js';
 import { Reencryptor } from '../../shared/encryption/reencrypt.js';
@@ -16,12 +16,18 @@ export async function rotateKekCommand(config: Config): Promise<{ kekId: string;
     const cipher = (await FieldCipher.open(storage.db, systemClock, keks))!;
     await cipher.rotate();
     const failed = new FailedEvents(storage.db, storage.dialect, cipher);
-    let failure: unknown;
-    const reencryptor = new Reencryptor(cipher, [failed.sealedColumn()], (err) => (failure = err));
-    const progress = setInterval(() => process.stderr.write(`re-encrypted ${reencryptor.status.reencrypted}\n`), 2000);
-    await reencryptor.start().finally(() => clearInterval(progress));
-    if (failure) throw failure;
-    return { kekId: cipher.kekId, activeKeyId: cipher.activeKeyId, reencrypted: reencryptor.status.reencrypted, remaining: await reencryptor.remaining() };
+    // Only for its payload column (the embedded log is rewritten by its writer thread): nothing is appended.
+    const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile, cipher });
+    try {
+      let failure: unknown;
+      const reencryptor = new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn()], (err) => (failure = err));
+      const progress = setInterval(() => process.stderr.write(`re-encrypted ${reencryptor.status.reencrypted}\n`), 2000);
+      await reencryptor.start().finally(() => clearInterval(progress));
+      if (failure) throw failure;
+      return { kekId: cipher.kekId, activeKeyId: cipher.activeKeyId, reencrypted: reencryptor.status.reencrypted, remaining: await reencryptor.remaining() };
+    } finally {
+      await log.close();
+    }
   } finally {
     await storage.close();
   }

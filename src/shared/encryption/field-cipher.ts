@@ -18,6 +18,7 @@ export interface DataKeyView {
 export class FieldCipher {
   private keys = new Map<string, DataKey>();
   private active!: DataKey;
+  private readonly rotated = new Set<(active: DataKey) => void>();
 
   private constructor(
     private readonly db: Db,
@@ -93,11 +94,43 @@ export class FieldCipher {
 
   async open(sealed: string): Promise<string> {
     const id = keyIdOf(sealed);
+    if (id) await this.ensureKeys([id]);
+    return this.openLoaded(sealed);
+  }
+
+  /**
+   * Loads the data keys again when one of these ids is not known yet (a key another process added):
+   * after it, openLoaded() opens values sealed under any of them without awaiting, row by row.
+   */
+  async ensureKeys(ids: Iterable<string | null>): Promise<void> {
+    for (const id of ids) if (id !== null && !this.keys.has(id)) return this.load();
+  }
+
+  /** Opens a value whose data key is loaded (see ensureKeys). */
+  openLoaded(sealed: string): string {
+    const id = keyIdOf(sealed);
     if (!id) throw new AppError('internal', 500, 'a stored value is not in the sealed format');
-    if (!this.keys.has(id)) await this.load();
     const key = this.keys.get(id);
     if (!key) throw new AppError('internal', 500, `a stored value names data key ${id}, which is not in privacy_data_keys`);
     return open(key, sealed);
+  }
+
+  /**
+   * The active data key itself, for a thread that seals off the event loop (the log writer): it is
+   * passed in memory only, never stored or logged. onRotate() tells when it changes.
+   */
+  activeDataKey(): DataKey {
+    return this.active;
+  }
+
+  /** Every data key loaded, for a thread that opens values (the identity prefetch thread). */
+  dataKeys(): DataKey[] {
+    return [...this.keys.values()];
+  }
+
+  /** Called with the new active data key after each rotation by this process. */
+  onRotate(listener: (active: DataKey) => void): void {
+    this.rotated.add(listener);
   }
 
   /**
@@ -112,6 +145,7 @@ export class FieldCipher {
         await trx.updateTable('privacy_data_keys').set({ kek_id: this.keks.current.id, wrapped: wrapKey(this.keks.current.key, key) }).where('id', '=', key.id).execute();
     });
     await this.addActiveKey();
+    for (const listener of this.rotated) listener(this.active);
   }
 
   async list(): Promise<DataKeyView[]> {

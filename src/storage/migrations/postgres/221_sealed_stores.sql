@@ -1,0 +1,6 @@
+-- Field encryption at rest of the stores that copy event content (docs/privacy.md#encryption-at-rest):
+-- each sealed JSON column gets a sibling naming the data key it is sealed with (NULL: in clear,
+-- written without a KEK or before one was set). Indexed: key rotation looks for values not under
+-- the active key (src/shared/encryption/sealed-json.ts).
+ALTER TABLE events ADD COLUMN payload_key TEXT;
+CREATE INDEX events_payload_key ON events(payload_key);
