@@ -15,7 +15,7 @@ import { Importer, ImportStore, importRoutes } from './sources/import/index.js';
 import { AdSpendStore, adReportRoutes, campaignTouchesStage } from './sources/ads/index.js';
 import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/tracking-plans/index.js';
 import { sourceHealthRoutes } from './sources/health/index.js';
-import { createDestinations } from './destinations/index.js';
+import { createDestinations, deliveryPayloads } from './destinations/index.js';
 import { createSourceConnectors } from './sources/connectors.js';
 import { IdentityEngine, identityStage } from './identity/index.js';
 import { identityRoutes } from './identity/routes.js';
@@ -125,7 +125,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
-  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn()], (err) => app.log.error({ err }, 're-encryption failed'));
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });

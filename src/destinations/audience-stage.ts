@@ -3,6 +3,7 @@
 // profile, enqueued in the stage's own transaction; the engine batches them per platform.
 import { Stage, type Feed, type StageOptions } from '../log/index.js';
 import type { Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { MembershipChangesTable } from '../storage/schema.js';
 import { enqueue, type NewDelivery } from './outbox.js';
 import type { DestinationStore } from './store.js';
@@ -21,7 +22,7 @@ export function membershipFeed(db: Db): Feed<MembershipChange> {
   };
 }
 
-export function audienceSyncStage(o: { db: Db; dialect: Dialect; store: DestinationStore; afterCommit(): void; onError?: StageOptions<MembershipChange>['onError']; pollMs?: number }) {
+export function audienceSyncStage(o: { db: Db; dialect: Dialect; outbox: SealedJson; store: DestinationStore; afterCommit(): void; onError?: StageOptions<MembershipChange>['onError']; pollMs?: number }) {
   return new Stage<MembershipChange>({
     name: AUDIENCE_STAGE,
     db: o.db,
@@ -48,7 +49,7 @@ export function audienceSyncStage(o: { db: Db; dialect: Dialect; store: Destinat
             at: Number(item.at),
           });
         }
-      await enqueue(trx, o.dialect, out);
+      await enqueue(trx, o.outbox, out);
     },
   });
 }

@@ -2,6 +2,7 @@
 // from the API (list, dead letters, replay, stats).
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { AppError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
@@ -31,7 +32,16 @@ export class DeliveryStore {
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
+    /** deliveries.payload (outbox.ts deliveryPayloads): sealed at rest with a KEK. */
+    private readonly outbox: SealedJson,
   ) {}
+
+  /** Rows as read, their payloads opened: JSON text in clear (what the engine and the API parse), whatever the store holds. */
+  private async opened(rows: DeliveryRow[]): Promise<DeliveryRow[]> {
+    if (rows.every((r) => r.payload_key === null)) return rows;
+    const payloads = await this.outbox.openAll(rows.map((r) => ({ value: r.payload, key: r.payload_key })));
+    return rows.map((r, i) => ({ ...r, payload: JSON.stringify(payloads[i]), payload_key: null }));
+  }
 
   /**
    * Claims up to `limit` due deliveries of a destination, at most one per order key and only the
@@ -84,7 +94,7 @@ export class DeliveryStore {
           .set({ status: 'inflight', attempts: sql`attempts + 1`, next_attempt_at: now + leaseMs, updated_at: now })
           .where('id', 'in', chunk)
           .execute();
-        rows.push(...((await trx.selectFrom('deliveries').selectAll().where('id', 'in', chunk).orderBy('id').execute()) as DeliveryRow[]));
+        rows.push(...(await this.opened((await trx.selectFrom('deliveries').selectAll().where('id', 'in', chunk).orderBy('id').execute()) as DeliveryRow[])));
       }
       return rows;
     });
@@ -112,7 +122,7 @@ export class DeliveryStore {
     if (q.status) query = query.where('status', '=', q.status as DeliveryStatus);
     if (after !== undefined) query = query.where('id', '>', after);
     const rows = (await query.orderBy('id').limit(q.limit + 1).execute()) as DeliveryRow[];
-    const page = rows.slice(0, q.limit);
+    const page = await this.opened(rows.slice(0, q.limit));
     return { data: page.map((r) => this.view(r)), next: rows.length > q.limit ? encodeCursor(page[page.length - 1].id) : null };
   }
 

@@ -10,6 +10,7 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import { Stage, type EventLog, type Feed, type StageOptions, type StoredEvent } from '../log/index.js';
 import { consentAllows, eventPreferences } from '../privacy/consent/index.js';
 import { applyMapping, matchesFilter } from './event-filter.js';
@@ -40,6 +41,8 @@ export function eventForwardingStage(o: {
   db: Db;
   dialect: Dialect;
   log: EventLog;
+  /** deliveries.payload (outbox.ts deliveryPayloads). */
+  outbox: SealedJson;
   store: DestinationStore;
   /** Undefined when the segments engine's tables are absent: segment-filtered destinations then receive nothing. */
   membership?: SegmentMembership;
@@ -101,7 +104,7 @@ export function eventForwardingStage(o: {
           });
         }
       }
-      await enqueue(trx, o.dialect, out);
+      await enqueue(trx, o.outbox, out);
       return items.length < batch.length ? barrier : undefined;
     },
   });

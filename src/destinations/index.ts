@@ -11,6 +11,7 @@ import type { Db, Dialect } from '../storage/index.js';
 import { audienceSyncStage } from './audience-stage.js';
 import { DeliveryStore } from './deliveries.js';
 import { DeliveryEngine } from './engine.js';
+import { deliveryPayloads } from './outbox.js';
 import { eventForwardingStage, segmentMembershipTable } from './event-stage.js';
 import { traitsIdentifierSource } from './identifiers.js';
 import { DestinationMetrics } from './metrics.js';
@@ -23,7 +24,7 @@ import { DestinationStore } from './store.js';
 import type { ConsentStore } from '../privacy/consent/index.js';
 import { Unsubscribes } from './unsubscribe.js';
 
-export { enqueue, type NewDelivery } from './outbox.js';
+export { deliveryPayloads, enqueue, type NewDelivery } from './outbox.js';
 export { signWebhook } from '../shared/webhook-signature.js';
 export { PushTokens, type PushTokenRow } from './push-tokens.js';
 export { Condition, matchesFilter, getPath } from './event-filter.js';
@@ -49,7 +50,9 @@ export async function createDestinations(o: {
       ? o.app.log.error({ destinationId: d.id, connector: d.connector, code: error.code }, `destination ${d.id} (${d.name}) is errored and its deliveries are held: ${error.message}`)
       : o.app.log.info({ destinationId: d.id, connector: d.connector }, `destination ${d.id} (${d.name}) is usable again`),
   );
-  const deliveries = new DeliveryStore(o.db, o.dialect);
+  // With a KEK (the log's cipher), payloads are sealed at rest: written by enqueue, opened by DeliveryStore.
+  const outbox = deliveryPayloads(o.dialect, o.log.payloads.cipher);
+  const deliveries = new DeliveryStore(o.db, o.dialect, outbox);
   const unsubscribes = new Unsubscribes(o.db, o.clock);
   const pushTokens = new PushTokens(o.db);
   const metrics: DestinationMetrics = new DestinationMetrics({ registry: o.registry, db: o.db, store, circuits: () => engine.circuits(), onError });
@@ -73,13 +76,13 @@ export async function createDestinations(o: {
   );
   const wake = () => engine.poke();
   const stages = [
-    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError: logStageFailures(o.app.log) }),
-    audienceSyncStage({ db: o.db, dialect: o.dialect, store, afterCommit: wake, onError: logStageFailures(o.app.log) }),
+    eventForwardingStage({ db: o.db, dialect: o.dialect, log: o.log, outbox, store, membership: hasSegments ? segmentMembershipTable : undefined, afterCommit: wake, onError: logStageFailures(o.app.log) }),
+    audienceSyncStage({ db: o.db, dialect: o.dialect, outbox, store, afterCommit: wake, onError: logStageFailures(o.app.log) }),
   ];
   await o.app.register(destinationRoutes, {
     keys: o.keys, store, deliveries, engine, unsubscribes, members: segmentMembershipsTable(o.db),
     identifiers: traitsIdentifierSource(o.db, o.dialect), profiles: new ProfileReads(o.db, o.dialect, o.consent), pushTokens,
-    db: o.db, dialect: o.dialect, clock: o.clock,
+    db: o.db, dialect: o.dialect, outbox, clock: o.clock,
   });
-  return { stages, worker: engine, engine, store };
+  return { stages, worker: engine, engine, store, outbox };
 }

@@ -1,9 +1,12 @@
 // The durable outbox: a delivery is written in the SAME transaction as the change that causes it
 // (a pipeline stage's batch, a resync), so a change is never committed without its deliveries and
 // vice versa. A repeated (destination, idempotency key) is ignored, which makes re-applying a change
-// harmless.
+// harmless. With field encryption on, payloads (event bodies, rendered messages, audience members)
+// are sealed at rest: written through the outbox's SealedJson, opened by DeliveryStore when claimed or listed.
 import type { Transaction } from 'kysely';
 import { chunkRows, type Database, type Dialect } from '../storage/index.js';
+import type { FieldCipher } from '../shared/encryption/field-cipher.js';
+import { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { UploadSession } from './sessions.js';
 import type { DeliveryOp } from './tables.js';
 
@@ -24,26 +27,35 @@ export interface NewDelivery {
   attemptGroup?: string;
 }
 
-export async function enqueue(trx: Transaction<Database>, dialect: Dialect, deliveries: NewDelivery[]): Promise<void> {
+/** deliveries.payload, sealed with `cipher` (undefined: field encryption off; see EventLog.payloads.cipher). */
+export const deliveryPayloads = (dialect: Dialect, cipher: FieldCipher | undefined) =>
+  new SealedJson({ table: 'deliveries', id: 'id', value: 'payload', key: 'payload_key' }, dialect, cipher);
+
+export async function enqueue(trx: Transaction<Database>, outbox: SealedJson, deliveries: NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  const rows = deliveries.map((d) => ({
-    destination_id: d.destinationId,
-    idempotency_key: d.idempotencyKey,
-    order_key: d.orderKey,
-    op: d.op,
-    segment_id: d.segmentId ?? null,
-    payload: JSON.stringify(d.payload),
-    status: 'queued' as const,
-    next_attempt_at: d.at,
-    created_at: d.at,
-    updated_at: d.at,
-    attempt_group: d.attemptGroup ?? null,
-    session_id: d.session?.id ?? null,
-    session_seq: d.session?.seq ?? null,
-    session_batches: d.session?.batches ?? null,
-    session_total: d.session?.total ?? null,
-  }));
-  for (const chunk of chunkRows(rows, 15, dialect)) {
+  const dialect = outbox.dialect;
+  const rows = deliveries.map((d) => {
+    const payload = outbox.storeValue(d.payload);
+    return {
+      destination_id: d.destinationId,
+      idempotency_key: d.idempotencyKey,
+      order_key: d.orderKey,
+      op: d.op,
+      segment_id: d.segmentId ?? null,
+      payload: payload.value,
+      payload_key: payload.key,
+      status: 'queued' as const,
+      next_attempt_at: d.at,
+      created_at: d.at,
+      updated_at: d.at,
+      attempt_group: d.attemptGroup ?? null,
+      session_id: d.session?.id ?? null,
+      session_seq: d.session?.seq ?? null,
+      session_batches: d.session?.batches ?? null,
+      session_total: d.session?.total ?? null,
+    };
+  });
+  for (const chunk of chunkRows(rows, 16, dialect)) {
     await trx
       .insertInto('deliveries')
       .values(chunk)

@@ -9,6 +9,7 @@
 //   uploaded members (sessions.ts). Identifiers are frozen now: the upload is this snapshot.
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { consentAllows } from '../privacy/consent/index.js';
@@ -47,7 +48,7 @@ export function diffMembers(members: Set<string>, sent: Set<string>, pending: Se
 }
 
 export async function resync(
-  o: { db: Db; dialect: Dialect; clock: Clock; source: MemberSource },
+  o: { db: Db; dialect: Dialect; outbox: SealedJson; clock: Clock; source: MemberSource },
   d: ActiveDestination,
 ): Promise<{ added: number; removed: number }> {
   if (d.kind !== 'audience') throw new AppError('not_an_audience', 400, 'only audience destinations can be resynced');
@@ -79,7 +80,7 @@ export async function resync(
         payload: { resync: runId },
         at: now,
       });
-      await enqueue(trx, o.dialect, [...diff.add.map(make('add')), ...diff.remove.map(make('remove'))]);
+      await enqueue(trx, o.outbox, [...diff.add.map(make('add')), ...diff.remove.map(make('remove'))]);
       added += diff.add.length;
       removed += diff.remove.length;
     });
@@ -109,7 +110,7 @@ export interface ReplaceSession {
 }
 
 export async function replaceResync(
-  o: { db: Db; dialect: Dialect; clock: Clock; source: MemberSource; identifiers: IdentifierSource; profiles: ProfileReads },
+  o: { db: Db; dialect: Dialect; outbox: SealedJson; clock: Clock; source: MemberSource; identifiers: IdentifierSource; profiles: ProfileReads },
   d: ActiveDestination,
 ): Promise<{ replaced: number; sessions: ReplaceSession[]; skipped: number }> {
   if (d.kind !== 'audience') throw new AppError('not_an_audience', 400, 'only audience destinations can be resynced');
@@ -143,7 +144,7 @@ export async function replaceResync(
       const batches = Math.ceil(u.members.length / max);
       await enqueue(
         trx,
-        o.dialect,
+        o.outbox,
         u.members.map((member, i): NewDelivery => {
           const seq = Math.floor(i / max) + 1;
           return {

@@ -16,6 +16,7 @@ import { CreateDestinationBody, DeadLetterFilter, Delivery, DeliveryQuery, Desti
 import type { DestinationStore } from './store.js';
 import type { Unsubscribes } from './unsubscribe.js';
 import type { Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 
 const IdParams = Type.Object({ id: Type.String() });
 type Id = { Params: { id: string } };
@@ -33,6 +34,8 @@ export interface DestinationRouteOptions {
   pushTokens: PushTokens;
   db: Db;
   dialect: Dialect;
+  /** deliveries.payload (outbox.ts deliveryPayloads). */
+  outbox: SealedJson;
   clock: Clock;
 }
 
@@ -94,7 +97,7 @@ export async function destinationRoutes(app: FastifyInstance, o: DestinationRout
     },
     async (req, reply) => {
       const d = await o.store.activeById(req.params.id);
-      const base = { db: o.db, dialect: o.dialect, clock: o.clock, source: o.members };
+      const base = { db: o.db, dialect: o.dialect, outbox: o.outbox, clock: o.clock, source: o.members };
       const result = req.body?.mode === 'replace' ? await replaceResync({ ...base, identifiers: o.identifiers, profiles: o.profiles }, d) : await resync(base, d);
       o.engine.poke();
       return reply.code(202).send(result);

@@ -30,6 +30,8 @@ export interface DeliveriesTable {
   op: DeliveryOp;
   segment_id: string | null;
   payload: string;
+  /** The data key the payload is sealed with (NULL: in clear). */
+  payload_key: string | null;
   status: DeliveryStatus;
   attempts: Generated<number>;
   next_attempt_at: number;

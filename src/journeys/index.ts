@@ -2,6 +2,7 @@
 // destinations' outbox, with coupon pools. Wires the store, the runner, the two stages, the timer
 // worker and the API.
 import { ConsentStore } from '../privacy/index.js';
+import { deliveryPayloads } from '../destinations/index.js';
 import './tables.js';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKeyStore } from '../auth/index.js';
@@ -33,7 +34,7 @@ export async function createJourneys(o: {
   onSend(): void;
 }) {
   const store = new JourneyStore(o.db, o.dialect, o.clock);
-  const runner = { dialect: o.dialect, destinations: (trx: Parameters<TagService['write']>[0]) => o.destinations.active(trx), writeTag: o.tags.write.bind(o.tags),
+  const runner = { dialect: o.dialect, outbox: deliveryPayloads(o.dialect, o.log.payloads.cipher), destinations: (trx: Parameters<TagService['write']>[0]) => o.destinations.active(trx), writeTag: o.tags.write.bind(o.tags),
     consentOf: async (trx: Parameters<TagService['write']>[0], profileId: string) => (await new ConsentStore(trx, o.dialect, o.clock).latest([profileId])).get(profileId),
   };
   const timers: JourneyTimers = new JourneyTimers({ db: o.db, dialect: o.dialect, clock: o.clock, store, runner, log: o.log, onError: (err) => o.app.log.error({ err }, 'journey timers'), onMoved: o.onSend });

@@ -7,6 +7,7 @@ import { type Insertable, type Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
 import { consentAllows, type CategoryPreferences } from '../privacy/index.js';
 import type { Database, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import { insertRows, updateRows } from '../storage/bulk.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
@@ -29,6 +30,8 @@ export interface RunnerDestination {
 
 export interface RunnerDeps {
   dialect: Dialect;
+  /** deliveries.payload (the destinations' deliveryPayloads): messages are sealed at rest with a KEK. */
+  outbox: SealedJson;
   destinations(trx: Trx): Promise<RunnerDestination[]>;
   /** Adds/removes a manual tag in the transaction (segments re-decided). */
   writeTag(trx: Trx, tag: string, profileIds: string[], op: 'add' | 'remove'): Promise<void>;
@@ -251,7 +254,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
     delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: 'event', payload: { body }, at: now };
   }
   if (batch) batch.deliveries.push(delivery);
-  else await enqueue(trx, deps.dialect, [delivery]);
+  else await enqueue(trx, deps.outbox, [delivery]);
   await activity(trx, e, step.id, 'sent', now, step.channel);
 }
 
@@ -330,8 +333,9 @@ export class MoveBatch {
     return this.saves.size;
   }
 
-  async flush(trx: Trx, dialect: Dialect) {
-    await enqueue(trx, dialect, this.deliveries);
+  async flush(trx: Trx, outbox: SealedJson) {
+    const dialect = outbox.dialect;
+    await enqueue(trx, outbox, this.deliveries);
     await insertRows(trx, dialect, 'journey_activity', ['journey_id', 'version', 'enrollment_id', 'profile_id', 'step_id', 'kind', 'channel', 'detail', 'at'], this.rows);
     const saves = [...this.saves.values()].map((e) => ({ ...e, context: JSON.stringify(e.context) }));
     await updateRows(trx, dialect, 'journey_enrollments', ENROLLMENT_COLUMNS, PG_TYPES, saves);

@@ -120,7 +120,7 @@ export class JourneyTimers {
       const def = await store.definition(trx, e.journey_id, e.version);
       await advance(trx, this.o.runner, { id: e.journey_id, name: names.get(e.journey_id) ?? e.journey_id }, def, e, now, 'timer', traits.get(e.profile_id) ?? {}, batch);
     }
-    await batch.flush(trx, dialect);
+    await batch.flush(trx, this.o.runner.outbox);
     return claimed.length;
   }
 

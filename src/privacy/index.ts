@@ -10,6 +10,7 @@ import type { SecretBox } from '../shared/secret-box.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { ProfileReader } from '../profiles/index.js';
 import { ConsentStore, consentRoutes } from './consent/index.js';
+import { deliveryPayloads } from '../destinations/index.js';
 import { PrivacyRequests, Suppressions, privacyRequestRoutes } from './dsr/index.js';
 import type { RequestMasker } from '../shared/masker.js';
 
@@ -67,7 +68,7 @@ export async function createPrivacy(o: {
     profiles,
     consent: o.consent,
     suppressions,
-    forward: { poke: o.pokeDeliveries, timeoutMs: o.forwardTimeoutMs },
+    forward: { poke: o.pokeDeliveries, timeoutMs: o.forwardTimeoutMs, outbox: deliveryPayloads(o.dialect, o.log.payloads.cipher) },
     compact: o.compactAfterDelete,
     compactMain: o.compactMain,
     dataDir: o.dataDir,

@@ -5,6 +5,7 @@
 // anonymousIds and emails (signed like its other deliveries). The request waits for each to settle, up
 // to a limit, and records how each went.
 import type { Db, Dialect } from '../../storage/index.js';
+import type { SealedJson } from '../../shared/encryption/sealed-json.js';
 import type { Clock } from '../../shared/clock.js';
 import { enqueue } from '../../destinations/index.js';
 import type { Subject } from './subject.js';
@@ -12,6 +13,8 @@ import type { Subject } from './subject.js';
 export interface ForwardOptions {
   db: Db;
   dialect: Dialect;
+  /** deliveries.payload (the destinations' deliveryPayloads). */
+  outbox: SealedJson;
   clock: Clock;
   /** Wakes the delivery engine. */
   poke: () => void;
@@ -41,7 +44,7 @@ export async function forwardRemovals(o: ForwardOptions, requestId: string, subj
   // The notice, as a webhook event: what the receiver needs to find the person, nothing more.
   const notice = { type: 'meridian.deletion', privacyRequest: requestId, kind, userIds: subject.userIds, anonymousIds: subject.anonymousIds, emails: subject.emails, at: new Date(now).toISOString() };
   await o.db.transaction().execute((trx) =>
-    enqueue(trx, o.dialect, [
+    enqueue(trx, o.outbox, [
       ...members.map((m) => ({ destinationId: m.destination_id, idempotencyKey: keyOf(m), orderKey: m.profile_id, op: 'remove' as const, segmentId: m.segment_id, payload: { privacyRequest: requestId }, at: now })),
       // Not ordered behind the person's events (their deliveries are erased) nor checked against their consent.
       ...notified.map((destinationId) => ({ destinationId, idempotencyKey: noticeKey, orderKey: `privacy:${requestId}`, op: 'event' as const, payload: { body: notice }, at: now })),

@@ -30,7 +30,7 @@ export const sealedText = (stored: string) => (stored.startsWith('"') ? (JSON.pa
 export class SealedJson {
   constructor(
     readonly spec: SealedJsonSpec,
-    private readonly dialect: Dialect,
+    readonly dialect: Dialect,
     readonly cipher: FieldCipher | undefined,
   ) {}
 

@@ -4,3 +4,5 @@
 -- the active key (src/shared/encryption/sealed-json.ts).
 ALTER TABLE events ADD COLUMN payload_key TEXT;
 CREATE INDEX events_payload_key ON events(payload_key);
+ALTER TABLE deliveries ADD COLUMN payload_key TEXT;
+CREATE INDEX deliveries_payload_key ON deliveries(payload_key);
