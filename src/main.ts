@@ -26,7 +26,7 @@ import { verifySecretKey } from './shared/key-check.js';
 import { analyticsRoutes, analyticsStage, createPredictions, overviewRoutes, type PredictionService } from './analytics/index.js';
 import { ClassificationStore, classificationRoutes, createConsent, createPrivacy, FieldCipher, installMasking, keyRoutes, loadKeks, maskerOf, Reencryptor, type FieldSetting, type RequestMasker } from './privacy/index.js';
 import { PipelineThread } from './pipeline/index.js';
-import { createJourneys } from './journeys/index.js';
+import { createJourneys, enrollmentContexts } from './journeys/index.js';
 
 export interface Meridian {
   config: Config;
@@ -125,7 +125,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
-  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });

@@ -20,7 +20,7 @@ const PERSON = { email: 'sealed.person@example.com', phone: '+886987654321' };
 const VALUES = [EARLY.email, EARLY.phone, PERSON.email, PERSON.phone];
 
 /** The tables this change seals (columns checked: every one of them). */
-const SEALED_TABLES = ['events', 'failed_events', 'deliveries'];
+const SEALED_TABLES = ['events', 'failed_events', 'deliveries', 'journey_enrollments'];
 /** The identity graph and profiles are sealed by the enc-identity change (blind index): only then can no table hold them. */
 const identityEncrypted = existsSync(new URL('../src/shared/encryption/blind-index.ts', import.meta.url));
 

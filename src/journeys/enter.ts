@@ -54,13 +54,16 @@ export async function enter(trx: Transaction<Database>, deps: RunnerDeps, j: Liv
     holdout: isHoldout(j.id, profileId, j.def.rules?.holdoutPercent) ? 1 : 0,
     variant: null,
     context,
+    contexts: deps.contexts,
     entered_at: now,
     step_at: now,
     exited_at: null,
     exit_reason: null,
     revenue: null,
   };
-  await trx.insertInto('journey_enrollments').values({ ...e, context: JSON.stringify(context) }).execute();
+  const { contexts: _, ...row } = e;
+  const stored = deps.contexts.storeValue(context);
+  await trx.insertInto('journey_enrollments').values({ ...row, context: stored.value, context_key: stored.key }).execute();
   // A new row is this transaction's own: nobody else can move it before commit.
   e.claimed = true;
   e.pending = [

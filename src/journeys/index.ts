@@ -12,7 +12,7 @@ import type { Db, Dialect } from '../storage/index.js';
 import type { TagService } from '../segments/index.js';
 import { CouponStore } from './coupons.js';
 import { journeyRoutes } from './routes.js';
-import type { RunnerDestination } from './runner.js';
+import { enrollmentContexts, type RunnerDestination } from './runner.js';
 import { JourneyService } from './service.js';
 import { journeyEventsStage, journeyMembershipsStage } from './stages.js';
 import { JourneyStore } from './store.js';
@@ -20,6 +20,7 @@ import { JourneyTimers } from './timers.js';
 
 export * from './schema.js';
 export { JourneyTimers } from './timers.js';
+export { enrollmentContexts } from './runner.js';
 
 export async function createJourneys(o: {
   app: FastifyInstance;
@@ -34,7 +35,7 @@ export async function createJourneys(o: {
   onSend(): void;
 }) {
   const store = new JourneyStore(o.db, o.dialect, o.clock);
-  const runner = { dialect: o.dialect, outbox: deliveryPayloads(o.dialect, o.log.payloads.cipher), destinations: (trx: Parameters<TagService['write']>[0]) => o.destinations.active(trx), writeTag: o.tags.write.bind(o.tags),
+  const runner = { dialect: o.dialect, outbox: deliveryPayloads(o.dialect, o.log.payloads.cipher), contexts: enrollmentContexts(o.dialect, o.log.payloads.cipher), destinations: (trx: Parameters<TagService['write']>[0]) => o.destinations.active(trx), writeTag: o.tags.write.bind(o.tags),
     consentOf: async (trx: Parameters<TagService['write']>[0], profileId: string) => (await new ConsentStore(trx, o.dialect, o.clock).latest([profileId])).get(profileId),
   };
   const timers: JourneyTimers = new JourneyTimers({ db: o.db, dialect: o.dialect, clock: o.clock, store, runner, log: o.log, onError: (err) => o.app.log.error({ err }, 'journey timers'), onMoved: o.onSend });

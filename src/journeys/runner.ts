@@ -7,7 +7,8 @@ import { type Insertable, type Transaction } from 'kysely';
 import { enqueue, getPath, matchesFilter, type NewDelivery } from '../destinations/index.js';
 import { consentAllows, type CategoryPreferences } from '../privacy/index.js';
 import type { Database, Dialect } from '../storage/index.js';
-import type { SealedJson } from '../shared/encryption/sealed-json.js';
+import { SealedJson } from '../shared/encryption/sealed-json.js';
+import type { FieldCipher } from '../shared/encryption/field-cipher.js';
 import { insertRows, updateRows } from '../storage/bulk.js';
 import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
@@ -30,6 +31,8 @@ export interface RunnerDestination {
 
 export interface RunnerDeps {
   dialect: Dialect;
+  /** journey_enrollments.context (enrollmentContexts): the triggering event, sealed at rest with a KEK. */
+  contexts: SealedJson;
   /** deliveries.payload (the destinations' deliveryPayloads): messages are sealed at rest with a KEK. */
   outbox: SealedJson;
   destinations(trx: Trx): Promise<RunnerDestination[]>;
@@ -50,13 +53,31 @@ export interface EnrollmentContext {
   coupon?: string;
   [k: string]: unknown;
 }
-/** An enrollment row as the runner holds it: context parsed; `claimed` once this transaction owns it; activity rows to write with it. */
-export type Enrollment = Omit<JourneyEnrollmentsTable, 'rev' | 'context'> & { rev: number; context: EnrollmentContext; claimed?: boolean; pending?: ActivityRow[] };
+/**
+ * An enrollment row as the runner holds it: context opened and parsed (`contexts` seals it again on
+ * save); `claimed` once this transaction owns it; activity rows to write with it.
+ */
+export type Enrollment = Omit<JourneyEnrollmentsTable, 'rev' | 'context' | 'context_key'> & { rev: number; context: EnrollmentContext; contexts: SealedJson; claimed?: boolean; pending?: ActivityRow[] };
 type ActivityRow = Insertable<JourneyActivityTable>;
 
-export function toEnrollment(dialect: Dialect, row: Omit<JourneyEnrollmentsTable, 'rev'> & { rev: number }): Enrollment {
-  return { ...row, rev: Number(row.rev), version: Number(row.version), entry_no: Number(row.entry_no), holdout: Number(row.holdout), due_at: row.due_at === null ? null : Number(row.due_at), entered_at: Number(row.entered_at), step_at: Number(row.step_at), context: dialect.parseJson(row.context) as EnrollmentContext };
+/** journey_enrollments.context, sealed with `cipher` (undefined: field encryption off; see EventLog.payloads.cipher). */
+export const enrollmentContexts = (dialect: Dialect, cipher: FieldCipher | undefined) =>
+  new SealedJson({ table: 'journey_enrollments', id: 'id', value: 'context', key: 'context_key' }, dialect, cipher);
+
+/** Enrollment rows as the runner holds them: the one way rows of journey_enrollments are read. */
+export async function toEnrollments<R extends Omit<JourneyEnrollmentsTable, 'rev'> & { rev: number }>(contexts: SealedJson, rows: R[]): Promise<(Enrollment & Omit<R, keyof JourneyEnrollmentsTable>)[]> {
+  await contexts.ready(rows.map((r) => r.context_key));
+  return rows.map(({ context_key, ...row }) => ({
+    ...(row as Omit<R, 'context_key'> & Omit<R, keyof JourneyEnrollmentsTable>), rev: Number(row.rev), version: Number(row.version), entry_no: Number(row.entry_no), holdout: Number(row.holdout), due_at: row.due_at === null ? null : Number(row.due_at),
+    entered_at: Number(row.entered_at), step_at: Number(row.step_at), context: contexts.openLoaded(row.context, context_key) as EnrollmentContext, contexts,
+  }));
 }
+
+/** The columns an enrollment's context is stored in. */
+const storedContext = (e: Enrollment) => {
+  const { value, key } = e.contexts.storeValue(e.context);
+  return { context: value, context_key: key };
+};
 
 /** Thrown when another transaction moved the person first: the caller drops its work for them. */
 export class EnrollmentMoved extends Error {}
@@ -101,7 +122,7 @@ export async function saveEnrollment(trx: Trx, e: Enrollment, batch?: MoveBatch)
   if (batch) return batch.save(e);
   await trx
     .updateTable('journey_enrollments')
-    .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, context: JSON.stringify(e.context), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue })
+    .set({ state: e.state, step_id: e.step_id, due_at: e.due_at, variant: e.variant, ...storedContext(e), step_at: e.step_at, exited_at: e.exited_at, exit_reason: e.exit_reason, revenue: e.revenue })
     .where('id', '=', e.id)
     .execute();
   if (e.pending?.length) await trx.insertInto('journey_activity').values(e.pending).execute();
@@ -294,8 +315,8 @@ async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollme
   }
 }
 
-const ENROLLMENT_COLUMNS = ['id', 'state', 'step_id', 'due_at', 'variant', 'context', 'step_at', 'exited_at', 'exit_reason', 'revenue'] as const;
-const PG_TYPES = ['text', 'text', 'text', 'bigint', 'text', 'jsonb', 'bigint', 'bigint', 'text', 'float8'];
+const ENROLLMENT_COLUMNS = ['id', 'state', 'step_id', 'due_at', 'variant', 'context', 'context_key', 'step_at', 'exited_at', 'exit_reason', 'revenue'] as const;
+const PG_TYPES = ['text', 'text', 'text', 'bigint', 'text', 'jsonb', 'text', 'bigint', 'bigint', 'text', 'float8'];
 
 /**
  * The writes of many people's moves in one transaction (a timer tick's claimed batch), made at the
@@ -337,7 +358,7 @@ export class MoveBatch {
     const dialect = outbox.dialect;
     await enqueue(trx, outbox, this.deliveries);
     await insertRows(trx, dialect, 'journey_activity', ['journey_id', 'version', 'enrollment_id', 'profile_id', 'step_id', 'kind', 'channel', 'detail', 'at'], this.rows);
-    const saves = [...this.saves.values()].map((e) => ({ ...e, context: JSON.stringify(e.context) }));
+    const saves = [...this.saves.values()].map((e) => ({ ...e, ...storedContext(e) }));
     await updateRows(trx, dialect, 'journey_enrollments', ENROLLMENT_COLUMNS, PG_TYPES, saves);
     this.deliveries.length = 0;
     this.rows.length = 0;

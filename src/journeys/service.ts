@@ -10,7 +10,7 @@ import { productsOf } from './enter.js';
 import { afterQuietHours, nextLocalTime } from './local-time.js';
 import { hasStoredPushToken, recipientOf } from './reach.js';
 import { renderMessage } from './render.js';
-import { eventMatches, profileTraits, timeZoneOf, toEnrollment, type RunnerDeps } from './runner.js';
+import { eventMatches, profileTraits, timeZoneOf, toEnrollments, type RunnerDeps } from './runner.js';
 import {
   durationMs,
   JourneyDefinition,
@@ -92,7 +92,7 @@ export class JourneyService {
     if (q.state) query = query.where('state', '=', q.state);
     if (after) query = query.where('id', '>', after);
     const rows = await query.execute();
-    const page = rows.slice(0, q.limit).map((r) => toEnrollment(this.o.dialect, r));
+    const page = await toEnrollments(this.o.runner.contexts, rows.slice(0, q.limit));
     return {
       data: page.map((e) => ({
         id: e.id,

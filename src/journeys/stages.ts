@@ -12,7 +12,7 @@ import { membershipFeed, type MembershipChange } from '../destinations/index.js'
 import { profileChangesFeed, type ProfileChange } from '../segments/index.js';
 import { redeemCoupon } from './coupons.js';
 import { enter, productsOf, type LiveJourney } from './enter.js';
-import { advance, claim, EnrollmentMoved, eventMatches, finish, revenueOf, saveEnrollment, toEnrollment, type RunnerDeps } from './runner.js';
+import { advance, claim, EnrollmentMoved, eventMatches, finish, revenueOf, saveEnrollment, toEnrollments, type RunnerDeps } from './runner.js';
 import type { JourneyStore } from './store.js';
 
 type Trx = Transaction<Database>;
@@ -31,7 +31,7 @@ interface StageDeps {
   onError?: StageOptions<unknown>['onError'];
 }
 
-async function activeEnrollments(trx: Trx, dialect: Dialect, profileId: string) {
+async function activeEnrollments(trx: Trx, contexts: SealedJson, profileId: string) {
   const rows = await trx
     .selectFrom('journey_enrollments as e')
     .innerJoin('journeys as j', 'j.id', 'e.journey_id')
@@ -40,14 +40,14 @@ async function activeEnrollments(trx: Trx, dialect: Dialect, profileId: string) 
     .where('e.profile_id', '=', profileId)
     .where('e.state', '=', 'active')
     .execute();
-  return rows.map((r) => ({ e: toEnrollment(dialect, r), name: r.journey_name, status: r.journey_status }));
+  return (await toEnrollments(contexts, rows)).map((e) => ({ e, name: e.journey_name, status: e.journey_status }));
 }
 
 /** Applies one event of a profile to its journeys. */
 export async function applyEvent(trx: Trx, d: StageDeps, live: LiveJourney[], profileId: string, seq: number, event: Record<string, unknown>, now: number) {
   const props = (event.properties ?? {}) as Record<string, unknown>;
   if (event.event === 'Order Completed' && typeof props.coupon === 'string') await redeemCoupon(trx, props.coupon, seq, now);
-  for (const { e, name, status } of await activeEnrollments(trx, d.dialect, profileId)) {
+  for (const { e, name, status } of await activeEnrollments(trx, d.runner.contexts, profileId)) {
     const def = await d.store.definition(trx, e.journey_id, e.version);
     const goal = def.rules?.goal;
     if (goal && eventMatches(goal, event)) {
@@ -80,10 +80,9 @@ export async function applyEvent(trx: Trx, d: StageDeps, live: LiveJourney[], pr
  * position stands and `gone`'s ends (exited, "merged"). Their activity rows move too, so frequency
  * caps count the sends the person got under either profile.
  */
-export async function followMerge(trx: Trx, d: Pick<StageDeps, 'dialect'>, gone: string, into: string, now: number) {
+export async function followMerge(trx: Trx, d: Pick<StageDeps, 'runner'>, gone: string, into: string, now: number) {
   const rows = await trx.selectFrom('journey_enrollments').selectAll().where('profile_id', '=', gone).where('state', '=', 'active').execute();
-  for (const r of rows) {
-    const e = toEnrollment(d.dialect, r);
+  for (const e of await toEnrollments(d.runner.contexts, rows)) {
     const theirs = await trx
       .selectFrom('journey_enrollments')
       .select(['entry_no', 'state'])
@@ -159,7 +158,7 @@ export function journeyMembershipsStage(d: StageDeps) {
       const now = d.clock.now();
       for (const { item: c } of items) {
         if (c.kind === 'exited') {
-          for (const { e } of await activeEnrollments(trx, d.dialect, c.profile_id)) {
+          for (const { e } of await activeEnrollments(trx, d.runner.contexts, c.profile_id)) {
             const def = await d.store.definition(trx, e.journey_id, e.version);
             const rule = def.rules?.exitOnSegmentExit;
             const segment = typeof rule === 'object' ? rule.segmentId : rule && 'segmentId' in def.trigger ? def.trigger.segmentId : undefined;

@@ -34,6 +34,8 @@ export interface JourneyEnrollmentsTable {
   holdout: number;
   variant: string | null;
   context: string;
+  /** The data key the context is sealed with (NULL: in clear). */
+  context_key: string | null;
   entered_at: number;
   step_at: number;
   exited_at: number | null;

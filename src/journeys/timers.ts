@@ -11,7 +11,7 @@ import { TimerService } from '../shared/timer-service.js';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import { enter } from './enter.js';
 import { localMonthDay, monthDayOf, nextLocalTime } from './local-time.js';
-import { advance, MoveBatch, profileTraits, toEnrollment, type RunnerDeps } from './runner.js';
+import { advance, MoveBatch, profileTraits, toEnrollments, type RunnerDeps } from './runner.js';
 import type { JourneyStore } from './store.js';
 
 /** People claimed and moved per transaction. */
@@ -114,8 +114,7 @@ export class JourneyTimers {
     for (let i = 0; i < profileIds.length; i += 500)
       for (const p of await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds.slice(i, i + 500)).execute()) traits.set(p.id, dialect.parseJson(p.traits) as Record<string, unknown>);
     const batch = new MoveBatch();
-    for (const r of claimed) {
-      const e = toEnrollment(dialect, r);
+    for (const e of await toEnrollments(this.o.runner.contexts, claimed)) {
       e.claimed = true;
       const def = await store.definition(trx, e.journey_id, e.version);
       await advance(trx, this.o.runner, { id: e.journey_id, name: names.get(e.journey_id) ?? e.journey_id }, def, e, now, 'timer', traits.get(e.profile_id) ?? {}, batch);

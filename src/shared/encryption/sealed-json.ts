@@ -58,7 +58,12 @@ export class SealedJson {
     return stored.map((s) => this.openLoaded(s.value, s.key));
   }
 
-  /** One value whose key is loaded (see openAll). */
+  /** Loads the data keys these values name when one is not known yet: then openLoaded() opens them in place. */
+  async ready(keys: (string | null)[]): Promise<void> {
+    if (this.cipher && keys.some((k) => k !== null)) await this.cipher.ensureKeys(keys);
+  }
+
+  /** One value whose key is loaded (see openAll, ready). */
   openLoaded(value: unknown, key: string | null): unknown {
     if (key === null) return this.dialect.parseJson(value);
     if (!this.cipher) throw new AppError('encryption_not_configured', 409, `${this.spec.table}.${this.spec.value} is encrypted: set MERIDIAN_KEK to read it`);

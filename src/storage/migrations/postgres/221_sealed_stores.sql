@@ -6,3 +6,5 @@ ALTER TABLE events ADD COLUMN payload_key TEXT;
 CREATE INDEX events_payload_key ON events(payload_key);
 ALTER TABLE deliveries ADD COLUMN payload_key TEXT;
 CREATE INDEX deliveries_payload_key ON deliveries(payload_key);
+ALTER TABLE journey_enrollments ADD COLUMN context_key TEXT;
+CREATE INDEX journey_enrollments_context_key ON journey_enrollments(context_key);
