@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, type Stage, type StageFault } from './log/index.js';
+import { EventLog, FailedEvents, logRoutes, logStageFailures, pipelineHealth, pipelineRoutes, registerStageMetrics, stageItems, type Stage, type StageFault } from './log/index.js';
 import { SourceStore } from './sources/index.js';
 import { sourceRoutes } from './sources/routes.js';
 import { createPersonalisation } from './personalisation/index.js';
@@ -98,7 +98,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const failed = new FailedEvents(storage.db, storage.dialect, cipher);
   const sources = new SourceStore(storage.db, clock);
   const trackingPlans = new TrackingPlans(new TrackingPlanStore(storage.db, storage.dialect), failed, clock);
-  const sourceConnectors = createSourceConnectors({ storage, failed, clock, sources, box, fault: deps.stageFault });
+  // Set-aside pipeline items carry events: sealed at rest like them (every stage gets it below).
+  const stageFailureItems = stageItems(storage.dialect, cipher);
+  const sourceConnectors = createSourceConnectors({ storage, failed, items: stageFailureItems, clock, sources, box, fault: deps.stageFault });
   const ingestor = new Ingestor({
     sources,
     log,
@@ -125,7 +127,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
-  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
@@ -171,7 +173,8 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
 
   const health = () => pipelineHealth(storage.db, stages, systemClock.now(), deps.stuckAfterMs);
   registerStageMetrics(metrics.registry, health, stages);
-  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
+  await app.register(pipelineRoutes, { db: storage.db, dialect: storage.dialect, items: stageFailureItems, keys: apiKeys, replayers: [...stages, connectorParts.replayer], health });
+  for (const stage of stages) stage.sealItemsWith(stageFailureItems);
   if (deps.stageFault) for (const stage of stages) stage.injectFault(deps.stageFault);
   await app.register(overviewRoutes, { db: storage.db, keys: apiKeys, clock });
   await app.register(analyticsRoutes, { db: storage.db, dialect: storage.dialect, keys: apiKeys, clock });

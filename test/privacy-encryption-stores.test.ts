@@ -20,9 +20,14 @@ const PERSON = { email: 'sealed.person@example.com', phone: '+886987654321' };
 const VALUES = [EARLY.email, EARLY.phone, PERSON.email, PERSON.phone];
 
 /** The tables this change seals (columns checked: every one of them). */
-const SEALED_TABLES = ['events', 'failed_events', 'deliveries', 'journey_enrollments'];
+const SEALED_TABLES = ['events', 'failed_events', 'deliveries', 'journey_enrollments', 'stage_failures'];
 /** The identity graph and profiles are sealed by the enc-identity change (blind index): only then can no table hold them. */
 const identityEncrypted = existsSync(new URL('../src/shared/encryption/blind-index.ts', import.meta.url));
+
+/** Pipeline stages fail on this event: set aside with its content (stage_failures.item). */
+const poison = (_stage: string, _position: number, item: unknown) => {
+  if ((item as { event?: string } | null)?.event === 'Poison') throw new Error('poisoned for the test');
+};
 
 describe.each(storesUnderTest())('field encryption of the event stores (%s)', (store) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-enc-stores-'));
@@ -40,7 +45,7 @@ describe.each(storesUnderTest())('field encryption of the event stores (%s)', (s
     await server?.close();
     server = undefined;
     if (store === 'postgres') schema ??= await freshPgSchema();
-    server = await startTestServer({ store, dataDir, pgSchema: schema?.schema, config: { kek } });
+    server = await startTestServer({ store, dataDir, pgSchema: schema?.schema, config: { kek }, deps: { stageFault: poison } });
     return server;
   };
   const api = async (path: string, method = 'GET', body?: unknown) => {
@@ -127,14 +132,18 @@ describe.each(storesUnderTest())('field encryption of the event stores (%s)', (s
     await send('/v1/track', { userId: 'u1', event: 'Order Completed', properties: { ...PERSON, orderId: 'o-1', total: 42 } });
     // The second item is refused (no identity): a failed event.
     await send('/v1/batch', { batch: [{ type: 'track', userId: 'u1', event: 'Fine' }, { type: 'track', event: 'No identity', properties: { email: PERSON.email } }] });
+    await send('/v1/track', { userId: 'u1', event: 'Poison', properties: { ...PERSON } });
     await server!.meridian.drainPipeline();
+    const setAside = (await api('/v1/pipeline/failures?limit=100')).body.data;
+    expect(setAside.length).toBeGreaterThan(0);
+    expect(setAside[0].item.payload.properties).toMatchObject(PERSON);
     // Forwarded (the log event, opened) and sent by the journey (which read the event to enter).
     await eventually(() => expect(hook!.accepted.length).toBeGreaterThanOrEqual(3));
     expect(hook!.accepted.some((r) => JSON.stringify(r.body).includes(PERSON.email))).toBe(true);
     expect((await api(`/v1/journeys/${journey.body.id}/enrollments?limit=10`)).body.data).toHaveLength(1);
 
     const messages = await eventsOf('u1');
-    expect(messages.map((m: any) => m.type).sort()).toEqual(['identify', 'track', 'track']);
+    expect(messages.map((m: any) => m.type).sort()).toEqual(['identify', 'track', 'track', 'track']);
     expect(messages.find((m: any) => m.event === 'Order Completed').properties).toMatchObject(PERSON);
 
     expect((await tablesHolding(VALUES)).filter((t) => SEALED_TABLES.includes(t))).toEqual([]);
@@ -166,7 +175,7 @@ describe.each(storesUnderTest())('field encryption of the event stores (%s)', (s
     expect((await tablesHolding(VALUES)).filter((t) => SEALED_TABLES.includes(t))).toEqual([]);
 
     await start(KEK_A);
-    expect((await eventsOf('u1')).map((m: any) => m.event ?? m.type).sort()).toEqual(['Fine', 'Order Completed', 'Viewed', 'identify']);
+    expect((await eventsOf('u1')).map((m: any) => m.event ?? m.type).sort()).toEqual(['Fine', 'Order Completed', 'Poison', 'Viewed', 'identify']);
     expect((await eventsOf('early'))[0].traits).toEqual(EARLY);
     const failed = await api('/v1/failed-events?limit=10');
     expect(failed.body.data[0].payload.properties.email).toBe(PERSON.email);

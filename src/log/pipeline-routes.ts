@@ -6,6 +6,7 @@ import type { ApiKeyStore } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import type { Db, Dialect } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import { PipelineHealth } from './pipeline-health.js';
 import { listStageFailures, openFailure, StageFailure, StageFailureQuery, toFailure } from './stage-failures.js';
 
@@ -29,7 +30,7 @@ export interface Replayer {
 
 export async function pipelineRoutes(
   app: FastifyInstance,
-  o: { db: Db; dialect: Dialect; keys: ApiKeyStore; replayers: Replayer[]; health(): Promise<PipelineHealth> },
+  o: { db: Db; dialect: Dialect; items: SealedJson; keys: ApiKeyStore; replayers: Replayer[]; health(): Promise<PipelineHealth> },
 ) {
   const tags = ['pipeline'];
   const replayerOf = (stage: string) => {
@@ -52,17 +53,17 @@ export async function pipelineRoutes(
   app.get<{ Querystring: StageFailureQuery }>(
     '/v1/pipeline/failures',
     { config: { pii: ['data[].item'] }, schema: { tags, summary: 'Items stages set aside after bounded retries, newest first', querystring: StageFailureQuery, response: { 200: PageOf(StageFailure) } } },
-    async (req) => listStageFailures(o.db, o.dialect, req.query),
+    async (req) => listStageFailures(o.db, o.items, req.query),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/pipeline/failures/:id/replay',
     { config: { pii: ['item'] }, schema: { tags, summary: 'Apply a set-aside item to its stage now (once; 409 replay_failed when it still fails)', params: IdParams, response: { 200: StageFailure } } },
     async (req) => {
-      const row = await openFailure(o.db, req.params.id);
+      const row = await openFailure(o.db, o.items, req.params.id);
       if (!row) throw new AppError('stage_failure_not_found', 404, `no set-aside item ${req.params.id}`);
       await replayerOf(row.stage).replay(row.id);
-      return toFailure((await openFailure(o.db, row.id))!, o.dialect);
+      return toFailure((await openFailure(o.db, o.items, row.id))!);
     },
   );
 

@@ -9,6 +9,15 @@ import type { Database, Db, Dialect } from '../storage/index.js';
 import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import type { StageFailuresTable } from '../storage/schema.js';
+import type { FieldCipher } from '../shared/encryption/field-cipher.js';
+import { SealedJson } from '../shared/encryption/sealed-json.js';
+
+/** stage_failures.item, sealed with `cipher` (undefined: field encryption off): items carry events and their personal data. */
+export const stageItems = (dialect: Dialect, cipher: FieldCipher | undefined) =>
+  new SealedJson({ table: 'stage_failures', id: 'id', value: 'item', key: 'item_sealed_key' }, dialect, cipher);
+
+/** A stage_failures row with its item opened and parsed. */
+export type OpenedFailure = Omit<StageFailuresTable, 'item' | 'item_sealed_key'> & { item: unknown };
 
 export const StageFailure = Type.Object({
   id: Type.String(),
@@ -48,11 +57,13 @@ export interface SetAside {
 }
 
 /** Records the item in the stage's own transaction (with the position that moves past it). */
-export async function setAside(trx: Kysely<Database>, f: SetAside): Promise<void> {
+export async function setAside(trx: Kysely<Database>, items: SealedJson, f: SetAside): Promise<void> {
+  const stored = items.storeValue(f.item);
   const values = {
     code: f.code,
     error: f.error,
-    item: JSON.stringify(f.item ?? null),
+    item: stored.value,
+    item_sealed_key: stored.key,
     item_key: f.itemKey,
     attempts: f.attempts,
     status: 'open' as const,
@@ -67,8 +78,15 @@ export async function setAside(trx: Kysely<Database>, f: SetAside): Promise<void
     .execute();
 }
 
-export async function openFailure(trx: Kysely<Database>, id: string): Promise<StageFailuresTable | undefined> {
-  return trx.selectFrom('stage_failures').selectAll().where('id', '=', id).executeTakeFirst();
+export async function openFailure(trx: Kysely<Database>, items: SealedJson, id: string): Promise<OpenedFailure | undefined> {
+  const row = await trx.selectFrom('stage_failures').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && (await openedFailures(items, [row]))[0];
+}
+
+/** Rows with their items opened: the one way stage_failures items are read. */
+async function openedFailures(items: SealedJson, rows: StageFailuresTable[]): Promise<OpenedFailure[]> {
+  const opened = await items.openAll(rows.map((r) => ({ value: r.item, key: r.item_sealed_key })));
+  return rows.map(({ item_sealed_key: _, ...r }, i) => ({ ...r, item: opened[i] }));
 }
 
 export async function markReplayed(trx: Kysely<Database>, id: string, at: number): Promise<void> {
@@ -84,7 +102,7 @@ export async function recordReplayError(db: Db, id: string, error: string): Prom
     .execute();
 }
 
-export async function listStageFailures(db: Db, dialect: Dialect, q: StageFailureQuery): Promise<Page<StageFailure>> {
+export async function listStageFailures(db: Db, items: SealedJson, q: StageFailureQuery): Promise<Page<StageFailure>> {
   const limit = q.limit ?? 100;
   const after = decodeCursor(q.cursor, (v): v is [number, string] => Array.isArray(v) && v.length === 2);
   let query = db.selectFrom('stage_failures').selectAll();
@@ -95,7 +113,7 @@ export async function listStageFailures(db: Db, dialect: Dialect, q: StageFailur
   const rows = await query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { data: page.map((r) => toFailure(r, dialect)), next: rows.length > limit ? encodeCursor([Number(last.failed_at), last.id]) : null };
+  return { data: (await openedFailures(items, page)).map(toFailure), next: rows.length > limit ? encodeCursor([Number(last.failed_at), last.id]) : null };
 }
 
 /** Open (not yet replayed) items per stage. */
@@ -109,7 +127,7 @@ export async function openFailureCounts(db: Db): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.stage, Number(r.n)]));
 }
 
-export function toFailure(r: StageFailuresTable, dialect: Dialect): StageFailure {
+export function toFailure(r: OpenedFailure): StageFailure {
   return {
     id: r.id,
     stage: r.stage,
@@ -117,7 +135,7 @@ export function toFailure(r: StageFailuresTable, dialect: Dialect): StageFailure
     itemKey: r.item_key,
     code: r.code,
     error: r.error,
-    item: dialect.parseJson(r.item),
+    item: r.item,
     attempts: Number(r.attempts),
     status: r.status,
     failedAt: new Date(Number(r.failed_at)).toISOString(),

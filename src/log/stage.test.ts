@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../storage/index.js';
 import { Stage, type Feed, type StageFailureContext } from './stage.js';
-import { listStageFailures } from './stage-failures.js';
+import { listStageFailures, stageItems } from './stage-failures.js';
 
 const ITEMS = 100;
 /** The items 1..100 at positions 1..100: a feed is only an ordered read, whatever produces it. */
@@ -50,7 +50,7 @@ describe('Stage fault isolation', () => {
     expect(await stage.drain()).toBe(ITEMS);
     expect(applied.sort((a, b) => a - b)).toEqual(Array.from({ length: ITEMS }, (_, i) => i + 1).filter((n) => n !== 37));
     expect(await Stage.position(storage.db, 'test')).toBe(ITEMS);
-    const failures = await listStageFailures(storage.db, storage.dialect, { stage: 'test' });
+    const failures = await listStageFailures(storage.db, stageItems(storage.dialect, undefined), { stage: 'test' });
     expect(failures.data).toMatchObject([{ position: 37, itemKey: 'n37', item: 37, error: '37 is poison', attempts: 3, status: 'open' }]);
     expect(stage.status).toMatchObject({ setAside: 1, consecutiveFailures: 0 });
     // Reported when it first fails alone and when it is set aside: not on every attempt or poll.
@@ -64,7 +64,7 @@ describe('Stage fault isolation', () => {
     await storage.db.updateTable('stage_offsets').set({ position: 0 }).where('stage', '=', 'test').execute();
     expect(await stage.drain()).toBe(ITEMS);
     expect(applied.filter((n) => n === 37)).toHaveLength(1);
-    expect((await listStageFailures(storage.db, storage.dialect, { stage: 'test' })).data).toMatchObject([{ position: 37, status: 'replayed' }]);
+    expect((await listStageFailures(storage.db, stageItems(storage.dialect, undefined), { stage: 'test' })).data).toMatchObject([{ position: 37, status: 'replayed' }]);
   });
 
   it('retries a transient error until it clears, reporting it once and setting nothing aside', async () => {
@@ -89,6 +89,6 @@ describe('Stage fault isolation', () => {
     await stage.stop();
     expect(applied).toEqual(Array.from({ length: ITEMS }, (_, i) => i + 1));
     expect(reports).toMatchObject([{ stage: 'test', transient: true }]);
-    expect((await listStageFailures(storage.db, storage.dialect, {})).data).toEqual([]);
+    expect((await listStageFailures(storage.db, stageItems(storage.dialect, undefined), {})).data).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ import type { Database, Db, Dialect } from '../storage/index.js';
 import { isTransientError } from '../storage/transient-errors.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import { markReplayed, openFailure, recordReplayError, setAside } from './stage-failures.js';
+import { markReplayed, openFailure, recordReplayError, setAside, stageItems } from './stage-failures.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 
 export interface Feed<T> {
   /** Items after `position`, oldest first, each with its own position. */
@@ -122,7 +123,17 @@ export class Stage<T> {
   private known: number | undefined;
   readonly status: StageStatus = { running: false, consecutiveFailures: 0, lastError: null, lastErrorAt: null, failingSince: null, lastProgressAt: null, setAside: 0 };
 
-  constructor(private readonly o: StageOptions<T>) {}
+  /** stage_failures.item: in clear unless sealItemsWith() gives the installation's cipher. */
+  private items: SealedJson;
+
+  constructor(private readonly o: StageOptions<T>) {
+    this.items = stageItems(o.dialect, undefined);
+  }
+
+  /** With field encryption on (createMeridian, for every stage): set-aside items are sealed at rest. */
+  sealItemsWith(items: SealedJson) {
+    this.items = items;
+  }
 
   /** Tests only (createMeridian's `stageFault`): a seam that makes chosen items fail. */
   injectFault(fault: StageFault | undefined) {
@@ -308,7 +319,7 @@ export class Stage<T> {
       const row = await trx.selectFrom('stage_offsets').select('position').where('stage', '=', this.o.name).executeTakeFirst();
       if ((row ? Number(row.position) : 0) !== from) return void (raced = true);
       const code = err instanceof AppError ? err.code : ((err as { code?: unknown })?.code?.toString() ?? 'stage_error');
-      await setAside(trx, { stage: this.o.name, position: only.position, itemKey, code, error: reason(err), item: only.item, attempts: ITEM_ATTEMPTS, at: this.clock.now() });
+      await setAside(trx, this.items, { stage: this.o.name, position: only.position, itemKey, code, error: reason(err), item: only.item, attempts: ITEM_ATTEMPTS, at: this.clock.now() });
       await this.savePosition(trx, only.position);
     });
     if (raced) return this.step();
@@ -329,10 +340,10 @@ export class Stage<T> {
     try {
       await this.o.dialect.derivedTransaction(db, async (trx) => {
         await this.o.dialect.lockName(trx, `stage:${name}`);
-        const failure = await openFailure(trx, id);
+        const failure = await openFailure(trx, this.items, id);
         if (!failure || failure.stage !== name) throw new AppError('stage_failure_not_found', 404, `no set-aside item ${id} in stage ${name}`);
         if (failure.status !== 'open') throw new AppError('already_replayed', 409, `the item ${id} was already replayed`);
-        const items = [{ position: Number(failure.position), item: this.o.dialect.parseJson(failure.item) as T }];
+        const items = [{ position: Number(failure.position), item: failure.item as T }];
         if (this.fault) this.fault(name, items[0].position, items[0].item);
         const upTo = await this.o.apply(trx, items);
         if (upTo !== undefined && upTo < items[0].position)

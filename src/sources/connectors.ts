@@ -8,6 +8,7 @@ import type { FailedEvents, Replayer, StageFault } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { Storage } from '../storage/index.js';
+import type { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { Registry } from 'prom-client';
 import { ConnectorStore } from './connector-store.js';
 import { registerConnectorMetrics } from './connector-metrics.js';
@@ -28,6 +29,8 @@ interface Worker {
 export function createSourceConnectors(deps: {
   storage: Storage;
   failed: FailedEvents;
+  /** stage_failures.item (log's stageItems). */
+  items: SealedJson;
   clock: Clock;
   sources: SourceStore;
   box: SecretBox;
@@ -51,7 +54,7 @@ export function createSourceConnectors(deps: {
       await app.register(transformationRoutes, { connectors, transformer, sandbox, sources: deps.sources, keys: opts.keys });
       const workerDeps = { connectors, ingestor: opts.ingestor, failed: deps.failed, clock: deps.clock, log: app.log };
       const mqtt = new MqttWorker(workerDeps);
-      const dbSync = new DbSyncWorker({ ...workerDeps, db: deps.storage.db, fault: deps.fault });
+      const dbSync = new DbSyncWorker({ ...workerDeps, db: deps.storage.db, items: deps.items, fault: deps.fault });
       await app.register(mqttRoutes, { connectors, worker: mqtt, keys: opts.keys });
       await app.register(dbSyncRoutes, { connectors, worker: dbSync, keys: opts.keys });
       return { workers: [mqtt, dbSync, fetches, { start() {}, stop: async () => sandbox.close() }], replayer: dbSync };

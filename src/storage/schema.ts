@@ -146,8 +146,10 @@ export interface StageFailuresTable {
   item_key: string | null;
   code: string;
   error: string;
-  /** JSON of the item as the stage's feed gave it. */
+  /** JSON of the item as the stage's feed gave it (sealed when item_sealed_key is set). */
   item: string;
+  /** The data key the item is sealed with (NULL: in clear). */
+  item_sealed_key: string | null;
   attempts: number;
   status: 'open' | 'replayed';
   failed_at: number;

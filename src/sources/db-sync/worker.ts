@@ -12,6 +12,7 @@ import type { Ingestor } from '../../ingest/index.js';
 import { ITEM_ATTEMPTS, markReplayed, openFailure, recordReplayError, setAside, type FailedEvents, type StageFault } from '../../log/index.js';
 import { isTransientError } from '../../storage/transient-errors.js';
 import type { Db } from '../../storage/index.js';
+import type { SealedJson } from '../../shared/encryption/sealed-json.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { Connector, ConnectorStore } from '../connector-store.js';
@@ -36,6 +37,8 @@ export class DbSyncWorker {
       connectors: ConnectorStore;
       ingestor: Ingestor;
       failed: FailedEvents;
+      /** stage_failures.item (stageItems): rows set aside are sealed at rest with a KEK. */
+      items: SealedJson;
       clock: Clock;
       log: FastifyBaseLogger;
       /** Tests only: makes chosen rows fail on their way into the log. */
@@ -50,10 +53,10 @@ export class DbSyncWorker {
 
   /** Ingests a set-aside row again (POST /v1/pipeline/failures/{id}/replay). */
   async replay(id: string): Promise<void> {
-    const failure = await openFailure(this.deps.db, id);
+    const failure = await openFailure(this.deps.db, this.deps.items, id);
     if (!failure || !this.owns(failure.stage)) throw new AppError('stage_failure_not_found', 404, `no set-aside database sync row ${id}`);
     if (failure.status !== 'open') throw new AppError('already_replayed', 409, `the item ${id} was already replayed`);
-    const message = JSON.parse(failure.item) as Record<string, unknown>;
+    const message = failure.item as Record<string, unknown>;
     try {
       this.deps.fault?.(failure.stage, Number(failure.position), message);
       await this.deps.ingestor.ingestForSource(failure.stage.slice(STAGE.length + 1), [message]);
@@ -201,7 +204,7 @@ export class DbSyncWorker {
         const stage = `${STAGE}:${sourceId}`;
         const itemKey = (m.message.userId ?? m.message.anonymousId ?? null) as string | null;
         const code = err instanceof AppError ? err.code : 'db_sync_error';
-        await setAside(this.deps.db, { stage, position: m.ordinal, itemKey, code, error: (err as Error).message, item: m.message, attempts: attempt, at: this.deps.clock.now() });
+        await setAside(this.deps.db, this.deps.items, { stage, position: m.ordinal, itemKey, code, error: (err as Error).message, item: m.message, attempts: attempt, at: this.deps.clock.now() });
         this.deps.log.error({ err, stage, position: m.ordinal, itemKey }, `database sync of source ${sourceId}: set aside row ${m.ordinal}${itemKey ? ` (${itemKey})` : ''} after ${attempt} attempts, and moved on: ${(err as Error).message}`);
         result.failed += 1;
         return;

@@ -8,3 +8,5 @@ ALTER TABLE deliveries ADD COLUMN payload_key TEXT;
 CREATE INDEX deliveries_payload_key ON deliveries(payload_key);
 ALTER TABLE journey_enrollments ADD COLUMN context_key TEXT;
 CREATE INDEX journey_enrollments_context_key ON journey_enrollments(context_key);
+ALTER TABLE stage_failures ADD COLUMN item_sealed_key TEXT;
+CREATE INDEX stage_failures_item_sealed_key ON stage_failures(item_sealed_key);
