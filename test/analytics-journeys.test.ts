@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, track, type TestServer } from './helpers/server.js';
 import { storesUnderTest } from './helpers/stores.js';
 import { ManualClock } from '../src/shared/clock.js';
-import { incompleteBeta, studentTQuantile } from '../src/analytics/welch.js';
+import { incompleteBeta, studentTQuantile } from '../src/shared/stats/welch.js';
 
 const PEOPLE = 30;
 /** Shopper i buys when i % 3 !== 0 (treated) or i % 3 === 1 (holdout), for 10·(1 + i % 4). */
@@ -126,6 +126,18 @@ describe.each(storesUnderTest())('journey effect (%s)', (store) => {
       expect(got.ci95[1]).toBeCloseTo(w.hi, 6);
       expect(got.ci95[0]).toBeLessThan(got.difference);
     }
+  });
+
+  it('gives the same treated-minus-holdout intervals in the journey stats as in the journey effect', async () => {
+    const effect = (await api(`/v1/analytics/journeys?from=2026-03-01&to=2026-03-03&journey=${journeyId}`)).body.data[0];
+    const stats = await api(`/v1/journeys/${journeyId}/stats`);
+    expect(stats.status).toBe(200);
+    expect(stats.body.treatment).toMatchObject({ entered: effect.treated.people, converted: effect.treated.converted });
+    expect(stats.body.holdout).toMatchObject({ entered: effect.holdout.people, converted: effect.holdout.converted });
+    expect(stats.body.lift.conversion.ci95).not.toBeNull();
+    expect(stats.body.lift).toEqual({ conversion: effect.conversion, revenuePerPerson: effect.revenuePerPerson });
+    // No holdout: no difference to give.
+    expect((await api(`/v1/journeys/${other}/stats`)).body.lift).toEqual({ conversion: null, revenuePerPerson: null });
   });
 
   it('lists every journey; one without a holdout has no difference, a range without entries has zeros', async () => {

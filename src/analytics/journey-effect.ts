@@ -8,7 +8,7 @@ import type { Db } from '../storage/index.js';
 import '../journeys/tables.js';
 import type { JourneysAnswer } from './query-schema.js';
 import { n, ratio, type Scope } from './scope.js';
-import { welch, type Moments } from './welch.js';
+import { welch, type Moments } from '../shared/stats/welch.js';
 
 export async function journeyEffect(db: Db, scope: Scope, journeyId: string | undefined): Promise<JourneysAnswer> {
   let journeys = db.selectFrom('journeys').select(['id', 'name', 'status']).orderBy('name').orderBy('id');

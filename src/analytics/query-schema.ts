@@ -1,6 +1,7 @@
 // Boundary shapes of the analytics queries (/v1/analytics/…): the common window (dates, granularity,
 // time zone, segment, breakdown) and each query's own parameters and answer.
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { MaybeDifference } from '../shared/stats/schema.js';
 
 export const BREAKDOWNS = ['channel', 'campaign', 'device', 'country', 'category'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
@@ -220,17 +221,6 @@ const EffectGroup = Type.Object({
   revenue: Num,
   revenuePerPerson: Rate,
 });
-const Difference = Type.Union(
-  [
-    Type.Object({
-      difference: Num,
-      ci95: Type.Union([Type.Tuple([Num, Num]), Type.Null()], { description: "Welch's 95 % interval; null when a group has fewer than 2 entries or neither varies" }),
-      df: Type.Union([Num, Type.Null()], { description: 'Welch–Satterthwaite degrees of freedom' }),
-    }),
-    Type.Null(),
-  ],
-  { description: 'treated minus holdout; null when a group is empty' },
-);
 export const JourneysAnswer = Type.Object({
   data: Type.Array(
     Type.Object({
@@ -239,8 +229,8 @@ export const JourneysAnswer = Type.Object({
       status: Type.String(),
       treated: EffectGroup,
       holdout: EffectGroup,
-      conversion: Difference,
-      revenuePerPerson: Difference,
+      conversion: MaybeDifference,
+      revenuePerPerson: MaybeDifference,
     }),
   ),
 });

@@ -4,7 +4,7 @@
 // harmless. With field encryption on, payloads (event bodies, rendered messages, audience members)
 // are sealed at rest: written through the outbox's SealedJson, opened by DeliveryStore when claimed or listed.
 import type { Transaction } from 'kysely';
-import { chunkRows, type Database, type Dialect } from '../storage/index.js';
+import { insertRows, type Database, type Dialect } from '../storage/index.js';
 import type { FieldCipher } from '../shared/encryption/field-cipher.js';
 import { SealedJson } from '../shared/encryption/sealed-json.js';
 import type { UploadSession } from './sessions.js';
@@ -25,15 +25,21 @@ export interface NewDelivery {
   session?: UploadSession;
   /** Rows with the same group are claimed together (one request). */
   attemptGroup?: string;
+  /** A journey send: its journey and step (journey stats count outcomes per step from these). */
+  journey?: { id: string; stepId: string };
 }
 
 /** deliveries.payload, sealed with `cipher` (undefined: field encryption off; see EventLog.payloads.cipher). */
 export const deliveryPayloads = (dialect: Dialect, cipher: FieldCipher | undefined) =>
   new SealedJson({ table: 'deliveries', id: 'id', value: 'payload', key: 'payload_key' }, dialect, cipher);
 
+const COLUMNS = [
+  'destination_id', 'idempotency_key', 'order_key', 'op', 'segment_id', 'payload', 'payload_key', 'status', 'next_attempt_at', 'created_at',
+  'updated_at', 'attempt_group', 'session_id', 'session_seq', 'session_batches', 'session_total', 'journey_id', 'journey_step',
+] as const;
+
 export async function enqueue(trx: Transaction<Database>, outbox: SealedJson, deliveries: NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  const dialect = outbox.dialect;
   const rows = deliveries.map((d) => {
     const payload = outbox.storeValue(d.payload);
     return {
@@ -53,13 +59,10 @@ export async function enqueue(trx: Transaction<Database>, outbox: SealedJson, de
       session_seq: d.session?.seq ?? null,
       session_batches: d.session?.batches ?? null,
       session_total: d.session?.total ?? null,
+      journey_id: d.journey?.id ?? null,
+      journey_step: d.journey?.stepId ?? null,
     };
   });
-  for (const chunk of chunkRows(rows, 16, dialect)) {
-    await trx
-      .insertInto('deliveries')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['destination_id', 'idempotency_key']).doNothing())
-      .execute();
-  }
+  // Multi-row statements prepared once per size (storage/bulk): a timer tick enqueues a thousand sends.
+  await insertRows(trx, outbox.dialect, 'deliveries', COLUMNS, rows, 'ON CONFLICT (destination_id, idempotency_key) DO NOTHING');
 }

@@ -47,6 +47,9 @@ export interface DeliveriesTable {
   session_seq: number | null;
   session_batches: number | null;
   session_total: number | null;
+  /** A journey send's journey and step (migration 222). */
+  journey_id: string | null;
+  journey_step: string | null;
 }
 
 export interface DestinationMembersTable {

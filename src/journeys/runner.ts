@@ -14,7 +14,7 @@ import { isHoldout, pickVariant } from './assign.js';
 import { assignCoupon } from './coupons.js';
 import { afterQuietHours, isValidTimeZone, nextLocalTime } from './local-time.js';
 import { recipientIn } from './reach.js';
-import { renderMessage } from './render.js';
+import { preparedFor, renderPrepared } from './render.js';
 import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
 import type { JourneyActivityTable, JourneyEnrollmentsTable } from './tables.js';
 
@@ -250,7 +250,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
   if (step.channel === 'audience') {
     const audience = step.audience!;
     if (!d.segments[audience.segmentId]) return suppress(`segment ${audience.segmentId} is not synced to the destination`);
-    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: audience.op, segmentId: audience.segmentId, payload: { journeyId: e.journey_id, stepId: step.id }, at: now };
+    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: audience.op, segmentId: audience.segmentId, payload: { journeyId: e.journey_id, stepId: step.id }, at: now, journey: { id: e.journey_id, stepId: step.id } };
   } else {
     const recipient = await recipientIn(trx, step.channel, traits, e.profile_id, ctx.event);
     if (!recipient) return suppress(`not reachable by ${step.channel}`);
@@ -259,7 +259,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
       if (!code) return suppress(`coupon pool ${step.couponPoolId} has no free code`);
       ctx.coupon = code;
     }
-    const message = renderMessage(step.message, { profile: traits, event: ctx.event ?? null, journey: { id: journey.id, name: journey.name, version: e.version, ...ctx } });
+    const message = renderPrepared(preparedFor({ journeyId: e.journey_id, version: e.version, stepId: step.id }, step.message), { profile: traits, event: ctx.event ?? null, journey: { id: journey.id, name: journey.name, version: e.version, ...ctx } });
     const body: JourneyDelivery = {
       type: 'journey',
       journeyId: e.journey_id,
@@ -272,7 +272,7 @@ async function send(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: Journe
       traits,
       context: { ...ctx, variant: e.variant },
     };
-    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: 'event', payload: { body }, at: now };
+    delivery = { destinationId: d.id, idempotencyKey: key, orderKey: e.profile_id, op: 'event', payload: { body }, at: now, journey: { id: e.journey_id, stepId: step.id } };
   }
   if (batch) batch.deliveries.push(delivery);
   else await enqueue(trx, deps.outbox, [delivery]);

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 // The schema file itself (not the capability's index): the console's types import this file.
 import { Condition } from '../destinations/event-filter.js';
+import { MaybeDifference } from '../shared/stats/schema.js';
 
 /** A journey's waits and periods; `seconds` as well as the segments' units (minutes…weeks). */
 export const JOURNEY_TIME_UNITS = ['seconds', 'minutes', 'hours', 'days', 'weeks'] as const;
@@ -297,8 +298,12 @@ export const JourneyStats = Type.Object({
   steps: Type.Array(StepStats),
   treatment: GroupOutcome,
   holdout: GroupOutcome,
-  /** Treatment conversion rate minus holdout's, with a 95 % confidence interval (null when a group is empty). */
-  lift: Type.Object({ conversionRate: Type.Union([Type.Number(), Type.Null()]), ci95: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]), revenuePerPerson: Type.Union([Type.Number(), Type.Null()]) }),
+  /**
+   * Treatment minus holdout, each with Welch's 95 % interval (the same as GET /v1/analytics/journeys
+   * for the same entries): conversion (mean of a 0/1 outcome) and revenue per person (0 for those who
+   * did not convert). Null when a group is empty.
+   */
+  lift: Type.Object({ conversion: MaybeDifference, revenuePerPerson: MaybeDifference }),
 });
 export type JourneyStats = Static<typeof JourneyStats>;
 

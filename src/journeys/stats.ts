@@ -1,22 +1,18 @@
-// Journey reporting: people per state and per step, sends, conversions, and the holdout comparison
-// (conversion rate and revenue per person, treatment minus holdout, with a 95 % interval for the
-// difference of two proportions — normal approximation).
+// Journey reporting: people per state and per step, sends, delivery outcomes per step (one GROUP BY
+// over the outbox's journey rows), conversions, and the holdout comparison — conversion rate and
+// revenue per person, treatment minus holdout, with Welch's 95 % interval (shared/stats/welch.ts, the
+// same interval GET /v1/analytics/journeys gives for the same entries).
+import { sql } from 'kysely';
+import { welch, type Moments } from '../shared/stats/welch.js';
 import type { Db } from '../storage/index.js';
 import type { JourneyDefinition, JourneyStats } from './schema.js';
 
 type Outcome = JourneyStats['treatment'];
 
-export function liftOf(t: Outcome, h: Outcome): JourneyStats['lift'] {
-  if (t.entered === 0 || h.entered === 0) return { conversionRate: null, ci95: null, revenuePerPerson: null };
-  const diff = t.conversionRate - h.conversionRate;
-  const se = Math.sqrt((t.conversionRate * (1 - t.conversionRate)) / t.entered + (h.conversionRate * (1 - h.conversionRate)) / h.entered);
-  return { conversionRate: diff, ci95: [diff - 1.96 * se, diff + 1.96 * se], revenuePerPerson: t.revenuePerPerson - h.revenuePerPerson };
-}
-
 export async function journeyStats(db: Db, journeyId: string, def: JourneyDefinition): Promise<JourneyStats> {
   const groups = await db
     .selectFrom('journey_enrollments')
-    .select((eb) => ['state', 'holdout', eb.fn.countAll().as('n'), eb.fn.sum('revenue').as('revenue')])
+    .select((eb) => ['state', 'holdout', eb.fn.countAll().as('n'), eb.fn.sum('revenue').as('revenue'), sql<number>`SUM(COALESCE(revenue, 0) * COALESCE(revenue, 0))`.as('revenue2')])
     .where('journey_id', '=', journeyId)
     .groupBy(['state', 'holdout'])
     .execute();
@@ -41,25 +37,25 @@ export async function journeyStats(db: Db, journeyId: string, def: JourneyDefini
     .groupBy(['step_id', 'kind'])
     .execute();
   const act = (stepId: string | null, kind: string) => acts.filter((a) => (stepId === null || a.step_id === stepId) && a.kind === kind).reduce((s, a) => s + Number(a.n), 0);
-  // Delivery outcomes of the sends, from the outbox rows (key journey:<id>:<version>:<profile>:<entry>:<step>).
-  const destinations = [...new Set(def.steps.flatMap((s) => (s.type === 'send' ? [s.destinationId] : [])))];
-  const outcomes = new Map<string, { delivered: number; failed: number }>();
-  if (destinations.length > 0) {
-    const rows = await db
-      .selectFrom('deliveries')
-      .select(['idempotency_key', 'status'])
-      .where('destination_id', 'in', destinations)
-      .where('idempotency_key', 'like', `journey:${journeyId}:%`)
-      .where('status', 'in', ['delivered', 'dead'])
-      .execute();
-    for (const r of rows) {
-      const stepId = r.idempotency_key.split(':').slice(5).join(':');
-      const o = outcomes.get(stepId) ?? { delivered: 0, failed: 0 };
-      if (r.status === 'delivered') o.delivered++;
-      else o.failed++;
-      outcomes.set(stepId, o);
-    }
-  }
+  // Delivery outcomes of the sends, counted by the store (the outbox rows name their journey and step).
+  const outcomes = await db
+    .selectFrom('deliveries')
+    .select((eb) => ['journey_step', 'status', eb.fn.countAll().as('n')])
+    .where('journey_id', '=', journeyId)
+    .where('status', 'in', ['delivered', 'dead'])
+    .groupBy(['journey_step', 'status'])
+    .execute();
+  const outcomeOf = (stepId: string, status: 'delivered' | 'dead') => Number(outcomes.find((o) => o.journey_step === stepId && o.status === status)?.n ?? 0);
+  // Per group: conversion as the mean of a 0/1 outcome (its sum of squares is its sum), revenue with 0 for those who did not convert.
+  const moments = (holdout: number) => {
+    const mine = groups.filter((g) => Number(g.holdout) === holdout);
+    const n = mine.reduce((s, g) => s + Number(g.n), 0);
+    const converted = mine.filter((g) => g.state === 'converted').reduce((s, g) => s + Number(g.n), 0);
+    const conversion: Moments = { n, sum: converted, sumSquares: converted };
+    const revenue: Moments = { n, sum: mine.reduce((s, g) => s + Number(g.revenue ?? 0), 0), sumSquares: mine.reduce((s, g) => s + Number(g.revenue2 ?? 0), 0) };
+    return { conversion, revenue };
+  };
+  const [mt, mh] = [moments(0), moments(1)];
   const treatment = outcome(0);
   const holdout = outcome(1);
   return {
@@ -77,11 +73,11 @@ export async function journeyStats(db: Db, journeyId: string, def: JourneyDefini
       entered: act(s.id, 'entered'),
       sent: act(s.id, 'sent'),
       suppressed: act(s.id, 'suppressed'),
-      delivered: outcomes.get(s.id)?.delivered ?? 0,
-      failed: outcomes.get(s.id)?.failed ?? 0,
+      delivered: outcomeOf(s.id, 'delivered'),
+      failed: outcomeOf(s.id, 'dead'),
     })),
     treatment,
     holdout,
-    lift: liftOf(treatment, holdout),
+    lift: { conversion: welch(mt.conversion, mh.conversion), revenuePerPerson: welch(mt.revenue, mh.revenue) },
   };
 }

@@ -268,9 +268,13 @@ function JourneyStatsPanel({ stats }: { stats?: JourneyStats }) {
             </Col>
           </Row>
           <Descriptions size="small" column={1} style={{ marginTop: 12 }}>
-            <Descriptions.Item label={t('journeys.liftRate')}>{pct(stats.lift.conversionRate)}</Descriptions.Item>
-            <Descriptions.Item label={t('journeys.ci95')}>{stats.lift.ci95 ? `${pct(stats.lift.ci95[0])} … ${pct(stats.lift.ci95[1])}` : '–'}</Descriptions.Item>
-            <Descriptions.Item label={t('journeys.revenueLift')}>{stats.lift.revenuePerPerson === null ? '–' : fmt.number(stats.lift.revenuePerPerson)}</Descriptions.Item>
+            <Descriptions.Item label={t('journeys.liftRate')}>{stats.lift.conversion ? pct(stats.lift.conversion.difference) : '–'}</Descriptions.Item>
+            <Descriptions.Item label={t('journeys.ci95')}>{stats.lift.conversion?.ci95 ? `${pct(stats.lift.conversion.ci95[0])} … ${pct(stats.lift.conversion.ci95[1])}` : '–'}</Descriptions.Item>
+            <Descriptions.Item label={t('journeys.revenueLift')}>
+              {stats.lift.revenuePerPerson === null
+                ? '–'
+                : `${fmt.number(stats.lift.revenuePerPerson.difference)}${stats.lift.revenuePerPerson.ci95 ? ` (${fmt.number(stats.lift.revenuePerPerson.ci95[0])} … ${fmt.number(stats.lift.revenuePerPerson.ci95[1])})` : ''}`}
+            </Descriptions.Item>
             <Descriptions.Item label={t('journeys.entered')}>{fmt.number(stats.entered)}</Descriptions.Item>
             <Descriptions.Item label={t('journeys.converted')}>{fmt.number(stats.converted)}</Descriptions.Item>
           </Descriptions>

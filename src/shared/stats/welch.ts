@@ -1,23 +1,18 @@
 // Welch's two-sample t interval for a difference of means (unequal variances, Welch–Satterthwaite
-// degrees of freedom), from per-group sums — what the journey effect needs for conversion (a mean of
-// 0/1) and revenue per person. Student's t quantile by inverting its CDF (regularised incomplete beta,
-// Lentz's continued fraction) with bisection. Pure.
-import { lnGamma } from './predict/special.js';
+// degrees of freedom), from per-group sums — treated minus holdout for conversion (a mean of 0/1) and
+// revenue per person, the one interval both the journey stats (journeys/stats.ts) and the journey
+// effect (analytics/journey-effect.ts) give. Student's t quantile by inverting its CDF (regularised
+// incomplete beta, Lentz's continued fraction) with bisection. Pure.
+import type { MeanDifference } from './schema.js';
+import { lnGamma } from './gamma.js';
+
+export type { MeanDifference };
 
 /** Count, sum and sum of squares of one group's values. */
 export interface Moments {
   n: number;
   sum: number;
   sumSquares: number;
-}
-
-export interface MeanDifference {
-  /** Mean of the first group minus the second's. */
-  difference: number;
-  /** 95 % Welch interval; null when a group has fewer than 2 people or neither group varies. */
-  ci95: [number, number] | null;
-  /** Welch–Satterthwaite degrees of freedom (null with the interval). */
-  df: number | null;
 }
 
 /** I_x(a, b), the regularised incomplete beta function, for 0 ≤ x ≤ 1. */
