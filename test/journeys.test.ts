@@ -304,6 +304,60 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     expect(rows.filter((r) => r.state === 'exited' && r.exit_reason?.startsWith('merged into'))).toHaveLength(1);
   });
 
+  it('keeps "enter once" and "after 7 days" across a sign-in that merges the anonymous profile who finished the journey', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const welcome = (event: string, rules: Record<string, unknown>) => ({
+      version: 1,
+      trigger: { type: 'event', event },
+      steps: [
+        { id: 'hello', type: 'send', channel: 'webhook', destinationId: t.webhook, message: { data: { event } }, next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+      rules,
+    });
+    const once = await t.journey(welcome('Signed Up', {}), 'once');
+    const weekly = await t.journey(welcome('Came Back', { reentry: { policy: 'after', after: { amount: 7, unit: 'days' } } }), 'weekly');
+    // Gus and Hal are known customers; each walks a journey to its end as an anonymous visitor first.
+    await t.identify('gus', { email: 'gus@example.com' });
+    await t.identify('hal', { email: 'hal@example.com' });
+    await t.trackAnon('anon-gus', 'Signed Up');
+    await t.trackAnon('anon-hal', 'Came Back');
+    await t.at(0);
+    const known = async (userId: string) => ((await t.api(`/v1/profiles/user_id/${userId}`)).body as { id: string }).id;
+    const anonymous = async (anonymousId: string) => ((await t.api(`/v1/profiles/anonymous_id/${anonymousId}`)).body as { id: string }).id;
+    const [gus, anonGus, hal, anonHal] = [await known('gus'), await anonymous('anon-gus'), await known('hal'), await anonymous('anon-hal')];
+    expect(new Set([gus, anonGus, hal, anonHal]).size).toBe(4);
+    await eventually(() => expect(t.hook.accepted).toHaveLength(2));
+    expect((await t.api(`/v1/journeys/${once}/stats`)).body).toMatchObject({ entered: 1, completed: 1 });
+
+    // A minute later they sign in: the anonymous profiles merge into the known ones, then the triggers come again.
+    await t.at(60_000);
+    await t.signIn('anon-gus', 'gus');
+    await t.signIn('anon-hal', 'hal');
+    await t.at(60_000);
+    const survivors = [await known('gus'), await known('hal')];
+    await t.trackAs('gus', 'Signed Up');
+    await t.trackAs('hal', 'Came Back');
+    await t.at(3 * 24 * H);
+    await t.trackAs('gus', 'Signed Up');
+    await t.trackAs('hal', 'Came Back');
+    await t.at(0);
+    expect((await t.api(`/v1/journeys/${once}/stats`)).body).toMatchObject({ entered: 1, completed: 1, sent: 1 });
+    expect((await t.api(`/v1/journeys/${weekly}/stats`)).body).toMatchObject({ entered: 1, completed: 1, sent: 1 });
+    const rows = await t.server.meridian.storage.db.selectFrom('journey_enrollments').select(['journey_id', 'profile_id', 'entry_no']).execute();
+    for (const r of rows) expect(survivors, 'the finished entry follows the surviving profile').toContain(r.profile_id);
+
+    // A week after Hal's first entry, "after 7 days" lets him in again, as his second entry; Gus stays out for good.
+    await t.at(4 * 24 * H);
+    await t.trackAs('gus', 'Signed Up');
+    await t.trackAs('hal', 'Came Back');
+    await t.at(0);
+    expect((await t.api(`/v1/journeys/${once}/stats`)).body).toMatchObject({ entered: 1, sent: 1 });
+    expect((await t.api(`/v1/journeys/${weekly}/stats`)).body).toMatchObject({ entered: 2, completed: 2, sent: 2 });
+    await eventually(() => expect(t.hook.accepted).toHaveLength(3));
+    expect(t.hook.accepted[2].headers['idempotency-key']).toMatch(new RegExp(`^journey:${weekly}:1:${survivors[1]}:2:hello$`));
+  });
+
   it('reaches a person by app push through the device tokens their events carried, with no token trait', { timeout: 60_000 }, async () => {
     const t = await setup();
     const fcm = await startFakeFcm({ projectId: 'shop-app', clientEmail: FCM_CLIENT, publicKey: fcmKeys.publicKey, now: () => t.clock.now() });

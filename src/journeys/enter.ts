@@ -1,7 +1,7 @@
 // Entry into a journey (in the caller's transaction): the re-entry policy, the holdout draw, the new
 // enrollment row at the first step, then the runner takes the person as far as they go.
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../storage/index.js';
 import { isHoldout } from './assign.js';
 import { advance, type Enrollment, type EnrollmentContext, type JourneyRef, type RunnerDeps } from './runner.js';
@@ -25,21 +25,21 @@ export function productsOf(event: Record<string, unknown> | null | undefined): R
 
 /** Enters the person unless the re-entry policy (or being inside already) forbids it; returns whether they entered. */
 export async function enter(trx: Transaction<Database>, deps: RunnerDeps, j: LiveJourney, profileId: string, event: Record<string, unknown> | null, now: number): Promise<boolean> {
-  const last = await trx
+  // Over every entry of the person, those they made under a profile merged into this one included
+  // (followMerge moves them here), so "once" and "after N days" hold across a sign-in.
+  const past = await trx
     .selectFrom('journey_enrollments')
-    .select(['entry_no', 'state', 'entered_at'])
+    .select((eb) => [eb.fn.max('entry_no').as('entry_no'), eb.fn.max('entered_at').as('entered_at'), sql<number>`SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END)`.as('active')])
     .where('journey_id', '=', j.id)
     .where('profile_id', '=', profileId)
-    .orderBy('entry_no', 'desc')
-    .limit(1)
     .executeTakeFirst();
   const reentry = j.def.rules?.reentry ?? { policy: 'once' as const };
-  if (last) {
-    if (last.state === 'active') return false;
+  if (past?.entry_no !== null && past?.entry_no !== undefined) {
+    if (Number(past.active) > 0) return false;
     if (reentry.policy === 'once') return false;
-    if (reentry.policy === 'after' && now - Number(last.entered_at) < durationMs(reentry.after)) return false;
+    if (reentry.policy === 'after' && now - Number(past.entered_at) < durationMs(reentry.after)) return false;
   }
-  const entryNo = Number(last?.entry_no ?? 0) + 1;
+  const entryNo = Number(past?.entry_no ?? 0) + 1;
   const context: EnrollmentContext = { event, cart: productsOf(event) };
   const e: Enrollment = {
     id: enrollmentId(j.id, profileId, entryNo),

@@ -3,7 +3,7 @@
 // follow the surviving profile). Over membership_changes:
 // segment-entered triggers and exit on segment exit. Each batch runs the people it touches in the
 // stage transaction, so positions, enrollments and outbox rows commit together.
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { Stage, type StageOptions } from '../log/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Database, Db, Dialect } from '../storage/index.js';
@@ -74,35 +74,37 @@ export async function applyEvent(trx: Trx, d: StageDeps, live: LiveJourney[], pr
 }
 
 /**
- * Identity merged `gone` into `into`: the person's positions follow the surviving profile. Each
- * active enrollment of `gone` moves to `into` (as `into`'s next entry of that journey, keeping its
- * step, pending wait and context) unless `into` is inside that journey already — then `into`'s
- * position stands and `gone`'s ends (exited, "merged"). Their activity rows move too, so frequency
- * caps count the sends the person got under either profile.
+ * Identity merged `gone` into `into`: the person's entries follow the surviving profile. Each
+ * active enrollment of `gone` moves to `into` (keeping its step, pending wait and context) unless
+ * `into` is inside that journey already — then `into`'s position stands and `gone`'s ends (exited,
+ * "merged"). Finished enrollments move too, so the re-entry policy ("once", "after N days") sees
+ * what the person did under either profile. Moved entries are numbered after `into`'s own. Their
+ * activity rows move as well, so frequency caps count the sends the person got under either profile.
  */
 export async function followMerge(trx: Trx, d: Pick<StageDeps, 'runner'>, gone: string, into: string, now: number) {
-  const rows = await trx.selectFrom('journey_enrollments').selectAll().where('profile_id', '=', gone).where('state', '=', 'active').execute();
-  for (const e of await toEnrollments(d.runner.contexts, rows)) {
+  const rows = await trx.selectFrom('journey_enrollments').selectAll().where('profile_id', '=', gone).orderBy('entered_at').orderBy('entry_no').execute();
+  if (rows.length > 0) {
     const theirs = await trx
       .selectFrom('journey_enrollments')
-      .select(['entry_no', 'state'])
-      .where('journey_id', '=', e.journey_id)
+      .select((eb) => ['journey_id', eb.fn.max('entry_no').as('last'), sql<number>`SUM(CASE WHEN state = 'active' THEN 1 ELSE 0 END)`.as('active')])
       .where('profile_id', '=', into)
-      .orderBy('entry_no', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (theirs?.state === 'active') {
-      await guarded(() => finish(trx, e, 'exited', `merged into ${into}, who is in the journey already`, now));
-      continue;
+      .where('journey_id', 'in', [...new Set(rows.map((r) => r.journey_id))])
+      .groupBy('journey_id')
+      .execute();
+    const last = new Map(theirs.map((t) => [t.journey_id, Number(t.last)]));
+    const inside = new Set(theirs.filter((t) => Number(t.active) > 0).map((t) => t.journey_id));
+    for (const e of await toEnrollments(d.runner.contexts, rows)) {
+      const entryNo = (last.get(e.journey_id) ?? 0) + 1;
+      const moved = await guarded(async () => {
+        if (e.state === 'active' && inside.has(e.journey_id)) await finish(trx, e, 'exited', `merged into ${into}, who is in the journey already`, now);
+        else if (e.state === 'active') {
+          await claim(trx, e);
+          inside.add(e.journey_id);
+        }
+        await trx.updateTable('journey_enrollments').set({ profile_id: into, entry_no: entryNo }).where('id', '=', e.id).execute();
+      });
+      if (moved) last.set(e.journey_id, entryNo);
     }
-    await guarded(async () => {
-      await claim(trx, e);
-      await trx
-        .updateTable('journey_enrollments')
-        .set({ profile_id: into, entry_no: Number(theirs?.entry_no ?? 0) + 1 })
-        .where('id', '=', e.id)
-        .execute();
-    });
   }
   await trx.updateTable('journey_activity').set({ profile_id: into }).where('profile_id', '=', gone).execute();
 }
@@ -173,10 +175,12 @@ export function journeyMembershipsStage(d: StageDeps) {
 }
 
 /** Another transaction moved the person first (another process): its move stands. */
-async function guarded(f: () => Promise<unknown>) {
+async function guarded(f: () => Promise<unknown>): Promise<boolean> {
   try {
     await f();
+    return true;
   } catch (err) {
     if (!(err instanceof EnrollmentMoved)) throw err;
+    return false;
   }
 }
