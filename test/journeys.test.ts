@@ -304,6 +304,29 @@ describe.each(storesUnderTest())('journeys on %s', (store) => {
     expect(rows.filter((r) => r.state === 'exited' && r.exit_reason?.startsWith('merged into'))).toHaveLength(1);
   });
 
+  it('counts per step in the stats the sends the destination delivered and those it refused for good', { timeout: 60_000 }, async () => {
+    const t = await setup();
+    const refusing = await startFake(() => ({ status: 400, body: { error: 'no such list' } }));
+    cleanup.push(() => refusing.close());
+    const broken = await t.created('/v1/destinations', { name: 'broken', kind: 'events', connector: 'webhook', filter: { events: [] }, delivery: FAST, config: { url: refusing.url } });
+    const id = await t.journey({
+      version: 1,
+      trigger: { type: 'event', event: 'Signed Up' },
+      steps: [
+        { id: 'good', type: 'send', channel: 'webhook', destinationId: t.webhook, message: { data: { n: '1' } }, next: 'bad' },
+        { id: 'bad', type: 'send', channel: 'webhook', destinationId: broken.id, message: { data: { n: '2' } }, next: 'end' },
+        { id: 'end', type: 'exit' },
+      ],
+    });
+    for (const u of ['ivy', 'jon']) await t.trackAs(u, 'Signed Up');
+    await t.at(0);
+    await eventually(async () => {
+      const steps = (await t.api(`/v1/journeys/${id}/stats`)).body.steps as { stepId: string }[];
+      expect(steps.find((s) => s.stepId === 'good')).toMatchObject({ sent: 2, delivered: 2, failed: 0 });
+      expect(steps.find((s) => s.stepId === 'bad')).toMatchObject({ sent: 2, delivered: 0, failed: 2 });
+    }, 30_000);
+  });
+
   it('keeps "enter once" and "after 7 days" across a sign-in that merges the anonymous profile who finished the journey', { timeout: 60_000 }, async () => {
     const t = await setup();
     const welcome = (event: string, rules: Record<string, unknown>) => ({
