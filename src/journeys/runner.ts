@@ -141,13 +141,21 @@ export async function finish(trx: Trx, e: Enrollment, state: 'completed' | 'conv
   await saveEnrollment(trx, e, batch);
 }
 
+/** A definition's steps by id, built once per (immutable, cached) definition object, not per person moved. */
+const stepMaps = new WeakMap<JourneyDefinition, Map<string, Step>>();
+function stepsOf(def: JourneyDefinition): Map<string, Step> {
+  let m = stepMaps.get(def);
+  if (!m) stepMaps.set(def, (m = new Map(def.steps.map((s) => [s.id, s]))));
+  return m;
+}
+
 /**
  * Runs the person from their current step until they wait or finish. `resume` says why: at a wait
  * step, `timer` and `event` pass it; at a send or update step, `timer` performs a parked action.
  */
 export async function advance(trx: Trx, deps: RunnerDeps, journey: JourneyRef, def: JourneyDefinition, e: Enrollment, now: number, resume: Resume, prefetched?: Record<string, unknown>, batch?: MoveBatch) {
   await claim(trx, e);
-  const steps = new Map(def.steps.map((s) => [s.id, s]));
+  const steps = stepsOf(def);
   let traits: Record<string, unknown> | undefined = prefetched;
   const getTraits = async () => (traits ??= (await profileTraits(trx, deps.dialect, e.profile_id)) ?? {});
   let destinations: Map<string, RunnerDestination> | undefined;
