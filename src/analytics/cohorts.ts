@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 import { activity } from './activity-sql.js';
+import { cohortsFromCounts, wholePeriods } from './counts-sql.js';
 import type { RetentionAnswer } from './query-schema.js';
 import { bucketTable, n, personJoins, profileOf, type Scope } from './scope.js';
 
@@ -58,6 +59,13 @@ export const cohortCte = (column: 'first_seen' | 'first_order') => sql`fs AS (
     WHERE p.${sql.raw(column)} IS NOT NULL GROUP BY ${profileOf('p')})`;
 
 export async function retention(db: Db, scope: Scope, cohort: 'first_seen' | 'first_order'): Promise<RetentionAnswer> {
+  const starts = scope.buckets.map((b) => b.start);
+  const periods = scope.segment === undefined ? wholePeriods(scope.buckets, scope.granularity) : null;
+  if (periods) {
+    const { sizes, cells } = await cohortsFromCounts(db, scope.buckets, periods, scope.granularity, cohort);
+    const cohorts = cohortTable(starts, sizes, cells);
+    return { cohort, granularity: scope.granularity, cohorts, ltv: ltvCurve(cohorts) };
+  }
   const act = activity(scope.buckets, scope.lo, scope.hi);
   const member = scope.segment === undefined ? sql`` : sql`JOIN segment_memberships sm ON sm.profile_id = fs.pid AND sm.segment_id = ${scope.segment}`;
   const base = sql`${bucketTable(scope.buckets)}, ${cohortCte(cohort)},
@@ -72,7 +80,7 @@ export async function retention(db: Db, scope: Scope, cohort: 'first_seen' | 'fi
     SELECT m.cohort AS cohort, a.period AS period, COUNT(*) AS active, SUM(a.revenue) AS revenue
     FROM m JOIN a ON a.pid = m.pid GROUP BY m.cohort, a.period`.execute(db);
   const cohorts = cohortTable(
-    scope.buckets.map((b) => b.start),
+    starts,
     new Map(sizes.rows.map((r) => [Number(r.cohort), n(r.size)])),
     cells.rows.map((r) => ({ cohort: Number(r.cohort), period: Number(r.period), active: n(r.active), revenue: n(r.revenue) })),
   );

@@ -3,9 +3,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 import { activity } from './activity-sql.js';
+import { dayAligned, trailingFromCounts } from './counts-sql.js';
+import { dayOf } from './profile-counts.js';
 import type { EngagementAnswer } from './query-schema.js';
 import { bucketTable, n, personJoins, profileOf, ratio, type Scope } from './scope.js';
-import { addDays, buckets, parseDate } from './time-buckets.js';
+import { addDays, buckets, parseDate, type Bucket } from './time-buckets.js';
 
 /** Trailing-window active counts from (day index, profile) pairs. Pure: days before `first` only feed the windows. */
 export function trailingActives(pairs: readonly { day: number; profile: string }[], first: number, last: number) {
@@ -30,10 +32,8 @@ export function trailingActives(pairs: readonly { day: number; profile: string }
   return out;
 }
 
-export async function engagement(db: Db, scope: Scope, from: string, to: string, keyEvents: string[]): Promise<EngagementAnswer> {
-  // Day buckets from 29 days before `from`, so the first day's 30-day window is full.
-  const days = buckets(addDays(parseDate(from, 'from'), -29), parseDate(to, 'to'), 'day', scope.timeZone);
-  const first = 29;
+/** (day index, profile) pairs of the days, through the per-person rollup (or the facts). */
+async function activePairs(db: Db, scope: Scope, days: readonly Bucket[]) {
   const act = activity(days, days[0].lo, scope.hi);
   const rows = await sql<{ i: number; pid: string }>`
     WITH ${bucketTable(days)}
@@ -41,7 +41,18 @@ export async function engagement(db: Db, scope: Scope, from: string, to: string,
     FROM b JOIN ${act.relation} ON h.hour >= b.lo AND h.hour < b.hi
     ${personJoins('h', scope.segment)}
     GROUP BY b.i, ${profileOf('h')}`.execute(db);
-  const series = trailingActives(rows.rows.map((r) => ({ day: Number(r.i), profile: r.pid })), first, days.length - 1).map((d) => ({
+  return rows.rows.map((r) => ({ day: Number(r.i), profile: r.pid }));
+}
+
+export async function engagement(db: Db, scope: Scope, from: string, to: string, keyEvents: string[]): Promise<EngagementAnswer> {
+  // Day buckets from 29 days before `from`, so the first day's 30-day window is full.
+  const days = buckets(addDays(parseDate(from, 'from'), -29), parseDate(to, 'to'), 'day', scope.timeZone);
+  const first = 29;
+  const trailing =
+    scope.segment === undefined && dayAligned(days)
+      ? (await trailingFromCounts(db, dayOf(days[first].lo), dayOf(days[days.length - 1].lo))).map((d, i) => ({ ...d, day: first + i }))
+      : trailingActives(await activePairs(db, scope, days), first, days.length - 1);
+  const series = trailing.map((d) => ({
     day: days[d.day].start,
     dau: d.dau,
     wau: d.wau,

@@ -83,7 +83,7 @@ function ownTouch(e: LogEventLike, referrer: string | null): { channel: string; 
   return referrer ? { channel: 'referral', campaign: NONE } : null;
 }
 
-export type Person = Omit<AnalyticsPeopleTable, 'person'>;
+export type Person = Omit<AnalyticsPeopleTable, 'person' | 'pid' | 'days'>;
 
 /**
  * The event's fact row and the person's state after it. `person` is the state before (undefined: never

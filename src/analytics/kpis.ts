@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 import { activity } from './activity-sql.js';
+import { dayAligned, ordersPerBucket, peoplePerBucket } from './counts-sql.js';
 import { engagement } from './engagement.js';
 import type { KpiAnswer } from './query-schema.js';
 import { bucketTable, groupOf, n, personJoins, profileOf, ratio, type Scope } from './scope.js';
@@ -19,7 +20,18 @@ interface Row {
   new_customers: number;
 }
 
+/** From the person-free rollups: whole UTC days, no breakdown, no segment (see counts-sql.ts). */
+async function fromCounts(db: Db, bs: readonly Bucket[]): Promise<Row[]> {
+  const [money, people] = await Promise.all([ordersPerBucket(db, bs), peoplePerBucket(db, bs)]);
+  return bs.map((_, i) => {
+    const m = money.get(i) ?? { orders: 0, revenue: 0 };
+    const p = people[i];
+    return { i, grp: null, active: p.active, customers: p.customers, orders: m.orders, revenue: m.revenue, new_customers: p.newCustomers };
+  });
+}
+
 async function figures(db: Db, scope: Scope, bs: readonly Bucket[], breakdown: Scope['breakdown']) {
+  if (breakdown === undefined && scope.segment === undefined && dayAligned(bs)) return { source: 'rollup' as const, rows: await fromCounts(db, bs) };
   const act = activity(bs, scope.lo, scope.hi, breakdown !== undefined);
   const rows = await sql<Row>`
     WITH ${bucketTable(bs)},

@@ -35,6 +35,7 @@ import {
   WebQuery,
 } from './query-schema.js';
 import { rfmGrid } from './rfm-grid.js';
+import { settleMoves } from './rollup-stage.js';
 import { roi } from './roi.js';
 import { checkSegment, resolveScope } from './scope.js';
 import { Overview } from './schema.js';
@@ -53,19 +54,25 @@ export async function overviewRoutes(app: FastifyInstance, opts: { db: Db; keys:
 
 export async function analyticsRoutes(app: FastifyInstance, opts: { db: Db; dialect: Dialect; keys: ApiKeyStore; clock: Clock }) {
   const { db } = opts;
+  // The counters answer for today's profiles: identity changes since the stage's last batch are applied first.
+  const settled = () => settleMoves(db, opts.dialect);
   const doc = (summary: string, querystring: object, answer: object) => ({ schema: { tags: ['analytics'], summary, querystring, response: { 200: answer } } });
 
-  app.get<{ Querystring: Static<typeof KpiQuery> }>('/v1/analytics/kpis', doc('Orders, revenue, AOV, customers (new/returning), actives, conversion, frequency, DAU/WAU/MAU', KpiQuery, KpiAnswer), async (req) =>
-    kpis(db, await resolveScope(db, req.query), req.query.from, req.query.to),
-  );
+  app.get<{ Querystring: Static<typeof KpiQuery> }>('/v1/analytics/kpis', doc('Orders, revenue, AOV, customers (new/returning), actives, conversion, frequency, DAU/WAU/MAU', KpiQuery, KpiAnswer), async (req) => {
+    const scope = await resolveScope(db, req.query);
+    await settled();
+    return kpis(db, scope, req.query.from, req.query.to);
+  });
   app.post<{ Body: FunnelQuery }>(
     '/v1/analytics/funnels',
     { schema: { tags: ['analytics'], summary: 'Ordered funnel: per-step users, conversion and median time between steps', body: FunnelQuery, response: { 200: FunnelAnswer } } },
     async (req) => funnel(db, opts.dialect, await resolveScope(db, req.body), req.body),
   );
-  app.get<{ Querystring: Static<typeof RetentionQuery> }>('/v1/analytics/retention', doc('Retention table and LTV curve by first-seen or first-order cohort', RetentionQuery, RetentionAnswer), async (req) =>
-    retention(db, await resolveScope(db, req.query), req.query.cohort),
-  );
+  app.get<{ Querystring: Static<typeof RetentionQuery> }>('/v1/analytics/retention', doc('Retention table and LTV curve by first-seen or first-order cohort', RetentionQuery, RetentionAnswer), async (req) => {
+    const scope = await resolveScope(db, req.query);
+    await settled();
+    return retention(db, scope, req.query.cohort);
+  });
   app.get<{ Querystring: Static<typeof PaybackQuery> }>('/v1/analytics/payback', doc('Payback of each acquisition channel from its spend', PaybackQuery, PaybackAnswer), async (req) =>
     payback(db, await resolveScope(db, req.query), opts.clock.now()),
   );
@@ -75,9 +82,11 @@ export async function analyticsRoutes(app: FastifyInstance, opts: { db: Db; dial
   app.get<{ Querystring: Static<typeof WebQuery> }>('/v1/analytics/web', doc('Sessions, bounce, dwell, entry/exit pages, referrers and campaigns', WebQuery, WebAnswer), async (req) =>
     web(db, await resolveScope(db, req.query), req.query.limit),
   );
-  app.get<{ Querystring: Static<typeof EngagementQuery> }>('/v1/analytics/engagement', doc('DAU/WAU/MAU per day, stickiness, key events per user', EngagementQuery, EngagementAnswer), async (req) =>
-    engagement(db, await resolveScope(db, req.query), req.query.from, req.query.to, keyEvents(req.query.events)),
-  );
+  app.get<{ Querystring: Static<typeof EngagementQuery> }>('/v1/analytics/engagement', doc('DAU/WAU/MAU per day, stickiness, key events per user', EngagementQuery, EngagementAnswer), async (req) => {
+    const scope = await resolveScope(db, req.query);
+    await settled();
+    return engagement(db, scope, req.query.from, req.query.to, keyEvents(req.query.events));
+  });
   app.get<{ Querystring: Static<typeof RoiQuery> }>('/v1/analytics/roi', doc('ROI, ROAS and CAC per channel and campaign (first-touch, last-touch or linear)', RoiQuery, RoiAnswer), async (req) =>
     roi(db, await resolveScope(db, req.query), req.query.model, req.query.lookbackDays),
   );

@@ -66,6 +66,7 @@ export const PERSONAL_DATA: PersonalTable[] = [
   { table: 'analytics_events', where: [{ column: 'seq', match: 'seq' }, { column: 'person', match: 'key' }], holds: 'analytics facts per event: pages, referrers, device and country per visitor' },
   { table: 'analytics_hourly', where: [{ column: 'person', match: 'key' }], holds: 'hourly activity and revenue per visitor' },
   { table: 'analytics_people', where: [{ column: 'person', match: 'key' }], holds: 'first visit, first order, acquisition channel, last device and country per visitor' },
+  { table: 'analytics_moves', where: [{ column: 'key', match: 'key' }], holds: 'identifier keys whose profile changed, waiting to be recounted' },
   { table: 'failed_events', where: [{ column: 'payload', match: 'text' }], holds: 'rejected events as sent' },
   { table: 'stage_failures', where: [{ column: 'item', match: 'text' }, { column: 'item_key', match: 'userId' }, { column: 'item_key', match: 'anonymousId' }, { column: 'item_key', match: 'profile' }], holds: 'pipeline items set aside' },
   { table: 'webhook_fetches', where: [{ column: 'payload', match: 'text' }], holds: 'verified webhook deliveries awaiting a fetch' },
