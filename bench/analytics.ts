@@ -127,16 +127,17 @@ const flush = async () => {
   const c1 = process.cpuUsage(c0);
   rollupCpuUs += c1.user + c1.system;
   rollupMs += performance.now() - t0;
-  events += batch.length;
+  const n = batch.length;
+  events += n;
   batch = [];
-  if (events % 1_000_000 < BATCH)
+  if (events % 1_000_000 < n)
     console.log(`  ${events.toLocaleString('en')} events loaded, ${((performance.now() - tGen) / 1000).toFixed(0)} s, rollup ${((rollupMs / events) * 1000).toFixed(1)} ms wall / ${(rollupCpuUs / events).toFixed(1)} ms CPU per 1,000, load ${load()}`);
 };
 for (const e of generate()) {
-  batch.push(e);
+  // A batch ends between two profiles (the pipeline keeps a person's events in order within a batch).
   if (batch.length >= BATCH && batch.at(-1)!.userId !== e.userId) await flush();
+  batch.push(e);
 }
-// A batch ends between profiles above (the pipeline orders per person); the rest here.
 await flush();
 await db.transaction().execute(async (trx) => {
   const spend = [];

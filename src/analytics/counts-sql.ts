@@ -41,20 +41,19 @@ export async function ordersPerBucket(db: Db, bs: readonly Bucket[]): Promise<Ma
   return new Map(rows.rows.map((r) => [Number(r.i), { orders: n(r.orders), revenue: n(r.revenue) }]));
 }
 
-/** Distinct active profiles, customers and new customers (first order ever) in each day-aligned bucket. */
-export async function peoplePerBucket(db: Db, bs: readonly Bucket[]) {
-  const lo = dayOf(bs[0].lo);
-  const hi = dayOf(bs[bs.length - 1].hi) - 1;
-  const [g, c] = (await Promise.all([countRows(db, 'G', lo, hi), countRows(db, 'C', lo, hi)])).map((rows) => new DistinctDays(rows));
-  return bs.map((b) => {
-    const [l, h] = daysOf(b);
-    return { active: g.count(l, h), customers: c.count(l, h), newCustomers: c.firsts(l, h) };
-  });
+/** The G or C counters of days [lo, hi], ready for range counts. */
+export async function distinctDays(db: Db, kind: 'G' | 'C', lo: number, hi: number): Promise<DistinctDays> {
+  return new DistinctDays(await countRows(db, kind, lo, hi));
 }
 
-/** DAU, WAU (trailing 7 days) and MAU (trailing 30) for each UTC day from `first` to `last`. */
-export async function trailingFromCounts(db: Db, first: number, last: number) {
-  const g = new DistinctDays(await countRows(db, 'G', first - 29, last));
+/** Distinct active profiles, customers and new customers (first order ever) in a day-aligned range. Pure. */
+export function peopleIn(g: DistinctDays, c: DistinctDays, b: Pick<Bucket, 'lo' | 'hi'>) {
+  const [l, h] = daysOf(b);
+  return { active: g.count(l, h), customers: c.count(l, h), newCustomers: c.firsts(l, h) };
+}
+
+/** DAU, WAU (trailing 7 days) and MAU (trailing 30) for each UTC day from `first` to `last`. Pure. */
+export function trailingCounts(g: DistinctDays, first: number, last: number) {
   const out: { day: number; dau: number; wau: number; mau: number }[] = [];
   for (let d = first; d <= last; d++) out.push({ day: d, dau: g.count(d, d), wau: g.count(d - 6, d), mau: g.count(d - 29, d) });
   return out;

@@ -3,8 +3,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 import { activity } from './activity-sql.js';
-import { dayAligned, trailingFromCounts } from './counts-sql.js';
-import { dayOf } from './profile-counts.js';
+import { dayAligned, distinctDays, trailingCounts } from './counts-sql.js';
+import { dayOf, type DistinctDays } from './profile-counts.js';
 import type { EngagementAnswer } from './query-schema.js';
 import { bucketTable, n, personJoins, profileOf, ratio, type Scope } from './scope.js';
 import { addDays, buckets, parseDate, type Bucket } from './time-buckets.js';
@@ -44,13 +44,19 @@ async function activePairs(db: Db, scope: Scope, days: readonly Bucket[]) {
   return rows.rows.map((r) => ({ day: Number(r.i), profile: r.pid }));
 }
 
-export async function engagement(db: Db, scope: Scope, from: string, to: string, keyEvents: string[]): Promise<EngagementAnswer> {
-  // Day buckets from 29 days before `from`, so the first day's 30-day window is full.
-  const days = buckets(addDays(parseDate(from, 'from'), -29), parseDate(to, 'to'), 'day', scope.timeZone);
-  const first = 29;
+/** The local days from 29 days before `from` to `to` (the first day's 30-day window full), index of `from`. */
+export function engagementDays(scope: Pick<Scope, 'timeZone'>, from: string, to: string) {
+  return { days: buckets(addDays(parseDate(from, 'from'), -29), parseDate(to, 'to'), 'day', scope.timeZone), first: 29 };
+}
+
+/** Per-day DAU/WAU/MAU and stickiness with their averages over the range; `g` when the caller read the counters already. */
+export async function actives(db: Db, scope: Scope, from: string, to: string, g?: DistinctDays) {
+  const { days, first } = engagementDays(scope, from, to);
   const trailing =
     scope.segment === undefined && dayAligned(days)
-      ? (await trailingFromCounts(db, dayOf(days[first].lo), dayOf(days[days.length - 1].lo))).map((d, i) => ({ ...d, day: first + i }))
+      ? trailingCounts(g ?? (await distinctDays(db, 'G', dayOf(days[0].lo), dayOf(days[days.length - 1].lo))), dayOf(days[first].lo), dayOf(days[days.length - 1].lo)).map(
+          (d, i) => ({ ...d, day: first + i }),
+        )
       : trailingActives(await activePairs(db, scope, days), first, days.length - 1);
   const series = trailing.map((d) => ({
     day: days[d.day].start,
@@ -60,7 +66,11 @@ export async function engagement(db: Db, scope: Scope, from: string, to: string,
     stickiness: ratio(d.dau, d.mau),
   }));
   const mean = (k: 'dau' | 'wau' | 'mau') => (series.length === 0 ? 0 : series.reduce((s, d) => s + d[k], 0) / series.length);
-  const averages = { dau: mean('dau'), wau: mean('wau'), mau: mean('mau'), stickiness: ratio(mean('dau'), mean('mau')) };
+  return { series, averages: { dau: mean('dau'), wau: mean('wau'), mau: mean('mau'), stickiness: ratio(mean('dau'), mean('mau')) } };
+}
+
+export async function engagement(db: Db, scope: Scope, from: string, to: string, keyEvents: string[]): Promise<EngagementAnswer> {
+  const { series, averages } = await actives(db, scope, from, to);
   let events: EngagementAnswer['keyEvents'] = [];
   if (keyEvents.length > 0) {
     const counted = await sql<{ name: string; events: number; users: number }>`

@@ -4,8 +4,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/index.js';
 import { activity } from './activity-sql.js';
-import { dayAligned, ordersPerBucket, peoplePerBucket } from './counts-sql.js';
-import { engagement } from './engagement.js';
+import { dayAligned, distinctDays, ordersPerBucket, peopleIn } from './counts-sql.js';
+import { dayOf } from './profile-counts.js';
+import { actives, engagementDays } from './engagement.js';
 import type { KpiAnswer } from './query-schema.js';
 import { bucketTable, groupOf, n, personJoins, profileOf, ratio, type Scope } from './scope.js';
 import type { Bucket } from './time-buckets.js';
@@ -20,18 +21,7 @@ interface Row {
   new_customers: number;
 }
 
-/** From the person-free rollups: whole UTC days, no breakdown, no segment (see counts-sql.ts). */
-async function fromCounts(db: Db, bs: readonly Bucket[]): Promise<Row[]> {
-  const [money, people] = await Promise.all([ordersPerBucket(db, bs), peoplePerBucket(db, bs)]);
-  return bs.map((_, i) => {
-    const m = money.get(i) ?? { orders: 0, revenue: 0 };
-    const p = people[i];
-    return { i, grp: null, active: p.active, customers: p.customers, orders: m.orders, revenue: m.revenue, new_customers: p.newCustomers };
-  });
-}
-
 async function figures(db: Db, scope: Scope, bs: readonly Bucket[], breakdown: Scope['breakdown']) {
-  if (breakdown === undefined && scope.segment === undefined && dayAligned(bs)) return { source: 'rollup' as const, rows: await fromCounts(db, bs) };
   const act = activity(bs, scope.lo, scope.hi, breakdown !== undefined);
   const rows = await sql<Row>`
     WITH ${bucketTable(bs)},
@@ -74,10 +64,41 @@ function kpi(r: Row | undefined) {
   };
 }
 
+/**
+ * From the person-free rollups (counts-sql.ts) when every day involved is a whole UTC day and there is no
+ * breakdown or segment: one read of the day counters serves the series, the totals and DAU/WAU/MAU.
+ */
+async function fromCounts(db: Db, scope: Scope, from: string, to: string): Promise<KpiAnswer | null> {
+  const { days } = engagementDays(scope, from, to);
+  if (scope.breakdown !== undefined || scope.segment !== undefined || !dayAligned(days) || !dayAligned(scope.buckets)) return null;
+  const [g, c, money] = await Promise.all([
+    distinctDays(db, 'G', dayOf(days[0].lo), dayOf(scope.hi) - 1),
+    distinctDays(db, 'C', dayOf(scope.lo), dayOf(scope.hi) - 1),
+    ordersPerBucket(db, scope.buckets),
+  ]);
+  const row = (i: number, b: Pick<Bucket, 'lo' | 'hi'>, m: { orders: number; revenue: number } | undefined): Row => {
+    const p = peopleIn(g, c, b);
+    return { i, grp: null, active: p.active, customers: p.customers, orders: m?.orders ?? 0, revenue: m?.revenue ?? 0, new_customers: p.newCustomers };
+  };
+  const series = scope.buckets.map((b, i) => row(i, b, money.get(i)));
+  const total = { orders: series.reduce((s, r) => s + r.orders, 0), revenue: series.reduce((s, r) => s + r.revenue, 0) };
+  const engaged = await actives(db, scope, from, to, g);
+  return {
+    timeZone: scope.timeZone,
+    granularity: scope.granularity,
+    breakdown: null,
+    source: 'rollup',
+    series: scope.buckets.map((b, i) => ({ start: b.start, group: null, ...kpi(series[i]) })),
+    totals: { ...kpi(row(0, scope, total)), ...engaged.averages },
+  };
+}
+
 export async function kpis(db: Db, scope: Scope, from: string, to: string): Promise<KpiAnswer> {
+  const counted = await fromCounts(db, scope, from, to);
+  if (counted) return counted;
   const series = await figures(db, scope, scope.buckets, scope.breakdown);
   const whole = await figures(db, scope, [{ start: scope.buckets[0].start, lo: scope.lo, hi: scope.hi }], undefined);
-  const engaged = await engagement(db, scope, from, to, []);
+  const engaged = await actives(db, scope, from, to);
   return {
     timeZone: scope.timeZone,
     granularity: scope.granularity,
