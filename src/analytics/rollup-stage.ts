@@ -15,6 +15,7 @@ import type { AnalyticsDimsTable, AnalyticsHourlyTable } from './tables.js';
 import './tables.js';
 
 const HOUR_MS = 3_600_000;
+const MOVES_PER_BATCH = 20_000;
 const DIMS = ['channel', 'campaign', 'device', 'country', 'category'] as const;
 const FACT_COLUMNS = ['seq', 'ts', 'person', 'name', 'path', 'referrer', 'revenue', 'channel', 'campaign', 'device', 'country', 'category'] as const;
 const ADD = (table: string) => `events = ${table}.events + excluded.events, orders = ${table}.orders + excluded.orders, revenue = ${table}.revenue + excluded.revenue`;
@@ -54,8 +55,9 @@ async function loadPeople(trx: Transaction<Database>, dialect: Dialect, column: 
 export async function applyAnalytics(trx: Transaction<Database>, dialect: Dialect, events: LogEventLike[]): Promise<void> {
   // One writer of the counters at a time (the stage and a query settling moves): a swap reads then adds.
   await dialect.lockName(trx, 'analytics_counts');
-  const moved = (await trx.selectFrom('analytics_moves').select('key').execute()).map((r) => r.key);
-  const removed = await trx.selectFrom('analytics_removed').selectAll().execute();
+  // At most MOVES_PER_BATCH queued changes per transaction: an identity rebuild queues every key at once.
+  const moved = (await trx.selectFrom('analytics_moves').select('key').orderBy('key').limit(MOVES_PER_BATCH).execute()).map((r) => r.key);
+  const removed = await trx.selectFrom('analytics_removed').selectAll().orderBy('id').limit(MOVES_PER_BATCH).execute();
   const keys = [...new Set([...events.map(personKey).filter((k): k is string => k !== null), ...moved])];
   const state = new Map<string, KeyState>();
   await loadPeople(trx, dialect, 'person', keys, state);
@@ -149,9 +151,11 @@ export async function applyAnalytics(trx: Transaction<Database>, dialect: Dialec
 
 /** Applies identity changes and deletes queued since the stage's last batch, so the counters answer for today's profiles. */
 export async function settleMoves(db: Db, dialect: Dialect): Promise<void> {
-  const queued = await sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM analytics_moves LIMIT 1) m) + (SELECT COUNT(*) FROM (SELECT 1 FROM analytics_removed LIMIT 1) r) AS n`.execute(db);
-  if (Number(queued.rows[0].n) === 0) return;
-  await dialect.derivedTransaction(db, (trx) => applyAnalytics(trx, dialect, []));
+  for (;;) {
+    const queued = await sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM analytics_moves LIMIT 1) m) + (SELECT COUNT(*) FROM (SELECT 1 FROM analytics_removed LIMIT 1) r) AS n`.execute(db);
+    if (Number(queued.rows[0].n) === 0) return;
+    await dialect.derivedTransaction(db, (trx) => applyAnalytics(trx, dialect, []));
+  }
 }
 
 export function analyticsStage(db: Db, dialect: Dialect, log: EventLog, onError: StageOptions<StoredEvent>['onError']): Stage<StoredEvent> {
