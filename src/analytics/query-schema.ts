@@ -47,7 +47,7 @@ export const KpiAnswer = Type.Object({
   timeZone: Type.String(),
   granularity: Granularity,
   breakdown: Type.Union([Type.String(), Type.Null()]),
-  source: Type.Union([Type.Literal('rollup'), Type.Literal('events')], { description: 'hourly rollup, or the event facts when buckets are not whole UTC hours' }),
+  source: Type.Union([Type.Literal('rollup'), Type.Literal('events')], { description: 'rollup: the person-free rollups (whole UTC days) or the per-person hourly rollup (whole UTC hours); events: the event facts (breakdowns, half-hour zones)' }),
   series: Type.Array(Type.Object({ start: Type.String({ format: 'date' }), group: Group, ...KpiFigures })),
   totals: Type.Object({ ...KpiFigures, dau: Num, wau: Num, mau: Num, stickiness: Rate }),
 });
