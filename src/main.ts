@@ -17,7 +17,8 @@ import { TrackingPlans, TrackingPlanStore, trackingPlanRoutes } from './sources/
 import { sourceHealthRoutes } from './sources/health/index.js';
 import { createDestinations, deliveryPayloads } from './destinations/index.js';
 import { createSourceConnectors } from './sources/connectors.js';
-import { IdentityEngine, identityStage } from './identity/index.js';
+import { IdentityEngine, identitySealedColumns, identityStage, sealIdentityAtStart } from './identity/index.js';
+import { PiiVault } from './shared/encryption/pii-vault.js';
 import { identityRoutes } from './identity/routes.js';
 import { profileRoutes } from './profiles/routes.js';
 import { createSegments } from './segments/index.js';
@@ -127,7 +128,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(sourceRoutes, { sources, keys: apiKeys, onChange: () => ingestor.forgetKeys() });
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
-  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
+  // With a KEK the identity graph and profile store seal personal data and key it by blind index.
+  if (cipher) new PiiVault(cipher, () => classification.classifier()).attach(storage.dialect);
+  const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db), ...identitySealedColumns(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });
   await app.register(importRoutes, { importer, store: importer.store, keys: apiKeys, dataDir: config.dataDir });
@@ -138,6 +141,9 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   const stages: Stage<unknown>[] = [];
   // Identity resolution comes first: every later stage reads the profiles it maintains.
   const identityEngine = new IdentityEngine(storage.dialect, clock, log.payloads);
+  // A KEK just set: profiles written in clear are re-derived from the log, sealed, in the background.
+  if (cipher && config.role !== 'api' && (await sealIdentityAtStart({ db: storage.db, dialect: storage.dialect, clock })))
+    app.log.info('field encryption: identity is rebuilt from the event log to seal profiles stored in clear');
   const identity = identityStage({ db: storage.db, dialect: storage.dialect, log, engine: identityEngine, onError: logStageFailures(app.log) });
   stages.push(identity as unknown as Stage<unknown>);
   await app.register(identityRoutes, { db: storage.db, dialect: storage.dialect, clock, keys: apiKeys, onRebuild: () => identity.poke() });

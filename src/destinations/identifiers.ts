@@ -4,6 +4,7 @@
 // add identifiers (more emails, LINE ids) without touching the connectors.
 import type { Db } from '../storage/index.js';
 import type { Dialect } from '../storage/index.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 export interface ProfileIdentifiers {
   profileId: string;
@@ -52,7 +53,7 @@ export function traitsIdentifierSource(db: Db, dialect: Dialect): IdentifierSour
       const out = new Map<string, ProfileIdentifiers>();
       for (let i = 0; i < profileIds.length; i += 1000) {
         const rows = await db.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds.slice(i, i + 1000)).execute();
-        for (const r of rows) out.set(r.id, identifiersFromTraits(r.id, (dialect.parseJson(r.traits) ?? {}) as Record<string, unknown>));
+        for (const r of rows) out.set(r.id, identifiersFromTraits(r.id, await openTraits(dialect, (dialect.parseJson(r.traits) ?? {}) as Record<string, unknown>)));
       }
       return out;
     },

@@ -2,6 +2,7 @@
 // (privacy/consent: statements from events and the API) and the traits of the profile an event belongs to.
 import type { Db, Dialect } from '../storage/index.js';
 import type { CategoryPreferences, ConsentStore } from '../privacy/consent/index.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 export class ProfileReads {
   constructor(
@@ -51,6 +52,6 @@ export class ProfileReads {
       .select('p.traits')
       .where('pe.seq', '=', seq)
       .executeTakeFirst();
-    return row ? (this.dialect.parseJson(row.traits) as Record<string, unknown>) : {};
+    return row ? openTraits(this.dialect, this.dialect.parseJson(row.traits) as Record<string, unknown>) : {};
   }
 }

@@ -12,6 +12,8 @@ import { prepareEvent, type IdentityInput } from './prepare.js';
 import { inChunks, loadSeparations, loadSlice, loadSourceTypes, writeSession } from './store.js';
 import { loadRules } from './rules-store.js';
 import type { IdentityRules } from './schema.js';
+import { keyingOf, type Keying } from './keying.js';
+import { isSealed, openJson } from '../shared/encryption/pii-vault.js';
 
 type Trx = Transaction<Database>;
 
@@ -20,8 +22,10 @@ export const PROFILE_FEED_LOCK = 'feed:profile_changes';
 
 interface BatchContext {
   rules: IdentityRules;
-  /** The rules as JSON, to compare with those a batch was prepared under. */
+  /** The rules as JSON (with the blind-indexed types), to compare with those a batch was prepared under. */
   rulesJson: string;
+  /** Graph keys and what is sealed under field encryption (keying.ts). */
+  keying: Keying;
   defs: ComputedTraitDefinition[];
   session: SessionContext;
   sourceTypes: Map<string, string>;
@@ -38,6 +42,13 @@ function readsProperties(defs: readonly ComputedTraitDefinition[]): (e: Prepared
   return (e) => e.type === 'identify' || anyEvent || (e.event !== null && events.has(e.event));
 }
 
+/** Plain values of the batch's blind-keyed identifiers: identity_identifiers.value holds them sealed. */
+function valuesOf(keying: Keying, events: PreparedEvent[]): Map<string, string> {
+  const values = new Map<string, string>();
+  if (keying.codec) for (const e of events) for (const i of e.ids) values.set(i.key, i.value);
+  return values;
+}
+
 export class IdentityEngine {
   /** Counters for operations and benchmarks: components replayed in canonical order, and their events. */
   readonly stats = { replays: 0, replayedEvents: 0 };
@@ -52,9 +63,11 @@ export class IdentityEngine {
   /** Rules, separations, definitions and source types: a handful of small reads per batch. */
   async context(trx: Trx): Promise<BatchContext> {
     const [rules, defs, separations, sourceTypes] = await Promise.all([loadRules(trx), loadDefinitions(trx), loadSeparations(trx), loadSourceTypes(trx)]);
+    const keying = await keyingOf(this.dialect, rules);
     return {
       rules,
-      rulesJson: JSON.stringify(rules),
+      rulesJson: keying.json,
+      keying,
       defs,
       sourceTypes,
       session: {
@@ -66,7 +79,7 @@ export class IdentityEngine {
   }
 
   prepare(ctx: BatchContext, e: StoredEvent): PreparedEvent {
-    return prepareEvent(e, ctx.rules, ctx.sourceTypes.get(e.sourceId) ?? null);
+    return prepareEvent(e, ctx.rules, ctx.sourceTypes.get(e.sourceId) ?? null, ctx.keying.keyOf);
   }
 
   /** These log events, read inside the transaction and prepared under its rules (in no particular order). */
@@ -119,6 +132,8 @@ export class IdentityEngine {
     await writeSession(trx, this.dialect, session, {
       now: this.clock.now(),
       defs: ctx.defs,
+      codec: ctx.keying.codec,
+      values: valuesOf(ctx.keying, events),
       componentRoot: (c) => tracker.find(c),
       renamedComponents: tracker.renamed(),
       lastKeys: tracker.lastKeys(),
@@ -183,10 +198,14 @@ export class IdentityEngine {
       await trx.deleteFrom('profiles').where('id', 'in', chunk).execute();
       await trx.deleteFrom('profile_search').where('profile_id', 'in', chunk).execute();
     });
-    const oldStates = new Map(old.map((r) => [r.profile_id, r.state]));
+    // Compared as JSON text with the replayed states: sealed ones are opened first.
+    const oldStates = new Map<string, string>();
+    for (const r of old) oldStates.set(r.profile_id, isSealed(r.state) ? JSON.stringify(await openJson(this.dialect, r.state)) : r.state);
     await writeSession(trx, this.dialect, session, {
       now: this.clock.now(),
       defs: ctx.defs,
+      codec: ctx.keying.codec,
+      values: valuesOf(ctx.keying, keyed.map((x) => x.e)),
       componentRoot: (c) => c,
       renamedComponents: new Map(),
       lastKeys,

@@ -65,7 +65,11 @@ export interface Extracted {
 const splitPaths = new WeakMap<IdentifierRule, string[][]>();
 const pathsOf = (rule: IdentifierRule) => splitPaths.get(rule) ?? splitPaths.set(rule, rule.paths.map((p) => p.split('.'))).get(rule)!;
 
-export function extractIdentifiers(payload: Record<string, unknown>, rules: IdentityRules): Extracted {
+/**
+ * `keyOf` makes the graph key; under field encryption it is the blind index of classified types
+ * (keying.ts), and an unusable value of such a type is recorded by its blind index too.
+ */
+export function extractIdentifiers(payload: Record<string, unknown>, rules: IdentityRules, keyOf: (type: string, value: string) => string = identifierKey): Extracted {
   const byKey = new Map<string, Identifier>();
   const invalid: Extracted['invalid'] = [];
   for (const rule of rules.identifiers) {
@@ -74,10 +78,10 @@ export function extractIdentifiers(payload: Record<string, unknown>, rules: Iden
       if (raw === undefined || raw === null) continue;
       const value = normaliseIdentifier(rule, raw, rules.defaultCountry);
       if (value === null) {
-        if (typeof raw !== 'object') invalid.push({ type: rule.type, raw: String(raw) });
+        if (typeof raw !== 'object') invalid.push({ type: rule.type, raw: splitKey(keyOf(rule.type, String(raw))).value });
         continue;
       }
-      const key = identifierKey(rule.type, value);
+      const key = keyOf(rule.type, value);
       if (!byKey.has(key)) byKey.set(key, { type: rule.type, value, key, priority: rule.priority, link: rule.link });
     }
   }

@@ -6,13 +6,15 @@
 // thread) the stage's own thread prepares them. Either way each batch carries the rules it was prepared
 // under, and the stage prepares it again if its transaction reads other rules.
 import type { Worker } from 'node:worker_threads';
-import type { Db } from '../storage/index.js';
+import type { Db, Dialect } from '../storage/index.js';
+import { vaultOf } from '../shared/encryption/pii-vault.js';
 import type { EventLog, Feed } from '../log/index.js';
 import { SQLITE_CACHE_KIB } from '../storage/open.js';
 import { startModuleWorker } from '../shared/module-worker.js';
 import { loadRules } from './rules-store.js';
 import type { IdentityRules } from './schema.js';
 import { prepareEvent, type IdentityInput } from './prepare.js';
+import { keyingOf, type KeyOf } from './keying.js';
 
 type Item = { position: number; item: IdentityInput };
 
@@ -22,19 +24,23 @@ export interface IdentityFeed extends Feed<IdentityInput> {
   close(): Promise<void>;
 }
 
-export function identityFeed(db: Db, log: EventLog): IdentityFeed {
-  return log.file ? new PrefetchingFeed(db, log, log.file) : new InProcessFeed(db, log);
+/** `dialect` finds the store's field-encryption vault (without it identifiers are keyed in clear). */
+export function identityFeed(db: Db, log: EventLog, dialect?: Dialect): IdentityFeed {
+  return log.file ? new PrefetchingFeed(db, dialect, log, log.file) : new InProcessFeed(db, dialect, log);
 }
 
 /** The workspace's rules as the feed reads them before a batch, and as JSON: what a batch carries. */
 interface Rules {
   rules: IdentityRules;
   json: string;
+  /** The graph key of an identifier (blind index of classified types under field encryption). */
+  keyOf: KeyOf;
 }
 
-async function currentRules(db: Db): Promise<Rules> {
+async function currentRules(db: Db, dialect: Dialect | undefined): Promise<Rules> {
   const rules = await loadRules(db);
-  return { rules, json: JSON.stringify(rules) };
+  const { json, keyOf } = await keyingOf(dialect, rules);
+  return { rules, json, keyOf };
 }
 
 class InProcessFeed implements IdentityFeed {
@@ -43,17 +49,18 @@ class InProcessFeed implements IdentityFeed {
   readonly stats = { prefetched: 0 };
   constructor(
     private readonly db: Db,
+    private readonly dialect: Dialect | undefined,
     private readonly log: EventLog,
   ) {
     ({ onAppend: this.onAppend, head: this.head } = log.asFeed());
   }
 
   async readAfter(position: number, limit: number): Promise<Item[]> {
-    return this.read(position, limit, await currentRules(this.db));
+    return this.read(position, limit, await currentRules(this.db, this.dialect));
   }
 
   async read(position: number, limit: number, rules: Rules): Promise<Item[]> {
-    return (await this.log.readAfter(position, limit)).map((e) => ({ position: e.seq, item: { event: prepareEvent(e, rules.rules, null), rules: rules.json } }));
+    return (await this.log.readAfter(position, limit)).map((e) => ({ position: e.seq, item: { event: prepareEvent(e, rules.rules, null, rules.keyOf), rules: rules.json } }));
   }
 
   async close(): Promise<void> {}
@@ -87,15 +94,16 @@ class PrefetchingFeed implements IdentityFeed {
 
   constructor(
     private readonly db: Db,
+    private readonly dialect: Dialect | undefined,
     private readonly log: EventLog,
     private readonly logFile: string,
   ) {
     ({ onAppend: this.onAppend, head: this.head } = log.asFeed());
-    this.inProcess = new InProcessFeed(db, log);
+    this.inProcess = new InProcessFeed(db, dialect, log);
   }
 
   async readAfter(position: number, limit: number): Promise<Item[]> {
-    const rules = await currentRules(this.db);
+    const rules = await currentRules(this.db, this.dialect);
     const request = this.ahead;
     this.ahead = null;
     let events: IdentityInput['event'][] | null = null;
@@ -129,7 +137,10 @@ class PrefetchingFeed implements IdentityFeed {
     // Sealed payloads (field encryption) are opened in the thread with the data keys known now, in
     // memory only; a value under a key added later fails the prefetch and that batch is read here.
     const dataKeys = this.log.payloads.cipher?.dataKeys() ?? [];
-    const thread = startModuleWorker(import.meta.url, './prefetch-thread', { logFile: this.logFile, cacheKib: SQLITE_CACHE_KIB, dataKeys });
+    // Under field encryption the thread computes blind indexes of identifiers too: it gets the index key.
+    const index = this.dialect && vaultOf(this.dialect)?.cipher;
+    const blindIndex = index && { id: index.blindIndex.id, key: index.blindIndexKey.toString('hex') };
+    const thread = startModuleWorker(import.meta.url, './prefetch-thread', { logFile: this.logFile, cacheKib: SQLITE_CACHE_KIB, dataKeys, blindIndex });
     thread.on('message', (reply: { id: number; events?: IdentityInput['event'][]; error?: string }) => {
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);

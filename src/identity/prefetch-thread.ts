@@ -7,6 +7,9 @@ import { prepareEvent } from './prepare.js';
 import type { IdentityRules } from './schema.js';
 import { keyIdOf, open, type DataKey } from '../shared/encryption/envelope.js';
 import { sealedText } from '../shared/encryption/sealed-json.js';
+import { BlindIndex } from '../shared/encryption/blind-index.js';
+import { identifierKey } from './identifiers.js';
+import { keyOfFor, parseRulesJson, type KeyOf } from './keying.js';
 
 interface Row {
   seq: number;
@@ -37,6 +40,9 @@ const select = conn.prepare<[number, number], Row>(
 );
 let rulesText = '';
 let rules: IdentityRules;
+let keyOf: KeyOf = identifierKey;
+const blind = workerData.blindIndex as { id: string; key: string } | undefined;
+const index = blind && new BlindIndex(blind.id, Buffer.from(blind.key, 'hex'));
 
 parentPort!.on('message', (msg: { close?: true; id: number; after: number; limit: number; rules: string }) => {
   if (msg.close) {
@@ -45,12 +51,16 @@ parentPort!.on('message', (msg: { close?: true; id: number; after: number; limit
     return;
   }
   try {
-    if (msg.rules !== rulesText) [rules, rulesText] = [JSON.parse(msg.rules) as IdentityRules, msg.rules];
+    if (msg.rules !== rulesText) {
+      const parsed = parseRulesJson(msg.rules);
+      [rules, rulesText, keyOf] = [parsed.rules, msg.rules, keyOfFor(parsed.piiTypes, index)];
+    }
     const events = select.all(msg.after, msg.limit).map((r) => {
       const e = prepareEvent(
         { seq: r.seq, sourceId: r.source_id, messageId: r.message_id, type: r.type, event: r.event, ts: r.ts, payload: payloadOf(r) },
         rules,
         null, // the stage sets it from the sources it reads in its transaction
+        keyOf,
       );
       // Posted as JSON only: a string is cheaper to pass than an object, and the stage parses it only
       // for the events whose properties its fold reads (see input-feed.ts).

@@ -3,6 +3,7 @@
 import type { StoredEvent } from '../log/event-log.js';
 import { extractIdentifiers } from './identifiers.js';
 import type { IdentityRules } from './schema.js';
+import type { KeyOf } from './keying.js';
 import type { PreparedEvent } from './session.js';
 
 /** What preparing reads of a log event. */
@@ -19,8 +20,8 @@ export interface IdentityInput {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function prepareEvent(e: LogEventFields, rules: IdentityRules, sourceType: string | null): PreparedEvent {
-  const { ids, invalid } = extractIdentifiers(e.payload, rules);
+export function prepareEvent(e: LogEventFields, rules: IdentityRules, sourceType: string | null, keyOf?: KeyOf): PreparedEvent {
+  const { ids, invalid } = extractIdentifiers(e.payload, rules, keyOf);
   const body = e.type === 'identify' || e.type === 'group' ? e.payload.traits : e.payload.properties;
   const properties = isObject(body) ? body : {};
   return {

@@ -20,12 +20,13 @@ export function identityStage(o: {
     name: IDENTITY_STAGE,
     db: o.db,
     dialect: o.dialect,
-    feed: o.feed ?? identityFeed(o.db, o.log),
+    feed: o.feed ?? identityFeed(o.db, o.log, o.dialect),
     // Large batches: each commit (an fsync) and each slice load is a fixed cost per batch.
     batchSize: o.batchSize ?? 5000,
     apply: (trx, items) => o.engine.applyBatch(trx, items.map((i) => i.item)),
-    // The first identifier the event carries (a user id before an anonymous id, per the rules).
-    itemKey: ({ event }) => (event.ids[0] ? `${event.ids[0].type}:${event.ids[0].value}` : null),
+    // The first identifier the event carries (a user id before an anonymous id, per the rules), by its
+    // graph key: under field encryption a classified one is its blind index, never the value.
+    itemKey: ({ event }) => event.ids[0]?.key ?? null,
     onError: o.onError,
   });
 }

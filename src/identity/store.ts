@@ -4,6 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import { chunkRows, insertRows, type Database, type Dialect } from '../storage/index.js';
 import { isStored, computedValue, traitValues, type ComputedTraitDefinition, type ProfileState } from '../profiles/fold.js';
 import { splitKey } from './identifiers.js';
+import { isBlindKey, openJson, type PiiCodec } from '../shared/encryption/pii-vault.js';
 import type { CanonicalKey } from './components.js';
 import type { ChangeRow, IdentifierRecord, ProfileRecord, ResolutionSession } from './session.js';
 import type { Separations } from './resolve.js';
@@ -75,7 +76,7 @@ export async function loadProfiles(trx: Trx, dialect: Dialect, ids: string[]): P
         id: r.profile_id,
         componentId: r.component_id,
         identifiers: new Set(JSON.parse(r.identifiers) as string[]),
-        state: JSON.parse(r.state) as ProfileState,
+        state: await openJson<ProfileState>(dialect, r.state),
       });
   });
   return profiles;
@@ -108,6 +109,10 @@ export interface WriteOptions {
   lastKeys: Map<string, CanonicalKey>;
   /** Change rows to append (the session's own in the fast path; a diff after a replay). */
   changes: ChangeRow[];
+  /** Field encryption (undefined without a KEK): what is sealed and blind-indexed. */
+  codec?: PiiCodec;
+  /** Plain values of the blind-keyed identifiers the session saw, sealed into identity_identifiers.value. */
+  values?: Map<string, string>;
 }
 
 /** Persists what a session did; the caller has removed rows a replay supersedes. */
@@ -131,28 +136,33 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
 
   const idRows = [...s.touchedKeys].map((key) => {
     const r = s.identifiers.get(key)!;
-    const { type, value } = splitKey(key);
+    const { type, value: keyValue } = splitKey(key);
+    const plain = o.values?.get(key);
+    // A blind key the batch did not carry is already stored (only its profile changes): the conflict
+    // update below keeps its sealed value.
+    const sealed = o.codec && isBlindKey(key) ? (plain === undefined ? { sealed: keyValue, keyId: null } : o.codec.seal(plain)) : undefined;
     return {
       key,
       type,
-      value,
+      value: sealed ? sealed.sealed : keyValue,
+      value_key: sealed ? sealed.keyId : null,
       profile_id: r.profileId === null ? null : s.finalId(r.profileId),
       component_id: root(r.componentId),
       since_ts: r.since?.ts ?? null,
       since_tie: r.since?.tie ?? null,
     };
   });
-  await insertRows(trx, dialect, 'identity_identifiers', ['key', 'type', 'value', 'profile_id', 'component_id', 'since_ts', 'since_tie'], idRows,
+  await insertRows(trx, dialect, 'identity_identifiers', ['key', 'type', 'value', 'value_key', 'profile_id', 'component_id', 'since_ts', 'since_tie'], idRows,
     'ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id, component_id = excluded.component_id, since_ts = excluded.since_ts, since_tie = excluded.since_tie');
 
   const live = [...s.touchedProfiles].map((id) => s.profiles.get(id)!).filter(Boolean);
-  await writeProfiles(trx, dialect, live, o.defs, o.now, root);
+  await writeProfiles(trx, dialect, live, o.defs, o.now, root, o.codec);
 
   const searchIds = [...s.traitsChanged].filter((id) => s.profiles.has(id));
   await inChunks(dialect, searchIds, async (chunk) => {
     await trx.deleteFrom('profile_search').where('profile_id', 'in', chunk).execute();
   });
-  const terms = searchIds.flatMap((id) => searchTerms(s.profiles.get(id)!.state).map((term) => ({ profile_id: id, term })));
+  const terms = searchIds.flatMap((id) => searchTerms(s.profiles.get(id)!.state, o.codec).map((term) => ({ profile_id: id, term })));
   await insertRows(trx, dialect, 'profile_search', ['profile_id', 'term'], terms, 'ON CONFLICT DO NOTHING');
 
   const timeline = s.timeline.map((t) => ({
@@ -208,32 +218,50 @@ export async function writeProfiles(
   defs: readonly ComputedTraitDefinition[],
   now: number,
   root: (componentId: string) => string = (c) => c,
+  /** Field encryption: the state sealed whole, classified traits sealed and blind-indexed. */
+  codec?: PiiCodec,
 ): Promise<void> {
-  const stateRows = live.map((p) => ({
-    profile_id: p.id,
-    component_id: root(p.componentId),
-    identifiers: JSON.stringify([...p.identifiers].sort()),
-    state: JSON.stringify(p.state),
-  }));
-  await insertRows(trx, dialect, 'identity_profiles', ['profile_id', 'component_id', 'identifiers', 'state'], stateRows,
-    'ON CONFLICT (profile_id) DO UPDATE SET component_id = excluded.component_id, identifiers = excluded.identifiers, state = excluded.state');
+  const stateRows = live.map((p) => {
+    const state = JSON.stringify(p.state);
+    const sealed = codec?.seal(state);
+    return {
+      profile_id: p.id,
+      component_id: root(p.componentId),
+      identifiers: JSON.stringify([...p.identifiers].sort()),
+      state: sealed ? sealed.sealed : state,
+      state_key: sealed ? sealed.keyId : null,
+    };
+  });
+  await insertRows(trx, dialect, 'identity_profiles', ['profile_id', 'component_id', 'identifiers', 'state', 'state_key'], stateRows,
+    'ON CONFLICT (profile_id) DO UPDATE SET component_id = excluded.component_id, identifiers = excluded.identifiers, state = excluded.state, state_key = excluded.state_key');
   const stored = defs.filter(isStored);
-  const profileRows = live.map((p) => ({
-    id: p.id,
-    traits: JSON.stringify(traitValues(p.state)),
-    computed: JSON.stringify(Object.fromEntries(stored.map((d) => [d.name, computedValue(d, p.state.aggs[d.name], now)]))),
-    created_at: p.state.firstSeen ?? now,
-    updated_at: now,
-  }));
-  await insertRows(trx, dialect, 'profiles', ['id', 'traits', 'computed', 'created_at', 'updated_at'], profileRows,
-    'ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, computed = excluded.computed, created_at = excluded.created_at, updated_at = excluded.updated_at');
+  const profileRows = live.map((p) => {
+    const plain = traitValues(p.state);
+    const sealed = codec?.sealTraits(plain);
+    return {
+      id: p.id,
+      traits: JSON.stringify(sealed ? sealed.traits : plain),
+      pii_key: sealed?.keyId ?? null,
+      pii_index: sealed?.index ? JSON.stringify(sealed.index) : null,
+      computed: JSON.stringify(Object.fromEntries(stored.map((d) => [d.name, computedValue(d, p.state.aggs[d.name], now)]))),
+      created_at: p.state.firstSeen ?? now,
+      updated_at: now,
+    };
+  });
+  await insertRows(trx, dialect, 'profiles', ['id', 'traits', 'pii_key', 'pii_index', 'computed', 'created_at', 'updated_at'], profileRows,
+    'ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, pii_key = excluded.pii_key, pii_index = excluded.pii_index, computed = excluded.computed, created_at = excluded.created_at, updated_at = excluded.updated_at');
 
 }
 
-/** Lower-cased string trait values, for prefix search (GET /v1/profiles?q=). */
-function searchTerms(state: ProfileState): string[] {
+/**
+ * Lower-cased string trait values, for prefix search (GET /v1/profiles?q=). Under field encryption a
+ * classified trait's term is its blind index: found by an exact match only (reader.ts).
+ */
+function searchTerms(state: ProfileState, codec: PiiCodec | undefined): string[] {
   const terms = new Set<string>();
-  for (const t of Object.values(state.traits))
-    if (typeof t.value === 'string' && t.value.trim() !== '') terms.add(t.value.trim().toLowerCase().slice(0, 200));
+  for (const [name, t] of Object.entries(state.traits)) {
+    if (typeof t.value !== 'string' || t.value.trim() === '') continue;
+    terms.add(codec?.traitIndex(name, t.value) ?? t.value.trim().toLowerCase().slice(0, 200));
+  }
   return [...terms];
 }

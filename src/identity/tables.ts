@@ -10,7 +10,10 @@ export interface IdentitySettingsTable {
 export interface IdentityIdentifiersTable {
   key: string;
   type: string;
+  /** The identifier's value, sealed for classified types when a KEK is set (then `key` holds its blind index). */
   value: string;
+  /** The data key `value` is sealed under (migration 220); null: in clear. */
+  value_key: string | null;
   profile_id: string | null;
   component_id: string;
   /** Canonical key of the event from which the identifier is in its profile (migration 120); null: unknown. */
@@ -28,7 +31,10 @@ export interface IdentityProfilesTable {
   profile_id: string;
   component_id: string;
   identifiers: string;
+  /** The folded state as JSON, or sealed as a whole when a KEK is set. */
   state: string;
+  /** The data key `state` is sealed under (migration 220); null: in clear. */
+  state_key: string | null;
 }
 
 export interface IdentityMergesTable {

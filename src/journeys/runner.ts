@@ -17,6 +17,7 @@ import { recipientIn } from './reach.js';
 import { preparedFor, renderPrepared } from './render.js';
 import { durationMs, type BranchCondition, type JourneyDefinition, type JourneyDelivery, type Step } from './schema.js';
 import type { JourneyActivityTable, JourneyEnrollmentsTable } from './tables.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 type Trx = Transaction<Database>;
 
@@ -95,7 +96,7 @@ export const timeZoneOf = (def: JourneyDefinition, traits: Record<string, unknow
 
 export async function profileTraits(trx: Trx, dialect: Dialect, profileId: string): Promise<Record<string, unknown> | null> {
   const row = await trx.selectFrom('profiles').select('traits').where('id', '=', profileId).executeTakeFirst();
-  return row ? (dialect.parseJson(row.traits) as Record<string, unknown>) : null;
+  return row ? openTraits(dialect, dialect.parseJson(row.traits) as Record<string, unknown>) : null;
 }
 
 /** Recorded with the enrollment's next save (one statement for all the steps a move passes). */

@@ -13,6 +13,7 @@ import { enter } from './enter.js';
 import { localMonthDay, monthDayOf, nextLocalTime } from './local-time.js';
 import { advance, MoveBatch, profileTraits, toEnrollments, type RunnerDeps } from './runner.js';
 import type { JourneyStore } from './store.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 /** People claimed and moved per transaction. */
 const BATCH = 1000;
@@ -112,7 +113,7 @@ export class JourneyTimers {
     const traits = new Map<string, Record<string, unknown>>();
     const profileIds = [...new Set(claimed.map((r) => r.profile_id))];
     for (let i = 0; i < profileIds.length; i += 500)
-      for (const p of await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds.slice(i, i + 500)).execute()) traits.set(p.id, dialect.parseJson(p.traits) as Record<string, unknown>);
+      for (const p of await trx.selectFrom('profiles').select(['id', 'traits']).where('id', 'in', profileIds.slice(i, i + 500)).execute()) traits.set(p.id, await openTraits(dialect, dialect.parseJson(p.traits) as Record<string, unknown>));
     const batch = new MoveBatch();
     for (const e of await toEnrollments(this.o.runner.contexts, claimed)) {
       e.claimed = true;

@@ -9,6 +9,7 @@ import type { IdentityRules } from '../identity/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Dialect } from '../storage/index.js';
 import { eventKey, type VisitorFacts } from './decide.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 const MAX_ENTRIES = 100_000;
 const DAY_MS = 86_400_000;
@@ -95,7 +96,7 @@ export class VisitorFactsReader {
     const facts: VisitorFacts = profile
       ? {
           known: true,
-          traits: { ...(this.dialect.parseJson(profile.traits) as object), ...(this.dialect.parseJson(profile.computed) as object) },
+          traits: { ...(await openTraits(this.dialect, this.dialect.parseJson(profile.traits) as Record<string, unknown>)), ...(this.dialect.parseJson(profile.computed) as object) },
           segments: new Set(segments.map((r) => r.segment_id)),
           tags: new Set(tags.map((r) => r.tag)),
           eventCounts: counts,

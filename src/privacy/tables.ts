@@ -14,6 +14,14 @@ export interface PrivacyDataKeysTable {
   created_at: number;
 }
 
+/** The blind index key (migration 220), wrapped under the KEK like a data key. */
+export interface PrivacyIndexKeysTable {
+  id: string;
+  kek_id: string;
+  wrapped: string;
+  created_at: number;
+}
+
 export interface ConsentCategoriesTable {
   id: string;
   name: string;
@@ -67,5 +75,6 @@ declare module '../storage/schema.js' {
     privacy_suppressions: PrivacySuppressionsTable;
     privacy_classification: PrivacyClassificationTable;
     privacy_data_keys: PrivacyDataKeysTable;
+    privacy_index_keys: PrivacyIndexKeysTable;
   }
 }

@@ -5,7 +5,8 @@ import type { Transaction } from 'kysely';
 import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import { IDENTITY_STAGE, writeProfiles } from '../identity/index.js';
+import { IDENTITY_STAGE, keyingOf, loadRules, writeProfiles } from '../identity/index.js';
+import { openJson } from '../shared/encryption/pii-vault.js';
 import { foldComputed, isIncremental, type AggState } from './computed-traits.js';
 import { loadDefinitions } from './definitions-store.js';
 import type { ProfileState } from './profile-state.js';
@@ -70,11 +71,13 @@ export class ComputedTraits {
   /** Pages through every profile's state, lets `change` edit it, and writes states and profile rows back. */
   private async rewrite(trx: Transaction<Database>, change: (states: Map<string, ProfileState>) => Promise<void>) {
     const defs = await loadDefinitions(trx);
+    const { codec } = await keyingOf(this.dialect, await loadRules(trx));
     const now = this.clock.now();
     for (let after = ''; ; ) {
       const rows = await trx.selectFrom('identity_profiles').selectAll().where('profile_id', '>', after).orderBy('profile_id').limit(PAGE).execute();
       if (rows.length === 0) return;
-      const states = new Map(rows.map((r) => [r.profile_id, JSON.parse(r.state) as ProfileState]));
+      const states = new Map<string, ProfileState>();
+      for (const r of rows) states.set(r.profile_id, await openJson<ProfileState>(this.dialect, r.state));
       await change(states);
       const records = rows.map((r) => ({
         id: r.profile_id,
@@ -82,7 +85,7 @@ export class ComputedTraits {
         identifiers: new Set(JSON.parse(r.identifiers) as string[]),
         state: states.get(r.profile_id)!,
       }));
-      await writeProfiles(trx, this.dialect, records, defs, now);
+      await writeProfiles(trx, this.dialect, records, defs, now, undefined, codec);
       after = rows[rows.length - 1].profile_id;
     }
   }

@@ -5,15 +5,17 @@ import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
-import { identifierKey, loadRules, lookupKey, splitKey } from '../identity/index.js';
+import { identifierKey, keyingOf, normaliseIdentifier, loadRules, lookupKey, revealKeys, storedKeys } from '../identity/index.js';
+import { openJson } from '../shared/encryption/pii-vault.js';
 import { computedValue, isStored, windowedValue, type FoldEvent } from './computed-traits.js';
 import { loadDefinitions } from './definitions-store.js';
 import type { ProfileState } from './profile-state.js';
 import type { ProfileView } from './schema.js';
 
 const DAY_MS = 86_400_000;
+/** Search under field encryption tries the query as each kind of classified value (blind-index.ts). */
+const PII_KINDS_FOR_SEARCH = ['email', 'phone', 'name', 'address', 'pii'] as const;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const ref = (key: string) => splitKey(key);
 
 export class ProfileReader {
   private hasMemberships: boolean | undefined;
@@ -30,7 +32,8 @@ export class ProfileReader {
       const row = await this.db.selectFrom('identity_profiles').select('profile_id').where('profile_id', '=', value).executeTakeFirst();
       if (row) return row.profile_id;
     } else {
-      const key = lookupKey(await loadRules(this.db), type, value);
+      const rules = await loadRules(this.db);
+      const [key] = await storedKeys(this.dialect, rules, [lookupKey(rules, type, value)]);
       const row = await this.db.selectFrom('identity_identifiers').select('profile_id').where('key', '=', key).executeTakeFirst();
       if (row?.profile_id) return row.profile_id;
     }
@@ -44,7 +47,9 @@ export class ProfileReader {
       loadDefinitions(this.db),
     ]);
     if (!state || !row) throw new AppError('profile_not_found', 404, `no profile ${profileId}`);
-    const s = JSON.parse(state.state) as ProfileState;
+    const s = await openJson<ProfileState>(this.dialect, state.state);
+    const identifiers = JSON.parse(state.identifiers) as string[];
+    const revealed = await revealKeys(this.db, this.dialect, identifiers);
     const now = this.clock.now();
     const computed: Record<string, unknown> = {};
     for (const def of defs) if (isStored(def) || def.kind === 'days_since_last') computed[def.name] = computedValue(def, s.aggs[def.name], now);
@@ -59,7 +64,7 @@ export class ProfileReader {
       traits: Object.fromEntries(
         Object.entries(s.traits).map(([k, t]) => [k, { value: t.value, source: t.sourceId, sourceType: t.sourceType, timestamp: iso(t.ts)! }]),
       ),
-      identities: (JSON.parse(state.identifiers) as string[]).map(ref),
+      identities: identifiers.map((k) => revealed.get(k)!),
       computed,
       segments: await this.segments(profileId),
       summary: { firstSeen: iso(s.firstSeen), lastSeen: iso(s.lastSeen), eventCount: s.eventCount },
@@ -127,30 +132,50 @@ export class ProfileReader {
   async search(q: string, limit: number): Promise<Page<{ id: string; identities: { type: string; value: string }[]; traits: Record<string, unknown> }>> {
     const ids = new Set<string>();
     const rules = await loadRules(this.db);
-    // Key ranges per identifier type use the primary key index: `email:ana` … `email:ana\uffff`.
-    const prefixes = rules.identifiers.flatMap((r) => [...new Set([q, q.trim().toLowerCase()])].map((p) => identifierKey(r.type, p)));
+    const { codec, piiTypes, keyOf } = await keyingOf(this.dialect, rules);
+    // Key ranges per identifier type use the primary key index: `email:ana` … `email:ana\uffff`. Under
+    // field encryption a classified type's keys are blind indexes: only its exact normalised value matches.
+    const blindTypes = new Set(piiTypes);
+    const prefixes = rules.identifiers
+      .filter((r) => !blindTypes.has(r.type))
+      .flatMap((r) => [...new Set([q, q.trim().toLowerCase()])].map((p) => identifierKey(r.type, p)));
+    const exact = rules.identifiers.filter((r) => blindTypes.has(r.type)).flatMap((r) => {
+      const value = normaliseIdentifier(r, q, rules.defaultCountry);
+      return value === null ? [] : [keyOf(r.type, value)];
+    });
     const found = await this.db
       .selectFrom('identity_identifiers')
       .select('profile_id')
       .where('profile_id', 'is not', null)
-      .where((eb) => eb.or(prefixes.map((p) => eb.and([eb('key', '>=', p), eb('key', '<', p + '\uffff')]))))
+      .where((eb) => eb.or([...prefixes.map((p) => eb.and([eb('key', '>=', p), eb('key', '<', p + '\uffff')])), ...(exact.length ? [eb('key', 'in', exact)] : [])]))
       .limit(limit)
       .execute();
     for (const r of found) ids.add(r.profile_id!);
     const lower = q.toLowerCase();
-    const terms = await this.db.selectFrom('profile_search').select('profile_id').where('term', '>=', lower).where('term', '<', lower + '\uffff').limit(limit).execute();
+    const terms = await this.db
+      .selectFrom('profile_search')
+      .select('profile_id')
+      .where((eb) => {
+        const prefix = eb.and([eb('term', '>=', lower), eb('term', '<', lower + '\uffff')]);
+        // Classified traits' terms are blind indexes of the value under each kind's normalisation.
+        const blind = codec ? PII_KINDS_FOR_SEARCH.map((kind) => codec.valueIndex(kind, q)) : [];
+        return blind.length ? eb.or([prefix, eb('term', 'in', blind)]) : prefix;
+      })
+      .limit(limit)
+      .execute();
     for (const r of terms) ids.add(r.profile_id);
     const matches = [...ids].sort().slice(0, limit);
     if (matches.length === 0) return { data: [], next: null };
     const rows = await this.db.selectFrom('identity_profiles').select(['profile_id', 'identifiers', 'state']).where('profile_id', 'in', matches).execute();
-    return {
-      data: rows.map((r) => ({
+    const revealed = await revealKeys(this.db, this.dialect, [...new Set(rows.flatMap((r) => JSON.parse(r.identifiers) as string[]))]);
+    const data = [];
+    for (const r of rows)
+      data.push({
         id: r.profile_id,
-        identities: (JSON.parse(r.identifiers) as string[]).map(ref),
-        traits: Object.fromEntries(Object.entries((JSON.parse(r.state) as ProfileState).traits).map(([k, t]) => [k, t.value])),
-      })),
-      next: null,
-    };
+        identities: (JSON.parse(r.identifiers) as string[]).map((k) => revealed.get(k)!),
+        traits: Object.fromEntries(Object.entries((await openJson<ProfileState>(this.dialect, r.state)).traits).map(([k, t]) => [k, t.value])),
+      });
+    return { data, next: null };
   }
 
   /** Merges into this profile (following later merges) and unmerges of it, oldest first. */
@@ -164,6 +189,8 @@ export class ProfileReader {
         .orderBy('at')
         .execute(),
     ]);
+    const revealed = await revealKeys(this.db, this.dialect, [...new Set([...merges, ...unmerges].flatMap((m) => JSON.parse(m.identifiers) as string[]))]);
+    const ref = (k: string) => revealed.get(k)!;
     const entries = [
       ...merges.map((m) => ({
         kind: 'merge' as const,
@@ -188,8 +215,9 @@ export class ProfileReader {
   /** Identifiers dropped from this profile's events, newest first. */
   async decisions(profileId: string, limit: number) {
     const rows = await this.db.selectFrom('identity_decisions').selectAll().where('profile_id', '=', profileId).orderBy('event_seq', 'desc').limit(limit).execute();
+    const revealed = await revealKeys(this.db, this.dialect, [...new Set(rows.map((d) => d.identifier))]);
     return {
-      data: rows.map((d) => ({ eventSeq: Number(d.event_seq), identifier: ref(d.identifier), reason: d.reason, at: iso(Number(d.at))! })),
+      data: rows.map((d) => ({ eventSeq: Number(d.event_seq), identifier: revealed.get(d.identifier)!, reason: d.reason, at: iso(Number(d.at))! })),
       next: null,
     };
   }

@@ -5,7 +5,7 @@ import type { ApiKeyStore } from '../auth/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { PageOf } from '../shared/paging.js';
-import { IdentifierRef, loadRules, lookupKey, unmerge, type IdentityEngine } from '../identity/index.js';
+import { IdentifierRef, loadRules, lookupKey, storedKeys, unmerge, type IdentityEngine } from '../identity/index.js';
 import { ComputedTraits } from './computed-admin.js';
 import { ProfileReader } from './reader.js';
 import { ComputedTraitDefinition, MergeView, ProfileSearchResult, ProfileView, TimelineEvent } from './schema.js';
@@ -102,7 +102,7 @@ export async function profileRoutes(
     async (req) => {
       const profileId = await profileOf(req.params);
       const rules = await loadRules(opts.db);
-      const keys = req.body.identifiers.map((i) => lookupKey(rules, i.type, i.value));
+      const keys = await storedKeys(opts.dialect, rules, req.body.identifiers.map((i) => lookupKey(rules, i.type, i.value)));
       return unmerge(opts, profileId, keys, req.principal?.actor ?? null);
     },
   );

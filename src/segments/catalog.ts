@@ -70,7 +70,7 @@ export function references(rule: Rule) {
 }
 
 /** Orders the definitions; unknown segment references and cycles are 422s. */
-export function buildCatalog(defs: SegmentDef[]): Catalog {
+export function buildCatalog(defs: SegmentDef[], encrypted?: RuleContext['encrypted']): Catalog {
   const byId = new Map(defs.map((d) => [d.id, d]));
   const tagSegments = new Map<string, string[]>();
   for (const d of defs) if (d.tag) tagSegments.set(d.tag, [...(tagSegments.get(d.tag) ?? []), d.id]);
@@ -94,7 +94,7 @@ export function buildCatalog(defs: SegmentDef[]): Catalog {
   for (const d of defs) visit(d, []);
   const eventNames = new Set<string>();
   for (const d of defs) for (const e of references(d.rule).events) eventNames.add(e);
-  return { ordered, byId, tagSegments, eventNames: [...eventNames] };
+  return { ordered, byId, tagSegments, encrypted, eventNames: [...eventNames] };
 }
 
 /** `ids` and every segment that depends on them, transitively, in dependency order. */

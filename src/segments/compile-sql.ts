@@ -27,8 +27,11 @@ export function compileCondition(c: Condition, ctx: SqlContext): Bool {
       return or(c.conditions.map((x) => compileCondition(x, ctx)));
     case 'not':
       return sql<boolean>`NOT ${compileCondition(c.condition, ctx)}`;
-    case 'trait':
+    case 'trait': {
+      const onIndex = ctx.encrypted?.indexTest(c);
+      if (onIndex) return valueTestSql(onIndex, d, sql`${sql.ref('p.pii_index')}`, splitPath(c.path));
       return valueTestSql(c, d, sql`${sql.ref(`p.${c.source === 'computed' ? 'computed' : 'traits'}`)}`, splitPath(c.path));
+    }
     case 'event':
       return eventSql(c, ctx);
     case 'sequence':
@@ -98,16 +101,17 @@ export function profilesWithMeasures(measures: EventMeasures, source?: string): 
   return sql`profiles AS p LEFT JOIN ${a} AS a ON a.profile_id = p.id`;
 }
 
-export const newSqlContext = (dialect: Dialect, now: number, tagSegments: RuleContext['tagSegments']): SqlContext => ({
+export const newSqlContext = (dialect: Dialect, now: number, tagSegments: RuleContext['tagSegments'], encrypted?: RuleContext['encrypted']): SqlContext => ({
   dialect,
   now,
   tagSegments,
+  encrypted,
   measures: new EventMeasures(dialect, now),
 });
 
 /** Id and traits of every profile matching `rule` at `now` (one query; preview and tests). */
 export function matchingProfilesSql(rule: Rule, ctx: Omit<SqlContext, 'measures'>) {
-  const c = newSqlContext(ctx.dialect, ctx.now, ctx.tagSegments);
+  const c = newSqlContext(ctx.dialect, ctx.now, ctx.tagSegments, ctx.encrypted);
   const where = compileCondition(rule.root, c);
   return sql<{ id: string; traits: unknown }>`SELECT p.id AS id, p.traits AS traits FROM ${profilesWithMeasures(c.measures)} WHERE ${where}`;
 }

@@ -18,8 +18,11 @@ export function evaluate(c: Condition, s: ProfileState, now: number, ctx: RuleCo
       return c.conditions.some((x) => evaluate(x, s, now, ctx));
     case 'not':
       return !evaluate(c.condition, s, now, ctx);
-    case 'trait':
+    case 'trait': {
+      const onIndex = ctx.encrypted?.indexTest(c);
+      if (onIndex) return testValue(onIndex, valueAt(s.piiIndex ?? {}, splitPath(c.path)));
       return testValue(c, valueAt(c.source === 'computed' ? s.computed : s.traits, splitPath(c.path)));
+    }
     case 'event':
       return evaluateEvent(c, s.events, now);
     case 'sequence':

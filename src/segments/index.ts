@@ -40,7 +40,7 @@ export async function createSegments(deps: { app: FastifyInstance; db: Db; diale
   const tags = new TagService(db, dialect, clock);
   const stage = segmentsStage({ db, dialect, clock, onError: logStageFailures(app.log) });
   const scheduler = new SegmentScheduler({ db, dialect, clock, rfm, onError: onError('scheduler') });
-  await app.register(segmentRoutes, { db, segments, keys: deps.keys, maskerOf: deps.maskerOf });
+  await app.register(segmentRoutes, { db, dialect: deps.dialect, segments, keys: deps.keys, maskerOf: deps.maskerOf });
   await app.register(tagRoutes, { tags, rfm, keys: deps.keys });
   return { stage, scheduler, segments, rfm, tags };
 }

@@ -11,11 +11,12 @@ type Trx = Transaction<Database>;
 export async function loadProfileStates(trx: Trx, dialect: Dialect, ids: string[], eventNames: readonly string[]): Promise<Map<string, ProfileState>> {
   const states = new Map<string, ProfileState>();
   if (ids.length === 0) return states;
-  const profiles = await trx.selectFrom('profiles').select(['id', 'traits', 'computed']).where('id', 'in', ids).execute();
+  const profiles = await trx.selectFrom('profiles').select(['id', 'traits', 'computed', 'pii_index']).where('id', 'in', ids).execute();
   for (const p of profiles)
     states.set(p.id, {
       id: p.id,
       traits: dialect.parseJson(p.traits) as Record<string, unknown>,
+      piiIndex: p.pii_index === null ? undefined : (dialect.parseJson(p.pii_index) as Record<string, unknown>),
       computed: dialect.parseJson(p.computed) as Record<string, unknown>,
       events: [],
       tags: new Set(),

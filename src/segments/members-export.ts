@@ -1,8 +1,9 @@
 // Segment members as export rows, optionally with each member's contacts (email and phone
 // identifiers, name trait) for activation outside Meridian. Rows pass through the caller's masker,
 // so an export shows personal data at the level the caller may see it, like the API does.
-import type { Db } from '../storage/index.js';
-import { splitKey } from '../identity/index.js';
+import type { Db, Dialect } from '../storage/index.js';
+import { revealKeys } from '../identity/index.js';
+import { openJson } from '../shared/encryption/pii-vault.js';
 import type { SegmentService } from './service.js';
 
 export interface ExportRow {
@@ -11,10 +12,10 @@ export interface ExportRow {
   contacts?: { email: string | null; phone: string | null; name: string | null };
 }
 
-export async function* memberRows(db: Db, segments: SegmentService, id: string, withContacts: boolean, mask: (d: unknown) => unknown): AsyncGenerator<ExportRow[]> {
+export async function* memberRows(db: Db, dialect: Dialect, segments: SegmentService, id: string, withContacts: boolean, mask: (d: unknown) => unknown): AsyncGenerator<ExportRow[]> {
   for (let cursor: string | undefined; ; ) {
     const page = await segments.members(id, 5000, cursor);
-    const contacts = withContacts ? await contactsOf(db, page.data.map((m) => m.profileId)) : undefined;
+    const contacts = withContacts ? await contactsOf(db, dialect, page.data.map((m) => m.profileId)) : undefined;
     yield page.data.map((m) =>
       mask({ profileId: m.profileId, enteredAt: new Date(m.enteredAt).toISOString(), ...(contacts ? { contacts: contacts.get(m.profileId) ?? empty() } : {}) }) as ExportRow,
     );
@@ -27,13 +28,16 @@ export const noContacts = (): NonNullable<ExportRow['contacts']> => ({ email: nu
 const empty = () => ({ email: null, phone: null, name: null });
 
 /** Each profile's email and phone identifiers and name trait (null where it has none); unmasked. */
-export async function contactsOf(db: Db, profileIds: string[]): Promise<Map<string, NonNullable<ExportRow['contacts']>>> {
+export async function contactsOf(db: Db, dialect: Dialect, profileIds: string[]): Promise<Map<string, NonNullable<ExportRow['contacts']>>> {
   const out = new Map<string, NonNullable<ExportRow['contacts']>>();
   if (profileIds.length === 0) return out;
   const rows = await db.selectFrom('identity_profiles').select(['profile_id', 'identifiers', 'state']).where('profile_id', 'in', profileIds).execute();
-  for (const r of rows) {
-    const ids = (JSON.parse(r.identifiers) as string[]).map(splitKey);
-    const traits = (JSON.parse(r.state) as { traits: Record<string, { value: unknown }> }).traits;
+  // Under field encryption email and phone keys are blind indexes: their values are read where sealed.
+  const keys = rows.map((r) => JSON.parse(r.identifiers) as string[]);
+  const revealed = await revealKeys(db, dialect, [...new Set(keys.flat())]);
+  for (const [n, r] of rows.entries()) {
+    const ids = keys[n].map((k) => revealed.get(k)!);
+    const traits = (await openJson<{ traits: Record<string, { value: unknown }> }>(dialect, r.state)).traits;
     const name = traits.name?.value;
     out.set(r.profile_id, {
       email: ids.find((i) => i.type === 'email')?.value ?? null,

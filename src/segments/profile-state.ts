@@ -1,6 +1,7 @@
 // What the incremental evaluator knows about one profile: its traits, the events rules look at,
 // its tags, RFM scores, predicted traits and the segments it belongs to (filled in dependency order as they are evaluated).
 import type { PredictionTrait, RfmSegmentName } from './rule-schema.js';
+import type { EncryptedTraits } from './encrypted-traits.js';
 
 export interface TimelineEvent {
   seq: number;
@@ -19,6 +20,8 @@ export interface RfmValues {
 export interface ProfileState {
   id: string;
   traits: Record<string, unknown>;
+  /** Under field encryption: the blind index of each classified trait (profiles.pii_index). */
+  piiIndex?: Record<string, unknown>;
   computed: Record<string, unknown>;
   /** At least every event whose name some rule mentions, in any order. */
   events: TimelineEvent[];
@@ -32,4 +35,6 @@ export interface ProfileState {
 /** How segment-level references resolve: tag name → ids of the segments flagged with it. */
 export interface RuleContext {
   tagSegments: ReadonlyMap<string, readonly string[]>;
+  /** Under field encryption: how rules on classified traits run (encrypted-traits.ts). */
+  encrypted?: EncryptedTraits;
 }

@@ -27,7 +27,7 @@ type Compiled = { id: string; where: RawBuilder<boolean> };
 /** Recomputes `segments` (dependency order) at `now`. */
 export async function recomputeSegments(trx: Trx, dialect: Dialect, catalog: Catalog, segments: SegmentDef[], now: number) {
   await dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
-  const ctx = newSqlContext(dialect, now, catalog.tagSegments);
+  const ctx = newSqlContext(dialect, now, catalog.tagSegments, catalog.encrypted);
   const compiled = segments.map((s) => ({ id: s.id, where: compileCondition(s.rule.root, ctx) }));
   for (const s of segments) ctx.measures.addTimeBoundaries(s.rule.root);
   const measured = !ctx.measures.isEmpty;

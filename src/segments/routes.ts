@@ -7,7 +7,7 @@ import type { ApiKeyStore } from '../auth/index.js';
 import { AppError } from '../shared/errors.js';
 import { PageOf } from '../shared/paging.js';
 import { actionRoute } from '../shared/action-route.js';
-import type { Db } from '../storage/index.js';
+import type { Db, Dialect } from '../storage/index.js';
 import type { SegmentService } from './service.js';
 import { membershipsOf } from './store.js';
 import { TEMPLATES } from './templates.js';
@@ -29,7 +29,7 @@ import {
 
 const IdParams = Type.Object({ id: Type.String() });
 
-export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segments: SegmentService; keys: ApiKeyStore; maskerOf: RequestMasker }) {
+export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; dialect: Dialect; segments: SegmentService; keys: ApiKeyStore; maskerOf: RequestMasker }) {
   const { segments } = opts;
   const tags = ['segments'];
 
@@ -103,7 +103,7 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
         throw new AppError('forbidden', 403, `contacts need the permission profiles:read, which the role ${req.principal?.role} does not have`, { permission: 'profiles:read' });
       const page = await segments.members(req.params.id, req.query.limit ?? 100, req.query.cursor);
       if (!req.query.contacts) return page;
-      const contacts = await contactsOf(opts.db, page.data.map((m) => m.profileId));
+      const contacts = await contactsOf(opts.db, opts.dialect, page.data.map((m) => m.profileId));
       return { ...page, data: page.data.map((m) => ({ ...m, contacts: contacts.get(m.profileId) ?? noContacts() })) };
     },
   );
@@ -116,7 +116,7 @@ export async function segmentRoutes(app: FastifyInstance, opts: { db: Db; segmen
         // Fails before the 200 is sent when the segment does not exist.
         await segments.get(req.params.id);
         const mask = await opts.maskerOf(req);
-        const rows = memberRows(opts.db, segments, req.params.id, req.query.contacts, mask);
+        const rows = memberRows(opts.db, opts.dialect, segments, req.params.id, req.query.contacts, mask);
         const lines = format === 'csv' ? membersCsv(rows, req.query.contacts) : membersNdjson(rows);
         return reply
           .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')

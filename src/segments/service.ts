@@ -10,8 +10,10 @@ import { buildCatalog, parseRule, references, withDependents, type SegmentDef } 
 import { matchingProfilesSql } from './compile-sql.js';
 import { exitAll, recomputeSegments } from './recompute.js';
 import { MEMBERSHIP_FEED_LOCK } from './reevaluate.js';
-import { loadDefinitions, memberCounts } from './store.js';
+import { loadCatalog, loadDefinitions, memberCounts } from './store.js';
+import { encryptedTraitsOf } from './encrypted-traits.js';
 import type { CreateSegmentBody, Member, MembershipChange, Segment, UpdateSegmentBody } from './schema.js';
+import { openTraits } from '../shared/encryption/pii-vault.js';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => Number.isSafeInteger(v);
@@ -51,7 +53,9 @@ export class SegmentService {
       await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
       const defs = await loadDefinitions(trx, this.dialect);
       checkTagFree(defs, def);
-      const catalog = buildCatalog([...defs, def]);
+      const encrypted = await encryptedTraitsOf(trx, this.dialect);
+      encrypted?.check(def.rule);
+      const catalog = buildCatalog([...defs, def], encrypted);
       await trx
         .insertInto('segments')
         .values({ id: def.id, name: def.name, description: def.description, rule: JSON.stringify(def.rule), tag: def.tag, template, created_at: now, updated_at: now })
@@ -77,8 +81,10 @@ export class SegmentService {
         updatedAt: now,
       };
       checkTagFree(defs, def);
-      const before = buildCatalog(defs);
-      const catalog = buildCatalog(defs.map((d) => (d.id === id ? def : d)));
+      const encrypted = await encryptedTraitsOf(trx, this.dialect);
+      encrypted?.check(def.rule);
+      const before = buildCatalog(defs, encrypted);
+      const catalog = buildCatalog(defs.map((d) => (d.id === id ? def : d)), encrypted);
       await trx
         .updateTable('segments')
         .set({ name: def.name, description: def.description, rule: JSON.stringify(def.rule), tag: def.tag, updated_at: now })
@@ -103,10 +109,11 @@ export class SegmentService {
       const users = rest.filter((d) => references(d.rule).segments.has(id));
       if (users.length > 0)
         throw new AppError('segment_in_use', 409, `segment ${def.name} is used by other segments`, { usedBy: users.map((u) => u.id) });
-      const dependents = withDependents(buildCatalog(defs), [id]).filter((d) => d.id !== id);
+      const encrypted = await encryptedTraitsOf(trx, this.dialect);
+      const dependents = withDependents(buildCatalog(defs, encrypted), [id]).filter((d) => d.id !== id);
       await exitAll(trx, this.dialect, id, now);
       await trx.deleteFrom('segments').where('id', '=', id).execute();
-      const catalog = buildCatalog(rest);
+      const catalog = buildCatalog(rest, encrypted);
       await recomputeSegments(trx, this.dialect, catalog, dependents.map((d) => catalog.byId.get(d.id)!), now);
     });
   }
@@ -116,7 +123,7 @@ export class SegmentService {
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       await this.dialect.lockName(trx, MEMBERSHIP_FEED_LOCK);
-      const catalog = buildCatalog(await loadDefinitions(trx, this.dialect));
+      const catalog = await loadCatalog(trx, this.dialect);
       return recomputeSegments(trx, this.dialect, catalog, catalog.ordered, now);
     });
   }
@@ -126,9 +133,11 @@ export class SegmentService {
     const started = performance.now();
     const rule = parseRule(ruleInput);
     const defs = await loadDefinitions(this.db, this.dialect);
+    const encrypted = await encryptedTraitsOf(this.db, this.dialect);
+    encrypted?.check(rule);
     const now = this.clock.now();
-    const catalog = buildCatalog([...defs, { id: 'preview', name: 'preview', description: null, rule, tag: null, template: null, createdAt: now, updatedAt: now }]);
-    const matching = matchingProfilesSql(rule, { dialect: this.dialect, now, tagSegments: catalog.tagSegments });
+    const catalog = buildCatalog([...defs, { id: 'preview', name: 'preview', description: null, rule, tag: null, template: null, createdAt: now, updatedAt: now }], encrypted);
+    const matching = matchingProfilesSql(rule, { dialect: this.dialect, now, tagSegments: catalog.tagSegments, encrypted });
     // One evaluation for both: the count rides along each sampled row (a window over all matches).
     const rows =
       sampleSize === 0
@@ -138,7 +147,7 @@ export class SegmentService {
       sampleSize === 0 ? Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${matching}) AS m`.execute(this.db)).rows[0].n) : Number(rows[0]?.n ?? 0);
     return {
       count,
-      sample: rows.map((r) => ({ profileId: r.id, traits: this.dialect.parseJson(r.traits) })),
+      sample: await Promise.all(rows.map(async (r) => ({ profileId: r.id, traits: await openTraits(this.dialect, this.dialect.parseJson(r.traits) as Record<string, unknown>) }))),
       tookMs: Math.round(performance.now() - started),
     };
   }

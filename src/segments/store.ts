@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
 import { buildCatalog, type Catalog, type SegmentDef } from './catalog.js';
 import type { Rule } from './rule-schema.js';
+import { encryptedTraitsOf } from './encrypted-traits.js';
 import type { ProfileMembership } from './schema.js';
 
 type Q = Kysely<Database>;
@@ -21,7 +22,8 @@ export async function loadDefinitions(q: Q, dialect: Dialect): Promise<SegmentDe
   }));
 }
 
-export const loadCatalog = async (q: Q, dialect: Dialect): Promise<Catalog> => buildCatalog(await loadDefinitions(q, dialect));
+export const loadCatalog = async (q: Q, dialect: Dialect): Promise<Catalog> =>
+  buildCatalog(await loadDefinitions(q, dialect), await encryptedTraitsOf(q, dialect));
 
 export async function memberCounts(q: Q, ids?: string[]): Promise<Map<string, number>> {
   let query = q.selectFrom('segment_memberships').select((eb) => ['segment_id', eb.fn.countAll<number>().as('n')]).groupBy('segment_id');

@@ -103,7 +103,8 @@ async function openSqlite(dataDir: string): Promise<Storage> {
     await checkpointer.close();
     await db.destroy();
   };
-  return { db, dialect: sqliteDialect, location: file, logFile, compact: () => checkpointer.compact(), close };
+  // A dialect object per open store: capabilities attach per-store state to it (field encryption's vault).
+  return { db, dialect: { ...sqliteDialect }, location: file, logFile, compact: () => checkpointer.compact(), close };
 }
 
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -214,5 +215,5 @@ function openPostgres(url: string, schema?: string): Storage {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
-  return { db, dialect: postgresDialect, location: safe.toString(), close: () => db.destroy() };
+  return { db, dialect: { ...postgresDialect }, location: safe.toString(), close: () => db.destroy() };
 }

@@ -162,6 +162,10 @@ export interface ProfilesTable {
   traits: string;
   /** JSON object of computed trait values. */
   computed: string;
+  /** With a KEK: the data key the classified traits in `traits` are sealed under (migration 220). */
+  pii_key: string | null;
+  /** With a KEK: JSON object of the blind index of each classified trait, for segment equality rules. */
+  pii_index: string | null;
   created_at: number;
   updated_at: number;
 }

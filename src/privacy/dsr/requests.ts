@@ -8,6 +8,7 @@ import type { EventLog } from '../../log/index.js';
 import type { SecretBox } from '../../shared/secret-box.js';
 import type { ProfileReader } from '../../profiles/index.js';
 import { normalise } from '../../ingest/index.js';
+import { loadRules, storedKeys } from '../../identity/index.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/paging.js';
@@ -63,7 +64,8 @@ export class PrivacyRequests {
     const key = await subjectKey(db, body.identifier.type, body.identifier.value);
     if (body.kind === 'rectify') {
       if (!body.traits) throw new AppError('missing_field', 400, 'traits: a rectification sets trait values', { field: 'traits' });
-      const owner = await db.selectFrom('identity_identifiers').select('profile_id').where('key', '=', key).executeTakeFirst();
+      const [graphKey] = await storedKeys(this.o.dialect, await loadRules(db), [key]);
+      const owner = await db.selectFrom('identity_identifiers').select('profile_id').where('key', '=', graphKey).executeTakeFirst();
       if (!owner?.profile_id) throw new AppError('profile_not_found', 404, `no profile with ${body.identifier.type} ${JSON.stringify(body.identifier.value)}`);
     } else if (body.traits) throw new AppError('invalid_field', 400, 'traits: only a rectification sets traits', { field: 'traits' });
     const proof = saltedProof(key);

@@ -4,7 +4,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Dialect } from '../../storage/index.js';
-import { loadRules, lookupKey, splitKey } from '../../identity/index.js';
+import { loadRules, lookupKey, revealKeys, splitKey, storedKeys } from '../../identity/index.js';
+import { openTraits } from '../../shared/encryption/pii-vault.js';
 
 export interface Subject {
   profileIds: string[];
@@ -42,7 +43,9 @@ const PERSONAL_TRAITS = /^(email|phone|mobile)$/i;
 const NAME_TRAITS = /^(name|first_?name|last_?name|full_?name)$/i;
 
 export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, key: string): Promise<Subject> {
-  const owner = await db.selectFrom('identity_identifiers').select(['profile_id', 'component_id']).where('key', '=', key).executeTakeFirst();
+  // Under field encryption a classified identifier is keyed by its blind index in the graph.
+  const [graphKey] = await storedKeys(dialect, await loadRules(db), [key]);
+  const owner = await db.selectFrom('identity_identifiers').select(['profile_id', 'component_id']).where('key', '=', graphKey).executeTakeFirst();
   const profileIds = owner?.profile_id ? [owner.profile_id] : [];
   const keys = new Set([key]);
   const components = new Set<string>();
@@ -62,8 +65,11 @@ export async function resolveSubject(db: Db, dialect: Dialect, hashKey: Buffer, 
       components.add(s.component_id);
       for (const k of JSON.parse(s.identifiers) as string[]) keys.add(k);
     }
+    // Under field encryption the graph keys classified identifiers by blind index: the subject has both,
+    // the graph's key (rows to delete) and the value (searched for in payloads and files).
+    for (const ref of (await revealKeys(db, dialect, [...keys])).values()) keys.add(`${ref.type}:${ref.value}`);
     for (const p of profile)
-      for (const [name, value] of Object.entries(dialect.parseJson(p.traits) as Record<string, unknown>))
+      for (const [name, value] of Object.entries(await openTraits(dialect, dialect.parseJson(p.traits) as Record<string, unknown>)))
         if (typeof value === 'string' && value.trim().length >= 3) {
           if (PERSONAL_TRAITS.test(name)) texts.add(value);
           else if (NAME_TRAITS.test(name)) names.add(value);

@@ -6,6 +6,7 @@ import { systemClock } from '../../shared/clock.js';
 import { EventLog, FailedEvents, stageItems } from '../../log/index.js';
 import { deliveryPayloads } from '../../destinations/index.js';
 import { enrollmentContexts } from '../../journeys/index.js';
+import { identitySealedColumns } from '../../identity/index.js';
 import { FieldCipher } from '../../shared/encryption/field-cipher.js';
 import { loadKeks } from '../../shared/encryption/kek.js';
 import { Reencryptor } from '../../shared/encryption/reencrypt.js';
@@ -22,7 +23,7 @@ export async function rotateKekCommand(config: Config): Promise<{ kekId: string;
     const log = new EventLog(storage.db, storage.dialect, { clock: systemClock, dedupeWindowMs: config.dedupeWindowMs, logFile: storage.logFile, cipher });
     try {
       let failure: unknown;
-      const reencryptor = new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db)], (err) => (failure = err));
+      const reencryptor = new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db), ...identitySealedColumns(storage.db)], (err) => (failure = err));
       const progress = setInterval(() => process.stderr.write(`re-encrypted ${reencryptor.status.reencrypted}\n`), 2000);
       await reencryptor.start().finally(() => clearInterval(progress));
       if (failure) throw failure;

@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { keyIdOf, newDataKey, open, seal, unwrapKey, wrapKey, type DataKey } from './envelope.js';
+import { BlindIndex } from './blind-index.js';
 import type { Keks } from './kek.js';
 
 export interface DataKeyView {
@@ -19,6 +20,9 @@ export class FieldCipher {
   private keys = new Map<string, DataKey>();
   private active!: DataKey;
   private readonly rotated = new Set<(active: DataKey) => void>();
+  private index!: BlindIndex;
+  /** The raw index key, for the identity prefetch thread, which computes identifier blind indexes too. */
+  private indexKey!: Buffer;
 
   private constructor(
     private readonly db: Db,
@@ -40,6 +44,7 @@ export class FieldCipher {
     const cipher = new FieldCipher(db, clock, keks);
     await cipher.load();
     if (!cipher.activeOrUndefined()) await cipher.addActiveKey();
+    await cipher.loadIndexKey();
     return cipher;
   }
 
@@ -51,7 +56,7 @@ export class FieldCipher {
     const rows = await this.db.selectFrom('privacy_data_keys').selectAll().orderBy('created_at').execute();
     const keys = new Map<string, DataKey>();
     for (const r of rows) {
-      const kek = r.kek_id === this.keks.current.id ? this.keks.current : r.kek_id === this.keks.previous?.id ? this.keks.previous : undefined;
+      const kek = this.kekOf(r.kek_id);
       if (!kek)
         throw new Error(
           `data key ${r.id} is wrapped by KEK ${r.kek_id}, which is neither MERIDIAN_KEK (${this.keks.current.id}) nor MERIDIAN_KEK_PREVIOUS` +
@@ -78,6 +83,46 @@ export class FieldCipher {
     });
     this.keys.set(key.id, key);
     this.active = key;
+  }
+
+  /**
+   * The blind index key (privacy_index_keys), made on the first start with a KEK. Another process may
+   * make it at the same moment: the insert ignores a conflict and everyone reads the one that won.
+   */
+  private async loadIndexKey() {
+    let row = await this.db.selectFrom('privacy_index_keys').selectAll().orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    if (!row) {
+      const made = newDataKey('bik_1');
+      await this.db
+        .insertInto('privacy_index_keys')
+        .values({ id: made.id, kek_id: this.keks.current.id, wrapped: wrapKey(this.keks.current.key, made), created_at: this.clock.now() })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      row = (await this.db.selectFrom('privacy_index_keys').selectAll().orderBy('created_at').orderBy('id').limit(1).executeTakeFirst())!;
+    }
+    const kek = this.kekOf(row.kek_id);
+    if (!kek) throw new Error(`the blind index key is wrapped by KEK ${row.kek_id}, which is neither MERIDIAN_KEK nor MERIDIAN_KEK_PREVIOUS: start with the key it was written with (docs/privacy.md#key-rotation)`);
+    let key: DataKey;
+    try {
+      key = unwrapKey(kek.key, row.id, row.wrapped);
+    } catch {
+      throw new Error(`the blind index key cannot be unwrapped with KEK ${kek.id}: the key file or variable was changed`);
+    }
+    this.indexKey = key.key;
+    this.index = new BlindIndex(row.id, key.key);
+  }
+
+  private kekOf(id: string) {
+    return id === this.keks.current.id ? this.keks.current : id === this.keks.previous?.id ? this.keks.previous : undefined;
+  }
+
+  /** The keyed blind index (HMAC) of values the store compares for equality. */
+  get blindIndex(): BlindIndex {
+    return this.index;
+  }
+
+  get blindIndexKey(): Buffer {
+    return this.indexKey;
   }
 
   get activeKeyId(): string {
@@ -143,6 +188,12 @@ export class FieldCipher {
     await this.db.transaction().execute(async (trx) => {
       for (const key of this.keys.values())
         await trx.updateTable('privacy_data_keys').set({ kek_id: this.keks.current.id, wrapped: wrapKey(this.keks.current.key, key) }).where('id', '=', key.id).execute();
+      // The blind index key is rewrapped, never replaced: every stored index value depends on it.
+      await trx
+        .updateTable('privacy_index_keys')
+        .set({ kek_id: this.keks.current.id, wrapped: wrapKey(this.keks.current.key, { id: this.index.id, key: this.indexKey }) })
+        .where('id', '=', this.index.id)
+        .execute();
     });
     await this.addActiveKey();
     for (const listener of this.rotated) listener(this.active);

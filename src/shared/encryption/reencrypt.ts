@@ -17,6 +17,12 @@ export interface SealedColumn {
   replaceMany?(rows: { id: string; fromKeyId: string | null; to: { value: string; key: string } }[]): Promise<void>;
   /** Rows not yet under `activeKeyId`. */
   remaining(activeKeyId: string): Promise<number>;
+  /**
+   * For a value that holds several sealed parts (a JSON object whose classified fields are sealed, like
+   * profiles.traits): the value with every part under the active key. Without it the value is one
+   * sealed string.
+   */
+  reseal?(value: string, cipher: FieldCipher): Promise<{ sealed: string; keyId: string }>;
 }
 
 export interface ReencryptStatus {
@@ -74,6 +80,11 @@ export class Reencryptor {
           if (rows.length === 0) break;
           const moved = [];
           for (const r of rows) {
+            if (column.reseal) {
+              await column.replace(r.id, r.keyId, await column.reseal(r.value, this.cipher));
+              this.status.reencrypted += 1;
+              continue;
+            }
             const plain = r.keyId === null ? r.value : await this.cipher.open(r.value);
             const to = this.cipher.seal(plain);
             if (column.replaceMany) moved.push({ id: r.id, fromKeyId: r.keyId, to: { value: JSON.stringify(to.sealed), key: to.keyId } });
