@@ -1,7 +1,8 @@
 // The identity stage's prefetch thread (src/identity/input-feed.ts): on the embedded store, full batches
 // of at least 256 events are read and prepared by a thread while the previous batch is applied. What it
 // prepares must resolve exactly as what the stage prepares itself, and a rules change between a
-// prefetch and its batch's transaction must be applied to that batch.
+// prefetch and its batch's transaction must be applied to that batch; under field encryption the thread
+// keys classified identifiers by the same blind index as the stage.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,10 @@ import { EventLog, type NewLogEvent } from '../src/log/index.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { DEFAULT_RULES, IdentityEngine, identityFeed, identityStage, loadRules, saveRules } from '../src/identity/index.js';
 import { prepareEvent } from '../src/identity/prepare.js';
+import { FieldCipher } from '../src/shared/encryption/field-cipher.js';
+import { loadKeks } from '../src/shared/encryption/kek.js';
+import { PiiVault } from '../src/shared/encryption/pii-vault.js';
+import { Classifier } from '../src/privacy/classification/classifier.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const clock = new ManualClock(T0 + 86_400_000);
@@ -141,4 +146,27 @@ it('closes the thread and lets a process with nothing else to do end normally', 
   const script = new URL('./fixtures/scripts/prefetch-close.ts', import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { timeout: 60_000 });
   expect(JSON.parse(stdout)).toEqual({ applied: 1000, prefetched: 3 });
+});
+
+it('keys classified identifiers by the same blind index in the thread as on the stage under field encryption', async () => {
+  const { storage, log } = await store();
+  await log.append(events());
+  const cipher = (await FieldCipher.open(storage.db, clock, loadKeks({ kek: 'f0'.repeat(32) })))!;
+  new PiiVault(cipher, async () => new Classifier()).attach(storage.dialect);
+  const feed = identityFeed(storage.db, log, storage.dialect);
+  await identityStage({ db: storage.db, dialect: storage.dialect, log, engine: new IdentityEngine(storage.dialect, clock), batchSize: 500, feed }).drain();
+  await feed.close();
+  expect(feed.stats.prefetched).toBe(5);
+
+  const rows = await storage.db.selectFrom('identity_identifiers').select(['key', 'profile_id']).execute();
+  expect(rows.filter((r) => /person|415555/i.test(r.key))).toEqual([]);
+  const owner = new Map(rows.map((r) => [r.key, r.profile_id]));
+  // The identify events (401–800) were prepared by the thread: their blind keys are the stage's.
+  for (const person of [0, 7, 399]) {
+    const email = `email:${cipher.blindIndex.of(`email:person${person}@example.com`)}`;
+    const phone = `phone:${cipher.blindIndex.of(`phone:+1415555${1000 + person}`)}`;
+    expect(owner.get(email)).toBe(owner.get(`user_id:user-${person}`));
+    expect(owner.get(phone)).toBe(owner.get(`user_id:user-${person}`));
+  }
+  expect(new Set(rows.map((r) => r.profile_id)).size).toBe(400);
 });

@@ -115,8 +115,9 @@ describe.each(storesUnderTest())('field encryption at rest (%s)', (store) => {
     server = undefined;
     const env = { ...process.env, MERIDIAN_KEK: KEK_C, MERIDIAN_KEK_PREVIOUS: KEK_B, MERIDIAN_LOG_LEVEL: 'silent' };
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--data-dir', dataDir, 'keys', 'rotate-kek', '--json'], { cwd: process.cwd(), env });
-    // The 3 refused payloads and the log payloads of the 3 accepted events beside them.
-    expect(JSON.parse(stdout)).toMatchObject({ reencrypted: 6, remaining: 0 });
+    // The 3 refused payloads, the log payloads of the 3 accepted events beside them, and the sealed
+    // state of their one profile (user "ok": a user id and no classified trait, so nothing else sealed).
+    expect(JSON.parse(stdout)).toMatchObject({ reencrypted: 7, remaining: 0 });
     await start({ kek: KEK_C });
     expect((await failedPayloads()).sort()).toEqual(['after.rotation@example.com', 'before.kek@example.com', 'sealed.one@example.com']);
   });
