@@ -191,13 +191,14 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
   });
 
   it('rotates the KEK: every sealed value re-encrypted, lookups and segments unchanged', async () => {
+    const jane = (await get(`/v1/profiles/email/${JANE.normal}`)).body.id;
+    await start({ kek: KEK_B, previousKek: KEK_A });
+    // The pass every start runs must end first: a rotation during one is refused (409 rotation_in_progress).
     const before = await eventually(async () => {
       const s = (await get('/v1/privacy/keys')).body;
       expect(s.reencryption.running).toBe(false);
       return s;
     });
-    const jane = (await get(`/v1/profiles/email/${JANE.normal}`)).body.id;
-    await start({ kek: KEK_B, previousKek: KEK_A });
     const rotated = await call('POST', '/v1/privacy/keys/rotate');
     expect(rotated.status).toBe(202);
     expect(rotated.body.activeKeyId).not.toBe(before.activeKeyId);
