@@ -129,7 +129,7 @@ export async function createMeridian(config: Config, deps: MeridianDeps = {}): P
   await app.register(logRoutes, { log, failed, keys: apiKeys, sources, maskerOf: masker });
   await app.register(classificationRoutes, { store: classification, keys: apiKeys });
   // With a KEK the identity graph and profile store seal personal data and key it by blind index.
-  if (cipher) new PiiVault(cipher, () => classification.classifier()).attach(storage.dialect);
+  if (cipher) new PiiVault(cipher, (q) => classification.classifier(q)).attach(storage.dialect);
   const reencryptor = cipher && new Reencryptor(cipher, [failed.sealedColumn(), log.sealedColumn(), deliveryPayloads(storage.dialect, cipher).column(storage.db), enrollmentContexts(storage.dialect, cipher).column(storage.db), stageItems(storage.dialect, cipher).column(storage.db), ...identitySealedColumns(storage.db)], (err) => app.log.error({ err }, 're-encryption failed'));
   await app.register(keyRoutes, { cipher, reencryptor, keys: apiKeys });
   const importer = new Importer({ store: new ImportStore(storage.db, storage.dialect), log, sources, clock, maxEventBytes: config.maxEventBytes, screen: trackingPlans.screen });

@@ -63,7 +63,7 @@ export class IdentityEngine {
   /** Rules, separations, definitions and source types: a handful of small reads per batch. */
   async context(trx: Trx): Promise<BatchContext> {
     const [rules, defs, separations, sourceTypes] = await Promise.all([loadRules(trx), loadDefinitions(trx), loadSeparations(trx), loadSourceTypes(trx)]);
-    const keying = await keyingOf(this.dialect, rules);
+    const keying = await keyingOf(this.dialect, rules, trx);
     return {
       rules,
       rulesJson: keying.json,

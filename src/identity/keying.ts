@@ -37,10 +37,10 @@ export interface Keying {
   json: string;
 }
 
-/** The keying in force for these rules on this store (one classification read, cached). */
-export async function keyingOf(dialect: Dialect | undefined, rules: IdentityRules): Promise<Keying> {
+/** The keying in force for these rules on this store (one classification read, cached; `q`: the caller's transaction). */
+export async function keyingOf(dialect: Dialect | undefined, rules: IdentityRules, q?: Db | Transaction<Database>): Promise<Keying> {
   const vault = dialect && vaultOf(dialect);
-  const codec = vault && (await vault.codec(rules.defaultCountry));
+  const codec = vault && (await vault.codec(rules.defaultCountry, q));
   const piiTypes = codec ? rules.identifiers.map((r) => r.type).filter((t) => codec.kindOf(t) !== undefined) : [];
   return { codec, piiTypes, keyOf: keyOfFor(piiTypes, vault?.cipher.blindIndex), json: rulesJsonOf(rules, piiTypes) };
 }

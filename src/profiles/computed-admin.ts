@@ -71,7 +71,7 @@ export class ComputedTraits {
   /** Pages through every profile's state, lets `change` edit it, and writes states and profile rows back. */
   private async rewrite(trx: Transaction<Database>, change: (states: Map<string, ProfileState>) => Promise<void>) {
     const defs = await loadDefinitions(trx);
-    const { codec } = await keyingOf(this.dialect, await loadRules(trx));
+    const { codec } = await keyingOf(this.dialect, await loadRules(trx), trx);
     const now = this.clock.now();
     for (let after = ''; ; ) {
       const rows = await trx.selectFrom('identity_profiles').selectAll().where('profile_id', '>', after).orderBy('profile_id').limit(PAGE).execute();

@@ -66,5 +66,5 @@ export class EncryptedTraits {
 export async function encryptedTraitsOf(q: Kysely<Database>, dialect: Dialect): Promise<EncryptedTraits | undefined> {
   const vault = vaultOf(dialect);
   if (!vault) return undefined;
-  return new EncryptedTraits(await vault.codec((await loadRules(q)).defaultCountry));
+  return new EncryptedTraits(await vault.codec((await loadRules(q)).defaultCountry, q));
 }

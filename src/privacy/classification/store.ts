@@ -1,6 +1,7 @@
 // Admin-set classification, one row per field, read through a short cache: the masking step runs on
 // every response, and another API process's change is seen within CACHE_MS.
-import type { Db } from '../../storage/index.js';
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../../storage/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { Classifier, type FieldSetting } from './classifier.js';
 import { normalField } from './kinds.js';
@@ -17,17 +18,18 @@ export class ClassificationStore {
     private readonly configured: Readonly<Record<string, FieldSetting>> = {},
   ) {}
 
-  async classifier(): Promise<Classifier> {
+  /** `q`: a transaction the caller holds, to read through (field encryption reads it inside the stages'). */
+  async classifier(q: Kysely<Database> = this.db): Promise<Classifier> {
     const now = this.clock.now();
     if (this.cached && now - this.cached.at < CACHE_MS) return this.cached.classifier;
-    const classifier = new Classifier({ ...this.configured, ...(await this.settings()) });
+    const classifier = new Classifier({ ...this.configured, ...(await this.settings(q)) });
     this.cached = { at: now, classifier };
     return classifier;
   }
 
   /** What the API set, field by field (normal form). */
-  async settings(): Promise<Record<string, FieldSetting>> {
-    const rows = await this.db.selectFrom('privacy_classification').select(['field', 'kind']).execute();
+  async settings(q: Kysely<Database> = this.db): Promise<Record<string, FieldSetting>> {
+    const rows = await q.selectFrom('privacy_classification').select(['field', 'kind']).execute();
     return Object.fromEntries(rows.map((r) => [r.field, r.kind as FieldSetting]));
   }
 

@@ -9,6 +9,8 @@
 //   for segment equality rules; search terms of classified traits are blind indexes (exact match only).
 // The vault is found from the store's dialect object (one per open store, passed everywhere the stores
 // read profiles), so readers in every capability open values without another constructor argument.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/index.js';
 import { AppError } from '../errors.js';
 import { keyIdOf } from './envelope.js';
 import type { FieldCipher } from './field-cipher.js';
@@ -21,10 +23,13 @@ export interface FieldKinds {
 
 const vaults = new WeakMap<object, PiiVault>();
 
+/** Where the classification is read: the caller's transaction when it holds one (see codec). */
+export type KindsReader = (q?: Kysely<Database>) => Promise<FieldKinds>;
+
 export class PiiVault {
   constructor(
     readonly cipher: FieldCipher,
-    private readonly kinds: () => Promise<FieldKinds>,
+    private readonly kinds: KindsReader,
   ) {}
 
   /** Binds the vault to a store (its dialect object): stores and readers find it with vaultOf. */
@@ -33,9 +38,13 @@ export class PiiVault {
     return this;
   }
 
-  /** What to seal and index under the classification in force now (cached by the classification store). */
-  async codec(defaultCountry: string): Promise<PiiCodec> {
-    return new PiiCodec(this.cipher, await this.kinds(), defaultCountry);
+  /**
+   * What to seal and index under the classification in force now (cached by the classification store).
+   * Inside a transaction pass it as `q`: on SQLite a read through the store's one connection would wait
+   * for that transaction to end.
+   */
+  async codec(defaultCountry: string, q?: Kysely<Database>): Promise<PiiCodec> {
+    return new PiiCodec(this.cipher, await this.kinds(q), defaultCountry);
   }
 }
 
