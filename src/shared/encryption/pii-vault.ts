@@ -54,6 +54,8 @@ export const vaultOf = (store: object): PiiVault | undefined => vaults.get(store
 export const isBlindKey = (key: string) => key.startsWith(BLIND_INDEX_PREFIX, key.indexOf(':') + 1);
 
 export class PiiCodec {
+  private readonly indexes = new Map<string, string>();
+
   constructor(
     private readonly cipher: FieldCipher,
     private readonly kinds: FieldKinds,
@@ -76,7 +78,15 @@ export class PiiCodec {
   }
 
   valueIndex(kind: string, value: unknown): string {
-    return this.cipher.blindIndex.of(`${kind}:${normaliseForIndex(kind, value, this.defaultCountry)}`);
+    // A codec lives for one batch, where the same values come back (a profile's traits and its search
+    // terms, a person's events): phone parsing and the HMAC are done once per value.
+    const memoKey = `${kind}\u0000${typeof value === 'string' ? value : JSON.stringify(value)}`;
+    let index = this.indexes.get(memoKey);
+    if (index === undefined) {
+      index = this.cipher.blindIndex.of(`${kind}:${normaliseForIndex(kind, value, this.defaultCountry)}`);
+      this.indexes.set(memoKey, index);
+    }
+    return index;
   }
 
   seal(plain: string): { sealed: string; keyId: string } {
