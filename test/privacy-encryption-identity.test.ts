@@ -18,7 +18,7 @@ const KEK_B = 'e5'.repeat(32);
 const JANE = { email: 'Jane.Doe@Example.com', normal: 'jane.doe@example.com', phone: '+886 912 345 678', e164: '+886912345678' };
 const BOB = { email: 'bob.stone@example.org', phone: '+886 922 111 333', e164: '+886922111333' };
 /** Every table of the identity graph and profile store that this encryption covers. */
-const TABLES = ['identity_identifiers', 'identity_profiles', 'identity_merges', 'identity_decisions', 'identity_unmerges', 'identity_separations', 'profiles', 'profile_search'];
+const TABLES = ['identity_identifiers', 'identity_profiles', 'identity_merges', 'identity_decisions', 'identity_unmerges', 'identity_separations', 'profiles', 'profile_search', 'profile_events'];
 /** What must never be found in them, in any case: the values as sent and normalised, and their local parts. */
 const SECRETS = [JANE.normal, JANE.e164, '912345678', 'jane.doe', BOB.email, BOB.e164, '922111333', 'bob.stone', 'Jane Doe'];
 
@@ -51,7 +51,12 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
     const db = server!.meridian.storage.db;
     const parts: string[] = [];
     for (const table of TABLES) {
-      const cols = (await db.introspection.getTables()).find((t) => t.name === table)!.columns.map((c) => c.name);
+      // This store's own columns (Kysely's introspection lists every schema, which other test files drop meanwhile).
+      const cols =
+        store === 'sqlite'
+          ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)).rows.map((c) => c.name)
+          : (await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table}`.execute(db)).rows.map((c) => c.column_name);
+      expect(cols.length, table).toBeGreaterThan(0);
       for (const col of cols) {
         const rows = await sql<{ v: string | null }>`SELECT CAST(${sql.ref(col)} AS TEXT) AS v FROM ${sql.table(table)}`.execute(db);
         parts.push(...rows.rows.map((r) => `${table}.${col}=${r.v ?? ''}`));
@@ -64,7 +69,12 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
     const db = server!.meridian.storage.db;
     const hits: string[] = [];
     for (const table of TABLES) {
-      const cols = (await db.introspection.getTables()).find((t) => t.name === table)!.columns.map((c) => c.name);
+      // This store's own columns (Kysely's introspection lists every schema, which other test files drop meanwhile).
+      const cols =
+        store === 'sqlite'
+          ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)).rows.map((c) => c.name)
+          : (await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table}`.execute(db)).rows.map((c) => c.column_name);
+      expect(cols.length, table).toBeGreaterThan(0);
       for (const col of cols) {
         const n = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE LOWER(CAST(${sql.ref(col)} AS TEXT)) LIKE ${`%${needle.toLowerCase()}%`}`.execute(db);
         if (Number(n.rows[0].n) > 0) hits.push(`${table}.${col}`);
@@ -103,6 +113,9 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
       ]),
     );
     expect(byEmail.body.traits).toMatchObject({ email: { value: JANE.email }, phone: { value: JANE.phone }, name: { value: 'Jane Doe' }, plan: { value: 'pro' } });
+    // The timeline (profile_events) keeps classified properties sealed and shows them opened.
+    const timeline = (await get(`/v1/profiles/email/${JANE.normal}/events?type=identify`)).body.data;
+    expect(timeline[0].properties).toMatchObject({ email: JANE.email, phone: JANE.phone, name: 'Jane Doe', plan: 'pro' });
     const invalid = await sql<{ identifier: string }>`SELECT identifier FROM identity_decisions WHERE reason = 'invalid_value'`.execute(server!.meridian.storage.db);
     expect(invalid.rows.map((r) => r.identifier)).toEqual([expect.stringMatching(/^email:bi1\./)]);
 
@@ -186,6 +199,14 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
     }
     const range = await call('POST', '/v1/segments/preview', { rule: { version: 1, root: { type: 'trait', path: 'phone', op: 'gt', value: 5 } } });
     expect(range.status).toBe(422);
+    // A classified event property is sealed in the timeline without an index: a filter may test only its presence.
+    const onEvent = await call('POST', '/v1/segments/preview', { rule: { version: 1, root: { type: 'event', event: 'Linked', where: [{ property: 'email', op: 'equals', value: BOB.email }] } } });
+    expect(onEvent.status).toBe(422);
+    expect(onEvent.body.error).toMatchObject({ code: 'rule_on_encrypted_field', details: { path: 'email', op: 'equals' } });
+    expect(onEvent.body.error.message).toMatch(/event property email is encrypted at rest/);
+    const present = await call('POST', '/v1/segments/preview', { rule: { version: 1, root: { type: 'event', event: 'Linked', where: [{ property: 'email', op: 'exists' }] } } });
+    expect(present.status).toBe(200);
+    expect(present.body.count).toBe(1);
     // Rules on unclassified traits are untouched.
     expect((await call('POST', '/v1/segments/preview', { rule: { version: 1, root: { type: 'trait', path: 'plan', op: 'starts_with', value: 'pr' } } })).body.count).toBe(1);
   });

@@ -1,5 +1,6 @@
 // The identity graph's and profile store's sealed columns, for key rotation (shared/encryption/reencrypt.ts):
-// identity_identifiers.value, identity_profiles.state and the classified traits in profiles.traits move to
+// identity_identifiers.value, identity_profiles.state, the classified traits in profiles.traits and the
+// classified properties in profile_events.properties move to
 // the active data key in the background. Rows written in clear before a KEK was set are not moved one by
 // one — their identifiers must be re-keyed by blind index everywhere the graph names them — but
 // re-derived: the first start with a KEK rebuilds identity from the event log (sealIdentityAtStart).
@@ -9,13 +10,13 @@ import { isSealed } from '../shared/encryption/pii-vault.js';
 import { resetIdentity } from './rebuild.js';
 import type { Clock } from '../shared/clock.js';
 
-type KeyedTable = 'identity_identifiers' | 'identity_profiles' | 'profiles';
+type KeyedTable = 'identity_identifiers' | 'identity_profiles' | 'profiles' | 'profile_events';
 
 interface Spec {
   table: KeyedTable;
-  id: 'key' | 'profile_id' | 'id';
-  value: 'value' | 'state' | 'traits';
-  keyColumn: 'value_key' | 'state_key' | 'pii_key';
+  id: 'key' | 'profile_id' | 'id' | 'seq';
+  value: 'value' | 'state' | 'traits' | 'properties';
+  keyColumn: 'value_key' | 'state_key' | 'pii_key' | 'properties_key';
 }
 
 function column(db: Db, s: Spec, reseal?: SealedColumn['reseal']): SealedColumn {
@@ -40,15 +41,19 @@ function column(db: Db, s: Spec, reseal?: SealedColumn['reseal']): SealedColumn 
   };
 }
 
+/** A JSON object some of whose members are sealed (classified traits, classified event properties). */
+const resealMembers: SealedColumn['reseal'] = async (value, cipher) => {
+  const members = JSON.parse(value) as Record<string, unknown>;
+  for (const [name, v] of Object.entries(members)) if (isSealed(v)) members[name] = cipher.seal(await cipher.open(v)).sealed;
+  return { sealed: JSON.stringify(members), keyId: cipher.activeKeyId };
+};
+
 export function identitySealedColumns(db: Db): SealedColumn[] {
   return [
     column(db, { table: 'identity_identifiers', id: 'key', value: 'value', keyColumn: 'value_key' }),
     column(db, { table: 'identity_profiles', id: 'profile_id', value: 'state', keyColumn: 'state_key' }),
-    column(db, { table: 'profiles', id: 'id', value: 'traits', keyColumn: 'pii_key' }, async (value, cipher) => {
-      const traits = JSON.parse(value) as Record<string, unknown>;
-      for (const [name, v] of Object.entries(traits)) if (isSealed(v)) traits[name] = cipher.seal(await cipher.open(v)).sealed;
-      return { sealed: JSON.stringify(traits), keyId: cipher.activeKeyId };
-    }),
+    column(db, { table: 'profiles', id: 'id', value: 'traits', keyColumn: 'pii_key' }, resealMembers),
+    column(db, { table: 'profile_events', id: 'seq', value: 'properties', keyColumn: 'properties_key' }, resealMembers),
   ];
 }
 

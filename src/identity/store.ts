@@ -165,15 +165,11 @@ export async function writeSession(trx: Trx, dialect: Dialect, s: ResolutionSess
   const terms = searchIds.flatMap((id) => searchTerms(s.profiles.get(id)!.state, o.codec).map((term) => ({ profile_id: id, term })));
   await insertRows(trx, dialect, 'profile_search', ['profile_id', 'term'], terms, 'ON CONFLICT DO NOTHING');
 
-  const timeline = s.timeline.map((t) => ({
-    seq: t.seq,
-    profile_id: s.finalId(t.profileId),
-    type: t.type,
-    event: t.event,
-    ts: t.ts,
-    properties: t.propertiesJson,
-  }));
-  await insertRows(trx, dialect, 'profile_events', ['seq', 'profile_id', 'type', 'event', 'ts', 'properties'], timeline,
+  const timeline = s.timeline.map((t) => {
+    const properties = o.codec ? o.codec.sealProperties(t.propertiesJson) : { json: t.propertiesJson, keyId: null };
+    return { seq: t.seq, profile_id: s.finalId(t.profileId), type: t.type, event: t.event, ts: t.ts, properties: properties.json, properties_key: properties.keyId };
+  });
+  await insertRows(trx, dialect, 'profile_events', ['seq', 'profile_id', 'type', 'event', 'ts', 'properties', 'properties_key'], timeline,
     'ON CONFLICT (seq) DO UPDATE SET profile_id = excluded.profile_id');
 
   const changes = o.changes.map((c) => ({ profile_id: c.profileId, kind: c.kind, event_seq: c.eventSeq, other_profile_id: c.otherProfileId, at: o.now }));

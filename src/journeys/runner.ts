@@ -317,7 +317,11 @@ async function holds(trx: Trx, deps: RunnerDeps, c: BranchCondition, e: Enrollme
         .where('event', '=', c.event)
         .where('ts', '>=', e.entered_at)
         .execute();
-      return rows.some((r) => matchesFilter({ conditions: c.where }, { type: r.type, event: r.event, properties: deps.dialect.parseJson(r.properties) }));
+      for (const r of rows) {
+        const properties = await openTraits(deps.dialect, deps.dialect.parseJson(r.properties) as Record<string, unknown>);
+        if (matchesFilter({ conditions: c.where }, { type: r.type, event: r.event, properties })) return true;
+      }
+      return false;
     }
     case 'reachable':
       return (await recipientIn(trx, c.channel, traits, e.profile_id, e.context.event)) !== null;

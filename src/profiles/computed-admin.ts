@@ -6,7 +6,7 @@ import type { Database, Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { IDENTITY_STAGE, keyingOf, loadRules, writeProfiles } from '../identity/index.js';
-import { openJson } from '../shared/encryption/pii-vault.js';
+import { openJson, openTraits } from '../shared/encryption/pii-vault.js';
 import { foldComputed, isIncremental, type AggState } from './computed-traits.js';
 import { loadDefinitions } from './definitions-store.js';
 import type { ProfileState } from './profile-state.js';
@@ -57,7 +57,7 @@ export class ComputedTraits {
     if (def.event !== undefined) q = q.where('event', '=', def.event);
     const aggs = new Map<string, AggState | undefined>();
     for (const r of await q.execute()) {
-      const properties = this.dialect.parseJson(r.properties) as Record<string, unknown>;
+      const properties = await openTraits(this.dialect, this.dialect.parseJson(r.properties) as Record<string, unknown>);
       const e = { type: r.type, event: r.event, ts: Number(r.ts), sourceId: '', sourceType: null, properties };
       aggs.set(r.profile_id, foldComputed(def, aggs.get(r.profile_id), e));
     }

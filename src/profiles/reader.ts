@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../shared/paging.js';
 import { identifierKey, keyingOf, normaliseIdentifier, loadRules, lookupKey, revealKeys, storedKeys } from '../identity/index.js';
-import { openJson } from '../shared/encryption/pii-vault.js';
+import { openJson, openTraits } from '../shared/encryption/pii-vault.js';
 import { computedValue, isStored, windowedValue, type FoldEvent } from './computed-traits.js';
 import { loadDefinitions } from './definitions-store.js';
 import type { ProfileState } from './profile-state.js';
@@ -80,14 +80,21 @@ export class ProfileReader {
       .where('profile_id', '=', profileId)
       .where('ts', '>=', from)
       .execute();
-    return rows.map((r) => ({
-      type: r.type,
-      event: r.event,
-      ts: Number(r.ts),
-      sourceId: '',
-      sourceType: null,
-      properties: this.dialect.parseJson(r.properties) as Record<string, unknown>,
-    }));
+    return Promise.all(
+      rows.map(async (r) => ({
+        type: r.type,
+        event: r.event,
+        ts: Number(r.ts),
+        sourceId: '',
+        sourceType: null,
+        properties: await this.properties(r.properties),
+      })),
+    );
+  }
+
+  /** profile_events.properties, classified properties opened (sealed under field encryption). */
+  private properties(stored: unknown): Promise<Record<string, unknown>> {
+    return openTraits(this.dialect, this.dialect.parseJson(stored as string) as Record<string, unknown>);
   }
 
   /** Segment memberships, read from the segments capability's table when it is installed. */
@@ -115,15 +122,15 @@ export class ProfileReader {
     if (page.length > 0)
       for (const r of await this.db.selectFrom('events').select(['seq', 'message_id', 'source_id']).where('seq', 'in', page.map((r) => r.seq)).execute())
         raw.set(Number(r.seq), r);
-    const data = page.map((r) => ({
+    const data = await Promise.all(page.map(async (r) => ({
       seq: Number(r.seq),
       messageId: raw.get(Number(r.seq))?.message_id ?? null,
       sourceId: raw.get(Number(r.seq))?.source_id ?? null,
       type: r.type,
       event: r.event,
       timestamp: iso(Number(r.ts))!,
-      properties: this.dialect.parseJson(r.properties) as Record<string, unknown>,
-    }));
+      properties: await this.properties(r.properties),
+    })));
     const last = rows[limit - 1];
     return { data, next: rows.length > limit ? encodeCursor([Number(last.ts), Number(last.seq)]) : null };
   }

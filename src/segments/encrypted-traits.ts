@@ -3,14 +3,15 @@
 // can compare it for equality (equals, not_equals, in: the literal's blind index against the stored one,
 // both normalised the same way — an email case-insensitively, a phone in E.164) and test its presence
 // (exists, not_exists on traits as usual). Anything that reads the value itself — contains, starts_with,
-// ranges, a path inside the trait — cannot work on ciphertext and is refused with a 422. Both evaluators
+// ranges, a path inside the trait — cannot work on ciphertext and is refused with a 422; so is any test of a
+// classified event property but its presence (profile_events seals it with no index). Both evaluators
 // (compile-sql.ts, evaluate.ts) ask this module, so they keep meaning the same thing.
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../storage/index.js';
 import { AppError } from '../shared/errors.js';
 import { vaultOf } from '../shared/encryption/pii-vault.js';
 import { loadRules } from '../identity/index.js';
-import type { Condition, Rule, TraitCondition, ValueTest } from './rule-schema.js';
+import type { Condition, PropertyFilter, Rule, TraitCondition, ValueTest } from './rule-schema.js';
 import { splitPath } from './value-test.js';
 
 /** What the classification and the blind index say (PiiCodec). */
@@ -51,12 +52,40 @@ export class EncryptedTraits {
       );
   }
 
+  /**
+   * An event property filter or aggregate on a classified property: profile_events keeps such a property
+   * sealed (no blind index), so only its presence can be tested.
+   */
+  private checkProperty(property: string, op: string | undefined) {
+    const name = splitPath(property)[0];
+    const kind = this.pii.kindOf(name);
+    if (kind === undefined || (op !== undefined && (op === 'exists' || op === 'not_exists') && splitPath(property).length === 1)) return;
+    throw new AppError(
+      'rule_on_encrypted_field',
+      422,
+      `event property ${name} is encrypted at rest (${kind}): a rule can test only whether it exists (exists, not_exists), not ${op ?? 'an aggregate of it'}`,
+      { path: property, op: op ?? 'aggregate', kind },
+    );
+  }
+
+  private checkWhere(where: PropertyFilter[] | undefined) {
+    for (const f of where ?? []) this.checkProperty(f.property, f.op);
+  }
+
   /** Refuses a rule the evaluators could not run (create, update, preview answer 422 before any work). */
   check(rule: Rule): void {
     const visit = (c: Condition): void => {
       if (c.type === 'and' || c.type === 'or') c.conditions.forEach(visit);
       else if (c.type === 'not') visit(c.condition);
       else if (c.type === 'trait') this.indexTest(c);
+      else if (c.type === 'event') {
+        this.checkWhere(c.where);
+        if (c.aggregate) this.checkProperty(c.aggregate.property, undefined);
+      } else if (c.type === 'occurrence') this.checkWhere(c.where);
+      else if (c.type === 'sequence') {
+        this.checkWhere(c.first.where);
+        this.checkWhere(c.then.where);
+      }
     };
     visit(rule.root);
   }

@@ -156,7 +156,7 @@ export const ERROR_CODES = {
   invalid_classification: { status: [400], meaning: 'the classification kind is not email, phone, name, address, pii or none, or the field name is empty' },
   classification_not_found: { status: [404], meaning: 'no classification was set through the API for this field (`details.default` is its default)' },
   encryption_not_configured: { status: [409], meaning: 'field encryption needs a key-encryption key: set `MERIDIAN_KEK` or `MERIDIAN_KEK_FILE`' },
-  rule_on_encrypted_field: { status: [422], meaning: 'with a KEK a classified trait is sealed at rest: a segment rule tests it only with equals, not_equals, in, exists or not_exists on the whole trait (`details.path`, `details.op`)' },
+  rule_on_encrypted_field: { status: [422], meaning: 'with a KEK a classified trait is sealed at rest: a segment rule tests it only with equals, not_equals, in, exists or not_exists on the whole trait; a classified event property only with exists or not_exists (`details.path`, `details.op`)' },
   rotation_in_progress: { status: [409], meaning: 'a key rotation is still re-encrypting values; wait for it (`GET /v1/privacy/keys`)' },
   // Access: users, sessions, roles, API keys, audit and alerts.
   invalid_credentials: { status: [401], meaning: 'the email or password is wrong (also for a disabled account)' },

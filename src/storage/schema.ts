@@ -178,6 +178,8 @@ export interface ProfileEventsTable {
   ts: number;
   /** JSON object: properties (track/page/screen) or traits (identify/group). */
   properties: string;
+  /** With a KEK: the data key its classified properties are sealed under; null when none is (migration 224). */
+  properties_key: string | null;
 }
 
 export interface ProfileChangesTable {

@@ -111,6 +111,21 @@ export class PiiCodec {
     }
     return { traits: out, index, keyId: index ? this.cipher.activeKeyId : null };
   }
+  /**
+   * profile_events.properties (an event's properties, an identify's traits) with each classified top-level
+   * property sealed, as JSON text; the text unchanged when none is. No blind index: rules on event
+   * properties cannot compare sealed values (EncryptedTraits refuses them), only test their presence.
+   */
+  sealProperties(json: string): { json: string; keyId: string | null } {
+    const properties = JSON.parse(json) as unknown;
+    if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return { json, keyId: null };
+    let sealed: Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(properties)) {
+      if (value === null || value === undefined || this.kinds.kindOf(name) === undefined) continue;
+      (sealed ??= { ...(properties as Record<string, unknown>) })[name] = this.cipher.seal(JSON.stringify(value)).sealed;
+    }
+    return sealed ? { json: JSON.stringify(sealed), keyId: this.cipher.activeKeyId } : { json, keyId: null };
+  }
 }
 
 /** Whether a stored string is a sealed value (`enc1.<key>.<nonce>.<ciphertext>.<tag>`). */
@@ -122,7 +137,7 @@ function needVault(store: object): PiiVault {
   return vault;
 }
 
-/** A trait map read from profiles.traits, classified traits opened. */
+/** A trait map read from profiles.traits (or properties from profile_events), classified values opened. */
 export async function openTraits(store: object, traits: Record<string, unknown>): Promise<Record<string, unknown>> {
   const sealed = Object.entries(traits).filter(([, v]) => isSealed(v));
   if (sealed.length === 0) return traits;
