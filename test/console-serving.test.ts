@@ -61,6 +61,39 @@ describe.each(storesUnderTest())('console API on %s', (store) => {
     expect(body.eventsPerDay.slice(0, -1).every((d: { events: number }) => d.events === 0)).toBe(true);
     expect(body.rfm).toMatchObject({ grid: [], segments: [] });
   });
+
+  it('filters the timeline by source and period, pages the filtered entries, and refuses a period that ends before it starts', async () => {
+    const web = await server.createSource('web');
+    const store = await server.createSource('pos');
+    const sent = [
+      [web, 'Order Completed', '2026-01-10T09:00:00.000Z'],
+      [store, 'Product Viewed', '2026-02-10T00:00:00.000Z'],
+      [web, 'Coupon Used', '2026-03-10T09:00:00.000Z'],
+    ] as const;
+    for (const [src, event, timestamp] of sent) expect((await track(server.url, src.writeKey, '/v1/track', { userId: 'tl-3', event, timestamp })).status).toBe(200);
+    await server.meridian.drainPipeline();
+    const names = async (q: string) => (await get(`/v1/profiles/user_id/tl-3/events?${q}`)).body.data.map((e: { event: string }) => e.event);
+    expect(await names(`sourceId=${store.id}`)).toEqual(['Product Viewed']);
+    expect(await names(`sourceId=${web.id}`)).toEqual(['Coupon Used', 'Order Completed']);
+    expect(await names('from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z')).toEqual(['Product Viewed']);
+    expect(await names('from=2026-02-10T00:00:00Z')).toEqual(['Coupon Used', 'Product Viewed']);
+    // `to` is exclusive: the entry at exactly that instant belongs to the next period.
+    expect(await names('to=2026-02-10T00:00:00Z')).toEqual(['Order Completed']);
+    expect(await names(`sourceId=${web.id}&from=2026-03-01T00:00:00Z`)).toEqual(['Coupon Used']);
+    const first = (await get(`/v1/profiles/user_id/tl-3/events?sourceId=${web.id}&limit=1`)).body;
+    expect(first.data.map((e: { event: string }) => e.event)).toEqual(['Coupon Used']);
+    const second = (await get(`/v1/profiles/user_id/tl-3/events?sourceId=${web.id}&limit=1&cursor=${first.next}`)).body;
+    expect(second).toMatchObject({ data: [expect.objectContaining({ event: 'Order Completed', sourceId: web.id })], next: null });
+    const backwards = await get('/v1/profiles/user_id/tl-3/events?from=2026-03-01T00:00:00Z&to=2026-02-01T00:00:00Z');
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error).toMatchObject({ code: 'invalid_query', details: { field: 'to' } });
+    expect(backwards.body.error.message).toMatch(/from .* must be before to/);
+    const notADate = await get('/v1/profiles/user_id/tl-3/events?from=yesterday');
+    expect(notADate.status).toBe(400);
+    expect(notADate.body.error.message).toMatch(/from/);
+    const documented = ((await get('/openapi.json')).body as any).paths['/v1/profiles/{idType}/{idValue}/events'].get.parameters.map((p: { name: string }) => p.name);
+    expect(documented).toEqual(expect.arrayContaining(['type', 'event', 'sourceId', 'from', 'to', 'cursor']));
+  });
 });
 
 describe('console serving', () => {

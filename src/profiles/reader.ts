@@ -106,11 +106,21 @@ export class ProfileReader {
   }
 
   /** The unified timeline, newest first. */
-  async events(profileId: string, limit: number, cursor?: string, only: { type?: string; event?: string } = {}) {
+  /** The timeline, newest first; `from` (inclusive) and `to` (exclusive) are epoch ms of the events' timestamps. */
+  async events(profileId: string, limit: number, cursor?: string, only: { type?: string; event?: string; sourceId?: string; from?: number; to?: number } = {}) {
     const after = decodeCursor(cursor, (v): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(Number.isSafeInteger));
+    if (only.from !== undefined && only.to !== undefined && only.from >= only.to)
+      throw new AppError('invalid_query', 400, `from (${iso(only.from)}) must be before to (${iso(only.to)})`, { field: 'to' });
     let q = this.db.selectFrom('profile_events').selectAll().where('profile_id', '=', profileId);
     if (only.type) q = q.where('type', '=', only.type);
     if (only.event) q = q.where('event', '=', only.event);
+    if (only.from !== undefined) q = q.where('ts', '>=', only.from);
+    if (only.to !== undefined) q = q.where('ts', '<', only.to);
+    // The timeline does not copy the source: each entry's raw event (a primary-key probe into the log) says.
+    if (only.sourceId) {
+      const sourceId = only.sourceId;
+      q = q.where(({ exists, selectFrom }) => exists(selectFrom('events').select('events.seq').whereRef('events.seq', '=', 'profile_events.seq').where('events.source_id', '=', sourceId)));
+    }
     if (after) {
       const [ts, seq] = after;
       q = q.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('seq', '<', seq)])]));

@@ -5,6 +5,7 @@ import type { ApiKeyStore } from '../auth/index.js';
 import type { Db, Dialect } from '../storage/index.js';
 import type { Clock } from '../shared/clock.js';
 import { PageOf } from '../shared/paging.js';
+import { AppError } from '../shared/errors.js';
 import { IdentifierRef, loadRules, lookupKey, storedKeys, unmerge, type IdentityEngine } from '../identity/index.js';
 import { ComputedTraits } from './computed-admin.js';
 import { ProfileReader } from './reader.js';
@@ -15,12 +16,22 @@ const LookupParams = Type.Object({
   idValue: Type.String(),
 });
 type LookupParams = Static<typeof LookupParams>;
+/** An ISO date-time query parameter as epoch ms (the schema checks the format; this guards what Date.parse refuses). */
+function instant(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new AppError('invalid_query', 400, `${field} is not an ISO-8601 date-time`, { field });
+  return t;
+}
 const Paging = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String()) });
 const TimelineQuery = Type.Composite([
   Paging,
   Type.Object({
     type: Type.Optional(Type.String({ description: 'only entries of this type (track, identify, page, screen, group, alias)' })),
     event: Type.Optional(Type.String({ description: 'only entries with this event (track) or page/screen name' })),
+    sourceId: Type.Optional(Type.String({ description: 'only entries the source with this id sent (the channel: web, app, store, CRM …)' })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'only entries at or after this time (the event’s timestamp)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'only entries before this time' })),
   }),
 ]);
 const UnmergeBody = Type.Object(
@@ -67,7 +78,10 @@ export async function profileRoutes(
       config: { pii: ['data[].properties'] },
       schema: { tags, summary: 'The unified timeline, newest first', params: LookupParams, querystring: TimelineQuery, response: { 200: PageOf(TimelineEvent) } },
     },
-    async (req) => reader.events(await profileOf(req.params), req.query.limit, req.query.cursor, { type: req.query.type, event: req.query.event }),
+    async (req) => {
+      const { type, event, sourceId, from, to } = req.query;
+      return reader.events(await profileOf(req.params), req.query.limit, req.query.cursor, { type, event, sourceId, from: instant(from, 'from'), to: instant(to, 'to') });
+    },
   );
   app.get<{ Params: LookupParams }>(
     '/v1/profiles/:idType/:idValue/merges',
