@@ -109,6 +109,80 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await shot('customer-en');
   });
 
+  it("pages and filters the customer's timeline; each entry shows its source and messageId", async () => {
+    // 30 product views from a second source (a store app), 20 to 49 days ago: with the SDK's 2 events, 32 entries.
+    const app = await server.createSource('Store app');
+    const batch = Array.from({ length: 30 }, (_, i) => ({
+      type: 'track',
+      userId: 'ana-1',
+      event: 'Product Viewed',
+      messageId: `app-view-${i}`,
+      properties: { sku: `SKU-${i}` },
+      timestamp: new Date(Date.now() - (20 + i) * DAY).toISOString(),
+    }));
+    const sent = await fetch(server.url + '/v1/batch', {
+      method: 'POST',
+      headers: { authorization: 'Basic ' + Buffer.from(app.writeKey + ':').toString('base64'), 'content-type': 'application/json' },
+      body: JSON.stringify({ batch }),
+    });
+    expect(sent.status).toBe(200);
+    const entries = async () => ((await (await server.admin('/v1/profiles/email/ana%40example.com/events?limit=100')).json()) as { data: unknown[] }).data.length;
+    await expect.poll(entries, { timeout: 15_000 }).toBe(32);
+    // By email: events older than the profile's first one give it a new (earlier-dated) id, so the page's
+    // /customers/profile/<id> address from the search no longer finds it.
+    await page.goto(server.url + '/customers/email/ana%40example.com');
+    await page.getByTestId('timeline-entry').first().waitFor();
+    const rows = page.getByTestId('timeline-entry');
+    const timeline = page.getByTestId('timeline');
+    // The source box is searchable: type the name and take the match with Enter, as a keyboard user does.
+    const pickSource = async (name: string) => {
+      const box = page.getByLabel('Source', { exact: true });
+      await box.click();
+      await box.fill(name);
+      await page.keyboard.press('Enter');
+    };
+    // Newest first, pages of 25 through the API's cursors.
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(25);
+    expect(await rows.first().textContent()).toContain('Web shop');
+    expect(await rows.filter({ hasText: 'app-view-0' }).textContent()).toContain('Store app');
+    await timeline.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(7);
+    expect(await rows.last().textContent()).toContain('app-view-29');
+    await timeline.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(25);
+    // By source: the web shop sent the identify and the order.
+    await pickSource('Web shop');
+    await timeline.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    const order = rows.filter({ hasText: 'Order Completed' });
+    expect(await order.textContent()).toMatch(/node-next/);
+    // The entry opens its raw event's messageId, source and log position.
+    await order.click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText('Log position').waitFor();
+    expect(await drawer.textContent()).toContain('"total": 150');
+    await page.keyboard.press('Escape');
+    // By source, event name and period: the store app's views of the last 30 days are the 11 from 20 to 30 days ago.
+    await pickSource('Store app');
+    await page.getByLabel('Event', { exact: true }).fill('Product Viewed');
+    const day = (d: number) => new Date(Date.now() - d * DAY).toISOString().slice(0, 10);
+    await page.getByPlaceholder('Start date').click();
+    await page.getByPlaceholder('Start date').fill(day(30));
+    await page.keyboard.press('Enter');
+    await page.getByPlaceholder('End date').fill(day(0));
+    await page.keyboard.press('Enter');
+    await timeline.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(11);
+    expect(await timeline.textContent()).not.toContain('Order Completed');
+    // Nothing matches: say so and offer the way back.
+    await page.getByLabel('Event', { exact: true }).fill('Refund Issued');
+    await timeline.getByRole('button', { name: 'Filter', exact: true }).click();
+    await timeline.getByText('No events match.').waitFor();
+    await timeline.getByRole('button', { name: 'Clear the filters' }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(25);
+    await shot('customer-timeline-en');
+  });
+
   it('builds "Order Completed with total ≥ 100 in the last 90 days" and previews its count', async () => {
     await page.getByRole('link', { name: 'Segments' }).click();
     await page.getByRole('button', { name: 'Create a segment' }).first().click();

@@ -1,8 +1,9 @@
 // The 360° customer card: identities, traits with their source and time, computed traits, segments,
 // RFM, the timeline (filterable, each entry traceable to its raw event), merge history and unmerge.
-import { useState } from 'react';
+import { useState, type HTMLAttributes } from 'react';
+import type { Dayjs } from 'dayjs';
 import { Link, useParams } from 'react-router-dom';
-import { Button, Card, Checkbox, Col, Descriptions, Drawer, Empty, Form, Input, Modal, Row, Select, Skeleton, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
+import { Button, Card, Checkbox, Col, DatePicker, Descriptions, Drawer, Form, Input, Modal, Row, Select, Skeleton, Space, Statistic, Table, Tag, Timeline, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ConsentCard } from '../privacy/ConsentCard';
@@ -13,7 +14,8 @@ import { useAuth } from '../../auth/AuthContext';
 import { allowed, can } from '../../auth/permissions';
 import { ErrorAlert, PageHeader } from '../../components/feedback';
 import { CodeBlock } from '../../components/CodeBlock';
-import { Pager, usePaged } from '../../components/paging';
+import { ListTable } from '../../components/ListTable';
+import { usePaged } from '../../components/paging';
 import { useNotify } from '../../components/useNotify';
 import { useFormat } from '../../i18n/format';
 import { displayName, profilePath } from './CustomerSearch';
@@ -152,61 +154,93 @@ export default function CustomerProfile() {
           </Space>
         </Col>
         <Col xs={24} xl={15}>
-          <ProfileTimeline base={base} sourceName={sourceName} />
+          <ProfileTimeline base={base} sources={sources.data?.data} sourceName={sourceName} />
         </Col>
       </Row>
     </>
   );
 }
 
-function ProfileTimeline({ base, sourceName }: { base: string; sourceName(id: string | null): string }) {
+interface TimelineFilter {
+  type?: string;
+  event?: string;
+  sourceId?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The timeline as one of the console's lists: the API's cursor pages, filters the API applies (type, event
+ * name, source, a period of the events' own time), the load error, and an empty state that tells a new
+ * profile from filters that hide everything. Each entry names its source and messageId; a click opens it.
+ */
+function ProfileTimeline({ base, sources, sourceName }: { base: string; sources: Source[] | undefined; sourceName(id: string | null): string }) {
   const { t } = useTranslation();
   const fmt = useFormat();
-  const [filter, setFilter] = useState<{ type?: string; event?: string }>({});
+  const [form] = Form.useForm();
+  const [filter, setFilter] = useState<TimelineFilter>({});
   const [open, setOpen] = useState<TimelineEntry | null>(null);
   const paged = usePaged(['timeline', base, filter], (cursor) => api.get<Page<TimelineEntry>>(`${base}/events`, { ...filter, cursor, limit: 25 }));
+  const filtered = Object.values(filter).some(Boolean);
+  const apply = (v: { type?: string; event?: string; sourceId?: string; range?: [Dayjs | null, Dayjs | null] | null }) =>
+    setFilter({ type: v.type || undefined, event: v.event?.trim() || undefined, sourceId: v.sourceId || undefined, from: v.range?.[0]?.startOf('day').toISOString(), to: v.range?.[1]?.add(1, 'day').startOf('day').toISOString() });
+  const clear = () => {
+    form.resetFields();
+    setFilter({});
+  };
   return (
-    <Card size="small" title={t('profile.timeline')}>
-      <Form layout="inline" onFinish={(v) => setFilter(v)} style={{ marginBottom: 16, rowGap: 8 }}>
+    <Card size="small" title={t('profile.timeline')} data-testid="timeline">
+      <Form form={form} layout="inline" onFinish={apply} style={{ marginBottom: 12, rowGap: 8 }}>
         <Form.Item name="type">
-          <Select allowClear placeholder={t('events.type')} style={{ width: 140 }} options={TYPES.map((v) => ({ value: v, label: v }))} />
+          <Select allowClear placeholder={t('events.type')} aria-label={t('events.type')} style={{ width: 130 }} options={TYPES.map((v) => ({ value: v, label: v }))} />
         </Form.Item>
         <Form.Item name="event">
-          <Input allowClear placeholder={t('events.event')} />
+          <Input allowClear placeholder={t('events.event')} aria-label={t('events.event')} style={{ width: 170 }} />
+        </Form.Item>
+        {sources && (
+          <Form.Item name="sourceId">
+            <Select allowClear showSearch optionFilterProp="label" placeholder={t('profile.source')} aria-label={t('profile.source')} style={{ width: 160 }} options={sources.map((s) => ({ value: s.id, label: s.name }))} />
+          </Form.Item>
+        )}
+        <Form.Item name="range">
+          <DatePicker.RangePicker aria-label={t('profile.period')} />
         </Form.Item>
         <Button htmlType="submit">{t('common.filter')}</Button>
       </Form>
-      <ErrorAlert error={paged.error} />
-      {paged.rows.length === 0 && !paged.isFetching ? (
-        <Empty description={t('profile.noEvents')} />
-      ) : (
-        <Timeline
-          items={paged.rows.map((e) => ({
-            key: e.seq,
-            color: e.type === 'track' ? 'blue' : e.type === 'identify' ? 'green' : 'gray',
-            children: (
-              <div role="button" tabIndex={0} onClick={() => setOpen(e)} onKeyDown={(k) => k.key === 'Enter' && setOpen(e)} style={{ cursor: 'pointer' }}>
-                <Space wrap>
+      <ListTable<TimelineEntry>
+        rowKey="seq"
+        loading={paged.isFetching}
+        rows={paged.rows}
+        error={paged.error}
+        cursor={paged}
+        onRow={(e) => ({ 'data-testid': 'timeline-entry', onClick: () => setOpen(e), onKeyDown: (k) => k.key === 'Enter' && setOpen(e), tabIndex: 0, style: { cursor: 'pointer' } }) as HTMLAttributes<HTMLElement>}
+        empty={filtered ? { text: t('profile.noEvents'), action: <Button onClick={clear}>{t('profile.clearFilters')}</Button> } : { text: t('profile.timelineEmpty') }}
+        scroll={{ x: 640 }}
+        columns={[
+          { title: t('events.timestamp'), dataIndex: 'timestamp', width: 170, render: (at: string) => fmt.dateTime(at) },
+          {
+            title: t('events.event'),
+            render: (_, e) => (
+              <>
+                <Space size={4} wrap>
                   <Typography.Text strong>{e.event ?? e.type}</Typography.Text>
-                  <Tag>{e.type}</Tag>
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {fmt.dateTime(e.timestamp)} · {sourceName(e.sourceId)}
-                  </Typography.Text>
+                  <Tag color={e.type === 'track' ? 'blue' : e.type === 'identify' ? 'green' : undefined}>{e.type}</Tag>
                 </Space>
                 {Object.keys(e.properties).length > 0 && (
                   <div style={{ fontSize: 12, color: 'rgba(0,0,0,.6)' }}>
                     {Object.entries(e.properties)
-                      .slice(0, 4)
+                      .slice(0, 3)
                       .map(([k, v]) => `${k}: ${show(v)}`)
                       .join(' · ')}
                   </div>
                 )}
-              </div>
+              </>
             ),
-          }))}
-        />
-      )}
-      <Pager paged={paged} />
+          },
+          { title: t('profile.source'), dataIndex: 'sourceId', width: 140, render: (id: string | null) => sourceName(id) },
+          { title: 'messageId', dataIndex: 'messageId', width: 180, ellipsis: true, render: (id: string | null) => (id ? <Typography.Text code>{id}</Typography.Text> : '—') },
+        ]}
+      />
       <Drawer open={!!open} width={560} title={open?.event ?? open?.type} onClose={() => setOpen(null)}>
         {open && (
           <>
