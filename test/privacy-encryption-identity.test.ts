@@ -46,18 +46,22 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
   };
   const get = (path: string) => call('GET', path);
   const send = async (path: string, body: unknown) => expect((await track(server!.url, writeKey, path, body)).status).toBe(200);
+  /** A table's columns in this store's schema (Kysely's introspection lists every schema, which other test files drop meanwhile). */
+  const columnsOf = async (table: string): Promise<string[]> => {
+    const db = server!.meridian.storage.db;
+    const cols =
+      store === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)).rows.map((c) => c.name)
+        : (await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table}`.execute(db)).rows.map((c) => c.column_name);
+    expect(cols.length, table).toBeGreaterThan(0);
+    return cols;
+  };
   /** Every row of the covered tables as text, each column in the store's own text form. */
   const rawRows = async (): Promise<string> => {
     const db = server!.meridian.storage.db;
     const parts: string[] = [];
     for (const table of TABLES) {
-      // This store's own columns (Kysely's introspection lists every schema, which other test files drop meanwhile).
-      const cols =
-        store === 'sqlite'
-          ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)).rows.map((c) => c.name)
-          : (await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table}`.execute(db)).rows.map((c) => c.column_name);
-      expect(cols.length, table).toBeGreaterThan(0);
-      for (const col of cols) {
+      for (const col of await columnsOf(table)) {
         const rows = await sql<{ v: string | null }>`SELECT CAST(${sql.ref(col)} AS TEXT) AS v FROM ${sql.table(table)}`.execute(db);
         parts.push(...rows.rows.map((r) => `${table}.${col}=${r.v ?? ''}`));
       }
@@ -69,13 +73,7 @@ describe.each(storesUnderTest())('field encryption of identities and profiles (%
     const db = server!.meridian.storage.db;
     const hits: string[] = [];
     for (const table of TABLES) {
-      // This store's own columns (Kysely's introspection lists every schema, which other test files drop meanwhile).
-      const cols =
-        store === 'sqlite'
-          ? (await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db)).rows.map((c) => c.name)
-          : (await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${table}`.execute(db)).rows.map((c) => c.column_name);
-      expect(cols.length, table).toBeGreaterThan(0);
-      for (const col of cols) {
+      for (const col of await columnsOf(table)) {
         const n = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} WHERE LOWER(CAST(${sql.ref(col)} AS TEXT)) LIKE ${`%${needle.toLowerCase()}%`}`.execute(db);
         if (Number(n.rows[0].n) > 0) hits.push(`${table}.${col}`);
       }
