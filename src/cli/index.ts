@@ -117,7 +117,7 @@ keys
   .description('rewrap the field-encryption data keys under MERIDIAN_KEK (the previous KEK in MERIDIAN_KEK_PREVIOUS), start a new data key and re-encrypt every value under it')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
-    const { rotateKekCommand } = await import('../privacy/index.js');
+    const { rotateKekCommand } = await import('../privacy/encryption/rotate-command.js');
     const result = await rotateKekCommand(configFrom({ logLevel: 'silent' }));
     if (opts.json) console.log(JSON.stringify(result));
     else console.log(`KEK ${result.kekId}: data key ${result.activeKeyId} active, ${result.reencrypted} values re-encrypted, ${result.remaining} remaining`);

@@ -32,7 +32,6 @@ export { loadKeks, type Keks } from '../shared/encryption/kek.js';
 export { FieldCipher, type DataKeyView } from '../shared/encryption/field-cipher.js';
 export { Reencryptor, type SealedColumn } from '../shared/encryption/reencrypt.js';
 export { keyRoutes } from './encryption/routes.js';
-export { rotateKekCommand } from './encryption/rotate-command.js';
 
 /** The consent store, created before destinations (which check every send against it). */
 export const createConsent = (db: Db, dialect: Dialect, clock: Clock) => new ConsentStore(db, dialect, clock);
