@@ -88,6 +88,8 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     expect(await page.locator('pre').last().textContent()).toContain('"total"');
     await shot('source-live-en');
     await page.keyboard.press('Escape');
+    // Closed (its motion ended) before going on: the drawer gives focus back to what opened it as it closes.
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
     // The stored history lists the same six events, paged; nothing was refused.
     await page.getByRole('tab', { name: 'Event history' }).click();
     // The Node SDK's message ids start with "node-next".
@@ -162,6 +164,9 @@ describe.skipIf(!hasChromium)('console in the browser', () => {
     await drawer.getByText('Log position').waitFor();
     expect(await drawer.textContent()).toContain('"total": 150');
     await page.keyboard.press('Escape');
+    // Wait for the close to end: as it ends the drawer gives focus back to the entry, and an Enter typed
+    // before that (the source box below) would open the entry again (a CI run on a loaded machine saw it).
+    await drawer.waitFor({ state: 'hidden' });
     // By source, event name and period: the store app's views of the last 30 days are the 11 from 20 to 30 days ago.
     await pickSource('Store app');
     await page.getByLabel('Event', { exact: true }).fill('Product Viewed');
