@@ -57,9 +57,10 @@ export class EncryptedTraits {
    * sealed (no blind index), so only its presence can be tested.
    */
   private checkProperty(property: string, op: string | undefined) {
-    const name = splitPath(property)[0];
+    const path = splitPath(property);
+    const name = path[0];
     const kind = this.pii.kindOf(name);
-    if (kind === undefined || (op !== undefined && (op === 'exists' || op === 'not_exists') && splitPath(property).length === 1)) return;
+    if (kind === undefined || ((op === 'exists' || op === 'not_exists') && path.length === 1)) return;
     throw new AppError(
       'rule_on_encrypted_field',
       422,
